@@ -1,0 +1,15 @@
+//! smtp-sim: a browser-based SMTP teaching simulator.
+//!
+//! The crate is one deterministic model with thin views on top:
+//!
+//! - [`smtp`] — the sans-IO RFC 5321 / ESMTP protocol core (bytes in, bytes and events out).
+//! - `sim` — the mail network on a virtual clock (client, relay, MX, DNS) producing a `Trace`.
+//! - `ui` — the Yew front end (wasm32 only).
+//! - `cli` — the native `smtp-sim` command (not compiled for wasm32).
+//!
+//! See ARCHITECTURE.md for the map and the invariants.
+
+pub mod smtp;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,2 @@
+//! `cargo xtask serve | test | build`: the project's build and test automation.
+fn main() {}
