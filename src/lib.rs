@@ -9,7 +9,11 @@
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod sim;
 pub mod smtp;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -6,6 +6,6 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn main() {
-    println!("smtp-sim {}", env!("CARGO_PKG_VERSION"));
+fn main() -> std::process::ExitCode {
+    smtp_sim::cli::main()
 }

@@ -1,0 +1,1203 @@
+//! The world: nodes of a scenario exchanging bytes over simulated links on a virtual clock.
+//!
+//! Every client and server here is the shared SMTP core (`smtp::client`, `smtp::server`);
+//! this module only moves bytes between them after the link latency, answers the questions
+//! the server session asks its node (is this recipient local? may this client relay?), runs
+//! the relay queue with its retry schedule, and writes everything into the [`Trace`].
+//!
+//! Determinism: the only clock is `now` (advanced to the next scheduled action), the only
+//! randomness is the scenario-seeded [`Rng`], and every collection that is iterated is
+//! ordered (Vec, BTreeMap). Same scenario, same trace, byte for byte.
+
+use std::collections::BTreeMap;
+
+use core::net::IpAddr;
+
+use crate::smtp::address::{ForwardPath, ReversePath};
+use crate::smtp::catalogue::{self, ReplySpec};
+use crate::smtp::client::{ClientConfig, ClientEvent, ClientSession, Transaction};
+use crate::smtp::command::{MailParams, RcptParams};
+use crate::smtp::server::{Envelope, Policy, ServerConfig, ServerEvent, ServerSession, SessionInfo, Verdict};
+
+use super::clock::Millis;
+use super::dns::{self, Answer, Lookup, QType, Route};
+use super::rng::Rng;
+use super::scenario::{in_network, parse_cidr, Fullness, NodeKind, NodeSpec, Scenario};
+use super::trace::{Event, Kind, Layer, NodeInfo, Outcome, QueueEntry, StoredMessage, Summary, Trace, TRACE_VERSION};
+use super::{date, dsn, mime, spf};
+
+/// Runs a scenario to the end and returns its trace.
+pub fn run(scenario: &Scenario) -> Trace {
+    let mut w = World::new(scenario);
+    w.run();
+    w.finish()
+}
+
+/// Hard limits that guarantee termination whatever the scenario says.
+const MAX_ACTIONS: usize = 2_000_000;
+const MAX_TIME: Millis = 60 * 86_400_000;
+
+/// Something scheduled to happen at a virtual time.
+#[derive(Debug)]
+enum Action {
+    /// A mail program sends scenario message `n`.
+    Submit(usize),
+    /// A server tries to deliver queue job `n`.
+    Attempt(usize),
+    /// A TCP connection attempt reaches its destination (or fails).
+    Connect(u32),
+    /// Bytes arrive at the server end of a connection.
+    ToServer(u32, Vec<u8>),
+    /// Bytes arrive at the client end of a connection.
+    ToClient(u32, Vec<u8>),
+}
+
+/// Why a connection exists.
+#[derive(Debug, Clone)]
+enum Purpose {
+    /// A mail program submits scenario message `msg`.
+    Submit { msg: usize },
+    /// A server delivers job `job`, trying `hops[hop]` now.
+    Relay { job: usize, hops: Vec<Hop>, hop: usize },
+}
+
+/// One exchanger to try.
+#[derive(Debug, Clone)]
+struct Hop {
+    host: String,
+    address: String,
+}
+
+struct Conn {
+    id: u32,
+    client: usize,
+    /// The node at the address, when one exists.
+    server: Option<usize>,
+    address: String,
+    port: u16,
+    purpose: Purpose,
+    cs: ClientSession,
+    ss: Option<ServerSession>,
+    /// The client has seen the end of the session.
+    done: bool,
+    /// Outcome per recipient, filled from the client's events.
+    outcomes: Vec<(String, RcptResult)>,
+    /// Why the connection failed before SMTP, if it did.
+    failure: Option<ConnFailure>,
+}
+
+#[derive(Debug, Clone)]
+enum RcptResult {
+    Accepted,
+    Temp { reply: String, status: (u8, u16, u16) },
+    Perm { reply: String, status: (u8, u16, u16) },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ConnFailure {
+    Refused,
+    TimedOut,
+    Blocked,
+}
+
+/// A message waiting in a server's queue for one destination domain.
+#[derive(Debug, Clone)]
+struct Job {
+    node: usize,
+    /// Message number (for the views).
+    msg: u32,
+    mail_from: String,
+    domain: String,
+    rcpts: Vec<JobRcpt>,
+    data: Vec<u8>,
+    queued_at: Millis,
+    attempts: u32,
+    next_attempt: Option<Millis>,
+    warned: bool,
+    is_bounce: bool,
+    last_error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct JobRcpt {
+    address: String,
+    done: bool,
+    /// The last temporary failure: reply text, status, remote MTA.
+    last: Option<(Option<String>, (u8, u16, u16), Option<String>)>,
+}
+
+struct NodeState {
+    spec: NodeSpec,
+    ip: Option<IpAddr>,
+    /// (client ip, sender, recipient) → first seen, for greylisting.
+    greylist: BTreeMap<(String, String, String), Millis>,
+    /// Queue ids handed out by this node.
+    next_queue_id: u32,
+}
+
+struct World<'s> {
+    sc: &'s Scenario,
+    now: Millis,
+    seq: u64,
+    agenda: BTreeMap<(Millis, u64), Action>,
+    nodes: Vec<NodeState>,
+    conns: Vec<Conn>,
+    jobs: Vec<Job>,
+    rng: Rng,
+    events: Vec<Event>,
+    stored: Vec<StoredMessage>,
+    summary: Summary,
+    epoch: i64,
+    next_msg: u32,
+    actions: usize,
+}
+
+fn addr_of(header: &str) -> String {
+    // "Alice <alice@example.com>" → alice@example.com; a bare address stays as is.
+    match (header.rfind('<'), header.rfind('>')) {
+        (Some(a), Some(b)) if a < b => header[a + 1..b].trim().to_string(),
+        _ => header.trim().to_string(),
+    }
+}
+
+fn domain_of(address: &str) -> &str {
+    address.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
+fn status_of(reply: &crate::smtp::reply::Reply) -> (u8, u16, u16) {
+    match reply.enhanced {
+        Some(e) => (e.class, e.subject, e.detail),
+        // RFC 3463 §3.1/§3.2: without an enhanced code, the class from the reply's first digit.
+        None => ((reply.code.0 / 100) as u8, 0, 0),
+    }
+}
+
+impl<'s> World<'s> {
+    fn new(sc: &'s Scenario) -> Self {
+        let nodes = sc
+            .nodes
+            .iter()
+            .map(|n| NodeState { spec: n.clone(), ip: n.address.parse().ok(), greylist: BTreeMap::new(), next_queue_id: 1 })
+            .collect();
+        let mut w = World {
+            sc,
+            now: 0,
+            seq: 0,
+            agenda: BTreeMap::new(),
+            nodes,
+            conns: Vec::new(),
+            jobs: Vec::new(),
+            rng: Rng::new(sc.seed),
+            events: Vec::new(),
+            stored: Vec::new(),
+            summary: Summary::default(),
+            epoch: date::parse_iso8601_utc(&sc.clock.start).unwrap_or(0),
+            next_msg: 1,
+            actions: 0,
+        };
+        for (i, m) in sc.messages.iter().enumerate() {
+            w.schedule(m.at.0, Action::Submit(i));
+        }
+        w
+    }
+
+    fn schedule(&mut self, at: Millis, action: Action) {
+        self.seq += 1;
+        self.agenda.insert((at, self.seq), action);
+    }
+
+    fn latency(&self) -> Millis {
+        self.sc.clock.latency.0
+    }
+
+    fn date(&self, t: Millis) -> String {
+        date::rfc5322_date(self.epoch + (t / 1000) as i64)
+    }
+
+    fn id(&self, node: usize) -> String {
+        self.nodes[node].spec.id.clone()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, from: String, to: Option<String>, layer: Layer, kind: Kind, label: String, meaning: String) -> &mut Event {
+        let seq = self.events.len();
+        self.events.push(Event {
+            seq,
+            time: self.now,
+            from,
+            to,
+            layer,
+            kind,
+            conn: None,
+            label,
+            raw: None,
+            meaning,
+            state: None,
+            key: None,
+            outcome: None,
+            bounce: false,
+            narration: None,
+        });
+        self.events.last_mut().expect("just pushed")
+    }
+
+    fn run(&mut self) {
+        while let Some(((at, _), action)) = self.agenda.pop_first() {
+            self.actions += 1;
+            if self.actions > MAX_ACTIONS || at > MAX_TIME {
+                let label = "simulation stopped: limit reached".to_string();
+                self.push("dns".into(), None, Layer::Queue, Kind::UserNotice, label, format!("the run was cut after {} actions / {} of virtual time to guarantee it ends", MAX_ACTIONS, super::clock::Span(MAX_TIME)));
+                break;
+            }
+            self.now = at;
+            match action {
+                Action::Submit(i) => self.submit(i),
+                Action::Attempt(j) => self.attempt(j),
+                Action::Connect(c) => self.connect_arrives(c),
+                Action::ToServer(c, bytes) => self.to_server(c, bytes),
+                Action::ToClient(c, bytes) => self.to_client(c, bytes),
+            }
+        }
+    }
+
+    // ───────────────────────── DNS ─────────────────────────
+
+    fn trace_lookups(&mut self, node: usize, lookups: &[Lookup], bounce: bool) {
+        let who = self.id(node);
+        for l in lookups {
+            let q = format!("{} {}?", l.name, l.qtype.as_str());
+            let key = format!("dns-{}", l.qtype.as_str().to_ascii_lowercase());
+            let ev = self.push(who.clone(), Some("dns".into()), Layer::Dns, Kind::DnsQuery, q, format!("{} asks DNS for the {} records of {}", who, l.qtype.as_str(), l.name));
+            ev.key = Some(key);
+            ev.bounce = bounce;
+            let (label, meaning) = match &l.answer {
+                Answer::Records(r) => (r.join(", "), format!("{} {} record(s): {}", r.len(), l.qtype.as_str(), r.join(", "))),
+                Answer::NoData => ("no records (NODATA)".to_string(), format!("{} exists but has no {} records", l.name, l.qtype.as_str())),
+                Answer::NxDomain => ("NXDOMAIN".to_string(), format!("{} does not exist: a permanent answer", l.name)),
+                Answer::ServFail => ("SERVFAIL".to_string(), format!("the DNS server for {} failed: a temporary answer, try again later", l.name)),
+            };
+            let ev = self.push("dns".into(), Some(who.clone()), Layer::Dns, Kind::DnsAnswer, label, meaning);
+            ev.bounce = bounce;
+        }
+    }
+
+    fn node_at(&self, address: &str) -> Option<usize> {
+        let ip: IpAddr = address.parse().ok()?;
+        self.nodes.iter().position(|n| n.ip == Some(ip) && n.spec.kind == NodeKind::Server)
+    }
+
+    // ───────────────────────── the mail program ─────────────────────────
+
+    fn submit(&mut self, i: usize) {
+        let m = &self.sc.messages[i];
+        let Some(client) = self.nodes.iter().position(|n| n.spec.id == m.client) else { return };
+        let spec = self.nodes[client].spec.clone();
+        let server_host = spec.server.clone().unwrap_or_default();
+        let port = spec.port.unwrap_or(587);
+        let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
+        let label = format!("send \"{}\" to {}", m.subject, rcpts.join(", "));
+        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::UserNotice, label, format!("{} presses Send; the mail program will submit the message to {server_host} on port {port}", spec.name));
+        ev.key = Some("user-send".into());
+        let mut lookups = Vec::new();
+        let addrs = self.sc.dns.addresses(&server_host, &mut lookups);
+        self.trace_lookups(client, &lookups, false);
+        let address = match addrs {
+            Ok(a) => a.into_iter().next().unwrap_or_default(),
+            Err(answer) => {
+                let why = match answer {
+                    Answer::NxDomain => format!("the server name {server_host} does not exist (DNS says NXDOMAIN): check the outgoing server in the account settings"),
+                    Answer::ServFail => format!("DNS could not be asked about {server_host} right now (SERVFAIL)"),
+                    _ => format!("{server_host} has no address record"),
+                };
+                self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host}: {why}."));
+                return;
+            }
+        };
+        let message = self.compose(i, &spec.host);
+        let from = m.envelope_from.clone().unwrap_or_else(|| addr_of(&m.from));
+        let cfg = ClientConfig {
+            hostname: spec.host.clone(),
+            starttls: spec.starttls,
+            login: spec.login.as_ref().map(|l| (l.user.clone(), l.password.clone())),
+            ..ClientConfig::default()
+        };
+        let tx = Transaction::new(&from, &rcpts, message);
+        self.open(client, address, port, Purpose::Submit { msg: i }, ClientSession::new(cfg, vec![tx]));
+    }
+
+    fn compose(&mut self, i: usize, client_host: &str) -> Vec<u8> {
+        let m = &self.sc.messages[i];
+        let mut body = m.body.clone();
+        if let Some(target) = m.pad_to {
+            let line = "This line is filler to make the message larger than the server allows.\n";
+            while (body.len() as u64) < target {
+                body.push_str(line);
+            }
+        }
+        let attachments = m
+            .attachments
+            .iter()
+            .map(|a| mime::Attachment {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                data: match (&a.text, &a.base64) {
+                    (Some(t), _) => t.clone().into_bytes(),
+                    (None, Some(b)) => mime::base64_decode(b).unwrap_or_default(),
+                    _ => Vec::new(),
+                },
+            })
+            .collect();
+        let compose = mime::Compose {
+            from: m.from.clone(),
+            to: m.to.clone(),
+            cc: m.cc.clone(),
+            subject: m.subject.clone(),
+            date: self.date(self.now),
+            message_id: format!("<{}.{}@{}>", i + 1, self.sc.seed, client_host),
+            body,
+            attachments,
+            extra_headers: Vec::new(),
+        };
+        mime::build(&compose)
+    }
+
+    fn user_error(&mut self, client: usize, rcpts: &[String], text: String) {
+        self.summary.refused_at_submission += rcpts.len();
+        let who = self.id(client);
+        let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), format!("{text} The message stays in the outbox; no server accepted it, so nobody sends a bounce."));
+        ev.key = Some("user-notice".into());
+    }
+
+    // ───────────────────────── connections ─────────────────────────
+
+    fn open(&mut self, client: usize, address: String, port: u16, purpose: Purpose, cs: ClientSession) {
+        let id = self.conns.len() as u32;
+        let server = self.node_at(&address);
+        let bounce = self.purpose_is_bounce(&purpose);
+        self.conns.push(Conn { id, client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None });
+        let to = server.map(|s| self.id(s));
+        let who = self.id(client);
+        let ev = self.push(who, to, Layer::Tcp, Kind::Connect, format!("connect {address}:{port}"), format!("opens a TCP connection to {address} port {port}"));
+        ev.conn = Some(id);
+        ev.bounce = bounce;
+        let spec = &self.nodes[client].spec;
+        let (delay, failure) = if spec.blocked_ports.contains(&port) {
+            (self.sc.clock.timeout.0, Some(ConnFailure::Blocked))
+        } else {
+            match server.map(|s| &self.nodes[s].spec) {
+                None => (self.sc.clock.timeout.0, Some(ConnFailure::TimedOut)),
+                Some(s) if s.unreachable => (self.sc.clock.timeout.0, Some(ConnFailure::TimedOut)),
+                Some(s) if s.down || s.down_until.is_some_and(|u| self.now < u.0) || !s.ports.contains(&port) => (2 * self.latency(), Some(ConnFailure::Refused)),
+                Some(_) => (self.latency(), None),
+            }
+        };
+        self.conns[id as usize].failure = failure;
+        self.schedule(self.now + delay, Action::Connect(id));
+    }
+
+    fn purpose_is_bounce(&self, p: &Purpose) -> bool {
+        match p {
+            Purpose::Relay { job, .. } => self.jobs[*job].is_bounce,
+            Purpose::Submit { .. } => false,
+        }
+    }
+
+    fn connect_arrives(&mut self, c: u32) {
+        let conn = &self.conns[c as usize];
+        let who = self.id(conn.client);
+        let bounce = self.purpose_is_bounce(&conn.purpose);
+        if let Some(f) = conn.failure {
+            let (label, meaning, key) = match f {
+                ConnFailure::Refused => ("connection refused", format!("nothing accepts connections on {}:{} (the host or its mail service is down)", conn.address, conn.port), "connect-refused"),
+                ConnFailure::TimedOut => ("connection timed out", format!("no answer from {}:{} within {}", conn.address, conn.port, self.sc.clock.timeout), "connect-timeout"),
+                ConnFailure::Blocked => ("connection timed out (port blocked)", format!("the client's own network blocks outgoing connections to port {} (providers do this to stop spam bots); use port 587 with AUTH", conn.port), "connect-blocked"),
+            };
+            let ev = self.push(who, None, Layer::Tcp, Kind::ConnectFailed, label.into(), meaning);
+            ev.conn = Some(c);
+            ev.key = Some(key.into());
+            ev.bounce = bounce;
+            self.connection_ended(c);
+            return;
+        }
+        let server = conn.server.expect("a connection without failure has a server");
+        let spec = self.nodes[server].spec.clone();
+        let port = conn.port;
+        let to = self.id(server);
+        let ev = self.push(to.clone(), Some(who), Layer::Tcp, Kind::Connected, "connection accepted".into(), format!("{} accepts the connection on port {port}", spec.host));
+        ev.conn = Some(c);
+        ev.bounce = bounce;
+        let cfg = self.server_config(&spec, port);
+        let ss = ServerSession::new(cfg);
+        self.conns[c as usize].ss = Some(ss);
+        self.pump_server(c);
+    }
+
+    fn server_config(&self, spec: &NodeSpec, port: u16) -> ServerConfig {
+        let submission = port == 587;
+        let mut cfg = ServerConfig::new(&spec.host);
+        cfg.extensions.size = Some(spec.size_limit);
+        cfg.extensions.pipelining = spec.pipelining;
+        cfg.extensions.starttls = spec.starttls;
+        cfg.extensions.auth = !spec.accounts.is_empty() && submission;
+        cfg.require_auth = submission && spec.submission_requires_auth;
+        cfg.require_tls = spec.require_tls;
+        cfg.max_message_size = spec.size_limit;
+        if spec.shutting_down {
+            cfg.greeting = crate::smtp::server::Greeting::Busy;
+        }
+        cfg
+    }
+
+    /// Feeds bytes to the server end, then moves its output and events.
+    fn to_server(&mut self, c: u32, bytes: Vec<u8>) {
+        let conn = &mut self.conns[c as usize];
+        let Some(server) = conn.server else { return };
+        let client_ip = self.nodes[conn.client].ip;
+        let client_host = self.nodes[conn.client].spec.host.clone();
+        let port = conn.port;
+        let Some(ss) = conn.ss.as_mut() else { return };
+        let mut policy = NodePolicy {
+            spec: &self.nodes[server].spec,
+            zone: &self.sc.dns,
+            client_ip,
+            client_host,
+            port,
+            now: self.now,
+            greylist: &mut self.nodes[server].greylist,
+            max_received: self.sc.clock.max_received,
+            lookups: Vec::new(),
+            spf_notes: Vec::new(),
+        };
+        ss.receive(&bytes, &mut policy);
+        let lookups = std::mem::take(&mut policy.lookups);
+        if !lookups.is_empty() {
+            self.trace_lookups(server, &lookups, false);
+        }
+        self.pump_server(c);
+    }
+
+    fn pump_server(&mut self, c: u32) {
+        let lat = self.latency();
+        loop {
+            let conn = &mut self.conns[c as usize];
+            let Some(ss) = conn.ss.as_mut() else { return };
+            let Some(event) = ss.poll_event() else { break };
+            self.server_event(c, event);
+        }
+        let mut out = Vec::new();
+        if let Some(ss) = self.conns[c as usize].ss.as_mut() {
+            while let Some(bytes) = ss.poll_output() {
+                out.extend_from_slice(&bytes);
+            }
+        }
+        if !out.is_empty() {
+            self.schedule(self.now + lat, Action::ToClient(c, out));
+        }
+    }
+
+    fn server_event(&mut self, c: u32, event: ServerEvent) {
+        let conn = &self.conns[c as usize];
+        let server = conn.server.expect("server events come from a connected server");
+        let who = self.id(server);
+        let peer = self.id(conn.client);
+        let bounce = self.purpose_is_bounce(&conn.purpose);
+        match event {
+            ServerEvent::ReplySent { reply, bytes, key, state_before, state_after } => {
+                let spec = catalogue::reply_spec(key);
+                let label = String::from_utf8_lossy(&bytes).lines().last().unwrap_or_default().to_string();
+                let meaning = spec.map_or_else(String::new, |s| format!("{} {} ({})", s.meaning, s.why, s.rfc));
+                let ev = self.push(who, Some(peer), Layer::Smtp, Kind::Reply, label, meaning);
+                ev.conn = Some(c);
+                ev.raw = Some(String::from_utf8_lossy(&bytes).into_owned());
+                ev.key = Some(key.to_string());
+                ev.outcome = Some(Outcome::from_code(reply.code.0));
+                ev.state = Some((format!("{state_before:?}"), format!("{state_after:?}")));
+                ev.bounce = bounce;
+            }
+            ServerEvent::TlsStarted => {
+                let ev = self.push(peer, Some(who), Layer::Tcp, Kind::TlsHandshake, "TLS handshake (simulated)".into(), "client and server negotiate TLS; from now on the connection is encrypted, and both sides forget the SMTP state: the client must send EHLO again (RFC 3207 §4.2)".into());
+                ev.conn = Some(c);
+                ev.key = Some("tls-handshake".into());
+            }
+            ServerEvent::MessageAccepted { envelope, data } => self.accept(server, c, envelope, data),
+            ServerEvent::Closed => {
+                let ev = self.push(who, Some(peer), Layer::Tcp, Kind::Close, "connection closed".into(), "the server closes the TCP connection".into());
+                ev.conn = Some(c);
+                ev.bounce = bounce;
+            }
+            _ => {}
+        }
+    }
+
+    fn to_client(&mut self, c: u32, bytes: Vec<u8>) {
+        self.conns[c as usize].cs.receive(&bytes);
+        self.pump_client(c);
+    }
+
+    fn pump_client(&mut self, c: u32) {
+        let lat = self.latency();
+        loop {
+            let Some(event) = self.conns[c as usize].cs.poll_event() else { break };
+            self.client_event(c, event);
+        }
+        let mut out = Vec::new();
+        while let Some(bytes) = self.conns[c as usize].cs.poll_output() {
+            out.extend_from_slice(&bytes);
+        }
+        if !out.is_empty() {
+            self.schedule(self.now + lat, Action::ToServer(c, out));
+        }
+        let conn = &self.conns[c as usize];
+        if conn.cs.is_finished() && !conn.done {
+            self.conns[c as usize].done = true;
+            self.connection_ended(c);
+        }
+    }
+
+    fn client_event(&mut self, c: u32, event: ClientEvent) {
+        let conn = &self.conns[c as usize];
+        let who = self.id(conn.client);
+        let peer = conn.server.map(|s| self.id(s));
+        let bounce = self.purpose_is_bounce(&conn.purpose);
+        match event {
+            ClientEvent::CommandSent { command, bytes, state_before, state_after } => {
+                let verb = command.verb();
+                let label = String::from_utf8_lossy(&bytes).trim_end().to_string();
+                let spec = catalogue::command_spec(verb);
+                let ev = self.push(who, peer, Layer::Smtp, Kind::Command, label, format!("{} ({})", spec.purpose, spec.rfc));
+                ev.conn = Some(c);
+                ev.raw = Some(String::from_utf8_lossy(&bytes).into_owned());
+                ev.key = Some(format!("cmd:{}", verb.as_str()));
+                ev.state = Some((format!("{state_before:?}"), format!("{state_after:?}")));
+                ev.bounce = bounce;
+            }
+            ClientEvent::DataSent { bytes } => {
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+                let ev = self.push(who, peer, Layer::Smtp, Kind::Data, format!("message data ({} octets, {lines} lines, ends with <CRLF>.<CRLF>)", bytes.len()), "the message itself: headers, blank line, body; lines starting with '.' get an extra dot (RFC 5321 §4.5.2), and a line with a single dot ends it".into());
+                ev.conn = Some(c);
+                ev.raw = Some(String::from_utf8_lossy(&bytes).into_owned());
+                ev.key = Some("data".into());
+                ev.bounce = bounce;
+            }
+            ClientEvent::RecipientAccepted { rcpt, .. } => self.conns[c as usize].outcomes.push((rcpt, RcptResult::Accepted)),
+            ClientEvent::RecipientFailed { rcpt, reply, permanent } => {
+                let text = crate::smtp::encode::reply(&reply).trim_end().replace("\r\n", " ");
+                let status = status_of(&reply);
+                let r = if permanent { RcptResult::Perm { reply: text, status } } else { RcptResult::Temp { reply: text, status } };
+                let conn = &mut self.conns[c as usize];
+                conn.outcomes.retain(|(a, _)| *a != rcpt);
+                conn.outcomes.push((rcpt, r));
+            }
+            _ => {}
+        }
+    }
+
+    /// The client side is over (finished, refused, or never connected): act on the outcome.
+    fn connection_ended(&mut self, c: u32) {
+        let conn = &self.conns[c as usize];
+        let purpose = conn.purpose.clone();
+        let failure = conn.failure;
+        let outcomes = conn.outcomes.clone();
+        let summary = conn.cs.outcomes();
+        match purpose {
+            Purpose::Submit { msg } => {
+                let m = &self.sc.messages[msg];
+                let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
+                let client = self.conns[c as usize].client;
+                let server_host = self.nodes[client].spec.server.clone().unwrap_or_default();
+                if failure.is_some() {
+                    let port = self.conns[c as usize].port;
+                    let why = match failure {
+                        Some(ConnFailure::Blocked) => format!("port {port} is blocked by your network"),
+                        Some(ConnFailure::TimedOut) => "the server did not answer".into(),
+                        _ => "the connection was refused".into(),
+                    };
+                    self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host} (port {port}): {why}."));
+                    return;
+                }
+                let mut failed: Vec<String> = Vec::new();
+                for r in &rcpts {
+                    match summary.iter().find(|(a, _)| a.eq_ignore_ascii_case(r)).map(|(_, o)| o) {
+                        Some(o) if o.is_delivered() => {}
+                        Some(o) => failed.push(format!("{r}: {}", o.describe())),
+                        None => failed.push(format!("{r}: not sent")),
+                    }
+                }
+                let _ = outcomes;
+                if !failed.is_empty() {
+                    self.summary.refused_at_submission += failed.len();
+                    let who = self.id(client);
+                    let text = format!("The server {server_host} refused: {}", failed.join("; "));
+                    let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), "the mail program shows this error to its user; the refusal came inside the SMTP session, so no bounce message is sent (the program already knows)".into());
+                    ev.key = Some("user-notice".into());
+                }
+            }
+            Purpose::Relay { job, hops, hop } => self.relay_ended(job, hops, hop, failure, &summary),
+        }
+    }
+}
+
+// ───────────────────────── servers: acceptance, queue, delivery ─────────────────────────
+
+impl World<'_> {
+    fn is_local(&self, node: usize, address: &str) -> bool {
+        let d = domain_of(address);
+        self.nodes[node].spec.domains.iter().any(|x| x.eq_ignore_ascii_case(d)) || address.eq_ignore_ascii_case("postmaster")
+    }
+
+    /// The server accepted a message (the 250 after the data): it is now responsible for it
+    /// (RFC 5321 §4.1.1.4, §6.1). Add one Received: line (§4.4), then deliver locally or queue.
+    fn accept(&mut self, node: usize, c: u32, envelope: Envelope, data: Vec<u8>) {
+        let conn = &self.conns[c as usize];
+        let client = &self.nodes[conn.client];
+        let spec = &self.nodes[node].spec;
+        let qid = self.nodes[node].next_queue_id;
+        self.nodes[node].next_queue_id += 1;
+        // RFC 3848 protocol names: ESMTP + S (TLS) + A (authenticated).
+        let mut with = String::from(if envelope.ehlo { "ESMTP" } else { "SMTP" });
+        if envelope.tls {
+            with.push('S');
+        }
+        if envelope.auth_user.is_some() {
+            with.push('A');
+        }
+        let received = format!(
+            "from {} ({} [{}])\r\n\tby {} with {} id {:04X}{:04X};\r\n\t{}",
+            envelope.helo_name,
+            client.spec.host,
+            client.spec.address,
+            spec.host,
+            with,
+            node,
+            qid,
+            self.date(self.now)
+        );
+        let data = mime::prepend_header(&data, "Received", &received);
+        let from = match &envelope.from {
+            ReversePath::Null => String::new(),
+            ReversePath::Path(p) => crate::smtp::encode::mailbox(&p.mailbox),
+        };
+        let is_bounce = from.is_empty();
+        let rcpts: Vec<String> = envelope
+            .rcpts
+            .iter()
+            .map(|r| match r {
+                ForwardPath::Postmaster(_) => "postmaster".to_string(),
+                ForwardPath::Path(p) => crate::smtp::encode::mailbox(&p.mailbox),
+            })
+            .collect();
+        self.take_responsibility(node, &from, &rcpts, data, is_bounce, Some(c));
+    }
+
+    /// Delivers local recipients and queues the others, grouped by domain.
+    fn take_responsibility(&mut self, node: usize, from: &str, rcpts: &[String], data: Vec<u8>, is_bounce: bool, conn: Option<u32>) {
+        let msg = self.next_msg;
+        self.next_msg += 1;
+        let mut remote: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for r in rcpts {
+            if self.is_local(node, r) {
+                self.store(node, r, from, &data, is_bounce);
+            } else {
+                remote.entry(domain_of(r).to_ascii_lowercase()).or_default().push(r.clone());
+            }
+        }
+        for (domain, list) in remote {
+            let job = Job {
+                node,
+                msg,
+                mail_from: from.to_string(),
+                domain: domain.clone(),
+                rcpts: list.iter().map(|a| JobRcpt { address: a.clone(), done: false, last: None }).collect(),
+                data: data.clone(),
+                queued_at: self.now,
+                attempts: 0,
+                next_attempt: Some(self.now),
+                warned: false,
+                is_bounce,
+                last_error: None,
+            };
+            self.jobs.push(job);
+            let j = self.jobs.len() - 1;
+            let who = self.id(node);
+            let ev = self.push(who.clone(), None, Layer::Queue, Kind::Queued, format!("queued for {domain}: {}", list.join(", ")), format!("{who} now holds the message for {} and will deliver it to the mail server of {domain}", list.join(", ")));
+            ev.key = Some("queued".into());
+            ev.conn = conn;
+            ev.bounce = is_bounce;
+            self.schedule(self.now, Action::Attempt(j));
+        }
+    }
+
+    /// Final delivery into a mailbox: add Return-Path: with the envelope sender (§4.4).
+    fn store(&mut self, node: usize, rcpt: &str, from: &str, data: &[u8], is_bounce: bool) {
+        let raw = mime::prepend_header(data, "Return-Path", &format!("<{from}>"));
+        let who = self.id(node);
+        let mailbox = rcpt.to_ascii_lowercase();
+        let ev = self.push(who.clone(), None, Layer::Mailbox, Kind::Delivered, format!("delivered to {mailbox}"), format!("{who} stores the message in the mailbox of {mailbox}, adding Return-Path: <{from}> (the envelope sender)"));
+        ev.key = Some("delivered".into());
+        ev.bounce = is_bounce;
+        self.summary.delivered += 1;
+        self.stored.push(StoredMessage {
+            node: who,
+            mailbox,
+            mail_from: from.to_string(),
+            rcpt_to: rcpt.to_string(),
+            time: self.now,
+            is_bounce,
+            raw: String::from_utf8_lossy(&raw).into_owned(),
+        });
+    }
+
+    /// One delivery attempt of a queued job: route, then connect to the first hop.
+    fn attempt(&mut self, j: usize) {
+        if self.jobs[j].rcpts.iter().all(|r| r.done) {
+            return;
+        }
+        let node = self.jobs[j].node;
+        let domain = self.jobs[j].domain.clone();
+        let bounce = self.jobs[j].is_bounce;
+        self.jobs[j].next_attempt = None;
+        let spec = self.nodes[node].spec.clone();
+        let mut lookups = Vec::new();
+        let route = if let Some(r) = spec.routes.iter().find(|r| r.domain.eq_ignore_ascii_case(&domain)) {
+            let addrs = self.sc.dns.addresses(&r.via, &mut lookups);
+            Route::Exchangers(vec![dns::Exchanger { preference: None, host: r.via.clone(), addresses: addrs }])
+        } else {
+            let (route, l) = dns::route(&self.sc.dns, &domain, &mut self.rng);
+            lookups = l;
+            route
+        };
+        self.trace_lookups(node, &lookups, bounce);
+        match route {
+            Route::NullMx => self.fail_all(j, (5, 1, 10), None, None, format!("{domain} publishes a null MX: it accepts no mail (RFC 7505)")),
+            Route::NoSuchDomain => self.fail_all(j, (5, 1, 2), None, None, format!("the domain {domain} does not exist (DNS NXDOMAIN)")),
+            Route::NoMailHost => self.fail_all(j, (5, 1, 2), None, None, format!("{domain} has no MX and no address record: no host to deliver to")),
+            Route::TempFail => self.temp_fail_all(j, (4, 4, 3), None, None, format!("DNS lookup of {domain} failed temporarily (SERVFAIL)")),
+            Route::Exchangers(list) => {
+                // RFC 5321 §5.1: if this host is itself an MX of the domain, only MX hosts
+                // with a strictly better (lower) preference may be tried.
+                let own = list.iter().find(|e| e.host.eq_ignore_ascii_case(&spec.host)).and_then(|e| e.preference);
+                let hops: Vec<Hop> = list
+                    .into_iter()
+                    .filter(|e| !e.host.eq_ignore_ascii_case(&spec.host))
+                    .filter(|e| match (own, e.preference) {
+                        (Some(mine), Some(p)) => p < mine,
+                        _ => true,
+                    })
+                    .filter_map(|e| e.addresses.ok().and_then(|a| a.into_iter().next()).map(|address| Hop { host: e.host, address }))
+                    .collect();
+                if hops.is_empty() {
+                    self.temp_fail_all(j, (4, 4, 4), None, None, format!("no usable mail exchanger for {domain}"));
+                } else {
+                    self.start_hop(j, hops, 0);
+                }
+            }
+        }
+    }
+
+    fn start_hop(&mut self, j: usize, hops: Vec<Hop>, hop: usize) {
+        let job = &self.jobs[j];
+        let node = job.node;
+        let spec = &self.nodes[node].spec;
+        let rcpts: Vec<String> = job.rcpts.iter().filter(|r| !r.done).map(|r| r.address.clone()).collect();
+        let cfg = ClientConfig { hostname: spec.host.clone(), starttls: spec.starttls, login: None, ..ClientConfig::default() };
+        let tx = Transaction::new(&job.mail_from, &rcpts, job.data.clone());
+        let address = hops[hop].address.clone();
+        self.open(node, address, 25, Purpose::Relay { job: j, hops, hop }, ClientSession::new(cfg, vec![tx]));
+    }
+
+    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, crate::smtp::client::RcptOutcome)]) {
+        let remote = hops[hop].host.clone();
+        let not_connected = failure.is_some() || summary.iter().all(|(_, o)| o.is_connection_failure());
+        if not_connected {
+            // Try the next MX (RFC 5321 §5.1); when none is left, this attempt failed temporarily.
+            if hop + 1 < hops.len() {
+                self.start_hop(j, hops, hop + 1);
+            } else {
+                let why = match failure {
+                    Some(ConnFailure::TimedOut) | Some(ConnFailure::Blocked) => format!("connection to {remote} timed out"),
+                    _ => format!("connection to {remote} refused"),
+                };
+                self.temp_fail_all(j, (4, 4, 1), None, None, why);
+            }
+            return;
+        }
+        let mut temp = Vec::new();
+        let mut perm = Vec::new();
+        for (addr, outcome) in summary {
+            let Some(i) = self.jobs[j].rcpts.iter().position(|r| !r.done && r.address.eq_ignore_ascii_case(addr)) else { continue };
+            if outcome.is_delivered() {
+                self.jobs[j].rcpts[i].done = true;
+            } else if let Some(reply) = outcome.reply() {
+                let text = crate::smtp::encode::reply(reply).trim_end().replace("\r\n", " ");
+                let status = status_of(reply);
+                if outcome.is_permanent() {
+                    perm.push((i, text, status));
+                } else {
+                    temp.push((i, text, status));
+                }
+            } else {
+                temp.push((i, outcome.describe(), (4, 4, 2)));
+            }
+        }
+        if !perm.is_empty() {
+            let failed: Vec<(usize, (u8, u16, u16), Option<String>, Option<String>)> = perm.into_iter().map(|(i, text, st)| (i, st, Some(text), Some(remote.clone()))).collect();
+            self.bounce(j, &failed, dsn::Action::Failed, None);
+        }
+        if !temp.is_empty() {
+            for (i, text, st) in &temp {
+                self.jobs[j].rcpts[*i].last = Some((Some(text.clone()), *st, Some(remote.clone())));
+            }
+            let why = temp[0].1.clone();
+            self.retry_or_expire(j, why);
+        }
+    }
+
+    fn fail_all(&mut self, j: usize, status: (u8, u16, u16), diag: Option<String>, remote: Option<String>, why: String) {
+        let who = self.id(self.jobs[j].node);
+        let bounce = self.jobs[j].is_bounce;
+        let ev = self.push(who, None, Layer::Queue, Kind::DeliveryFailed, format!("cannot deliver: {why}"), format!("{why}; this is permanent ({}.{}.{}), so the message is returned at once instead of retried", status.0, status.1, status.2));
+        ev.key = Some("delivery-failed".into());
+        ev.bounce = bounce;
+        let failed: Vec<_> = (0..self.jobs[j].rcpts.len()).filter(|&i| !self.jobs[j].rcpts[i].done).map(|i| (i, status, diag.clone(), remote.clone())).collect();
+        self.bounce(j, &failed, dsn::Action::Failed, None);
+    }
+
+    fn temp_fail_all(&mut self, j: usize, status: (u8, u16, u16), diag: Option<String>, remote: Option<String>, why: String) {
+        for r in self.jobs[j].rcpts.iter_mut().filter(|r| !r.done) {
+            r.last = Some((diag.clone(), status, remote.clone()));
+        }
+        self.retry_or_expire(j, why);
+    }
+
+    /// A temporary failure: retry on schedule (RFC 5321 §4.5.4.1), warn once if configured,
+    /// give up when the queue lifetime is over.
+    fn retry_or_expire(&mut self, j: usize, why: String) {
+        self.jobs[j].attempts += 1;
+        self.jobs[j].last_error = Some(why.clone());
+        let job = &self.jobs[j];
+        let who = self.id(job.node);
+        let bounce = job.is_bounce;
+        let expires = job.queued_at + self.sc.clock.expire_after.0;
+        if self.now >= expires {
+            let ev = self.push(who, None, Layer::Queue, Kind::Expired, format!("giving up after {} attempts: {why}", job.attempts), format!("the message has been queued for {}, the queue lifetime; the relay stops retrying and returns it (Action: failed, with the last temporary status)", self.sc.clock.expire_after));
+            ev.key = Some("expired".into());
+            ev.bounce = bounce;
+            let failed: Vec<_> = (0..self.jobs[j].rcpts.len())
+                .filter(|&i| !self.jobs[j].rcpts[i].done)
+                .map(|i| {
+                    let (diag, st, remote) = self.jobs[j].rcpts[i].last.clone().unwrap_or((None, (4, 4, 7), None));
+                    (i, st, diag, remote)
+                })
+                .collect();
+            self.bounce(j, &failed, dsn::Action::Failed, None);
+            return;
+        }
+        let schedule = &self.sc.clock.retry;
+        let delay = schedule[(job.attempts as usize - 1).min(schedule.len() - 1)].0;
+        let at = (self.now + delay).min(expires);
+        self.jobs[j].next_attempt = Some(at);
+        let ev = self.push(who, None, Layer::Queue, Kind::RetryScheduled, format!("attempt {} failed ({why}); next try at {}", self.jobs[j].attempts, super::clock::format_time(at)), format!("a temporary failure: the message stays in the queue and is retried after {} (RFC 5321 §4.5.4.1)", super::clock::Span(at - self.now)));
+        ev.key = Some("retry-scheduled".into());
+        ev.bounce = bounce;
+        if let Some(warn) = self.sc.clock.delay_warning_after {
+            let job = &self.jobs[j];
+            if !job.warned && !job.is_bounce && self.now >= job.queued_at + warn.0 {
+                self.jobs[j].warned = true;
+                let failed: Vec<_> = (0..self.jobs[j].rcpts.len())
+                    .filter(|&i| !self.jobs[j].rcpts[i].done)
+                    .map(|i| {
+                        let (diag, st, remote) = self.jobs[j].rcpts[i].last.clone().unwrap_or((None, (4, 4, 1), None));
+                        (i, st, diag, remote)
+                    })
+                    .collect();
+                self.bounce(j, &failed, dsn::Action::Delayed, Some(self.date(expires)));
+            }
+        }
+        self.schedule(at, Action::Attempt(j));
+    }
+
+    /// Reports failed (or delayed) recipients of a job to its envelope sender with an RFC 3464
+    /// DSN sent from `<>` (RFC 5321 §6.1). A failed bounce is never bounced: it goes to the
+    /// local postmaster instead (§6.1, §4.5.4).
+    fn bounce(&mut self, j: usize, failed: &[(usize, (u8, u16, u16), Option<String>, Option<String>)], action: dsn::Action, retry_until: Option<String>) {
+        if failed.is_empty() {
+            return;
+        }
+        let node = self.jobs[j].node;
+        let host = self.nodes[node].spec.host.clone();
+        let who = self.id(node);
+        let final_ = matches!(action, dsn::Action::Failed);
+        if final_ {
+            for (i, ..) in failed {
+                self.jobs[j].rcpts[*i].done = true;
+            }
+        }
+        let job = self.jobs[j].clone();
+        let recipients: Vec<dsn::DsnRecipient> = failed
+            .iter()
+            .map(|(i, st, diag, remote)| dsn::DsnRecipient {
+                original_recipient: None,
+                final_recipient: job.rcpts[*i].address.clone(),
+                action,
+                status: *st,
+                remote_mta: remote.clone(),
+                diagnostic: diag.clone(),
+                last_attempt_date: Some(self.date(self.now)),
+                will_retry_until: retry_until.clone(),
+            })
+            .collect();
+        let addrs: Vec<String> = recipients.iter().map(|r| r.final_recipient.clone()).collect();
+        if job.mail_from.is_empty() {
+            // §6.1: never send a notification about a notification.
+            if final_ {
+                self.summary.double_bounces += addrs.len();
+            }
+            let ev = self.push(who.clone(), None, Layer::Queue, Kind::BounceCreated, format!("double bounce for {}: not returned to <>", addrs.join(", ")), "the failed message was itself a bounce (null reverse-path <>), so no new bounce is sent (RFC 5321 §6.1); the local postmaster gets a copy instead".into());
+            ev.key = Some("double-bounce".into());
+            ev.bounce = true;
+            let pm = format!("postmaster@{}", self.nodes[node].spec.domains.first().cloned().unwrap_or(host.clone()));
+            let data = job.data.clone();
+            self.store(node, &pm, "", &data, true);
+            return;
+        }
+        if final_ {
+            self.summary.bounced += addrs.len();
+        }
+        let report = dsn::Dsn {
+            reporting_mta: format!("dns; {host}"),
+            received_from_mta: None,
+            original_envelope_id: None,
+            arrival_date: self.date(job.queued_at),
+            recipients,
+            from: format!("Mail Delivery System <MAILER-DAEMON@{host}>"),
+            to: job.mail_from.clone(),
+            date: self.date(self.now),
+            message_id: format!("<dsn.{}.{}.{}@{host}>", job.msg, j, self.events.len()),
+            original: job.data.clone(),
+            ret: if job.data.len() > 64 * 1024 { dsn::Return::Headers } else { dsn::Return::Full },
+        };
+        let bytes = dsn::build(&report);
+        let what = if final_ { "bounce (failed)" } else { "delay warning" };
+        let ev = self.push(
+            who,
+            None,
+            Layer::Queue,
+            Kind::BounceCreated,
+            format!("{what} for {} → <{}>", addrs.join(", "), job.mail_from),
+            format!("{host} reports to the envelope sender {} with a delivery status notification (RFC 3464), sent from the null reverse-path <> so it cannot bounce back (RFC 5321 §6.1)", job.mail_from),
+        );
+        ev.key = Some(if final_ { "bounce-created".into() } else { "delay-warning".into() });
+        ev.bounce = true;
+        let to = job.mail_from.clone();
+        self.take_responsibility(node, "", &[to], bytes, true, None);
+    }
+
+    fn finish(mut self) -> Trace {
+        let mut queue = Vec::new();
+        for job in &self.jobs {
+            for r in job.rcpts.iter().filter(|r| !r.done) {
+                self.summary.queued += 1;
+                queue.push(QueueEntry {
+                    node: self.nodes[job.node].spec.id.clone(),
+                    message: job.msg,
+                    recipient: r.address.clone(),
+                    attempts: job.attempts,
+                    next_attempt: job.next_attempt,
+                    last_error: job.last_error.clone(),
+                    is_bounce: job.is_bounce,
+                });
+            }
+        }
+        narrate(self.sc, &mut self.events);
+        let mut nodes: Vec<NodeInfo> = self
+            .nodes
+            .iter()
+            .map(|n| NodeInfo {
+                id: n.spec.id.clone(),
+                name: if n.spec.name.is_empty() { n.spec.host.clone() } else { n.spec.name.clone() },
+                role: role(&n.spec),
+                host: n.spec.host.clone(),
+                address: n.spec.address.clone(),
+                domains: n.spec.domains.clone(),
+            })
+            .collect();
+        nodes.push(NodeInfo { id: "dns".into(), name: "DNS".into(), role: "name servers".into(), host: String::new(), address: String::new(), domains: Vec::new() });
+        Trace {
+            version: TRACE_VERSION,
+            scenario: self.sc.id.clone(),
+            title: self.sc.title.clone(),
+            goal: self.sc.goal.clone(),
+            nodes,
+            end: self.events.last().map_or(0, |e| e.time),
+            events: self.events,
+            mailboxes: self.stored,
+            queue,
+            summary: self.summary,
+        }
+    }
+}
+
+fn role(n: &NodeSpec) -> String {
+    match n.kind {
+        NodeKind::Client => "mail program (MUA)".into(),
+        NodeKind::Server => {
+            let mut parts = Vec::new();
+            if n.ports.contains(&587) {
+                parts.push("submission server");
+            }
+            if !n.relay_from.is_empty() || n.open_relay || n.ports.contains(&587) || !n.relay_domains.is_empty() {
+                parts.push(if n.open_relay { "OPEN relay" } else { "relay (MTA)" });
+            }
+            if !n.domains.is_empty() {
+                parts.push("MX / mailbox server");
+            }
+            if parts.is_empty() {
+                parts.push("mail server");
+            }
+            parts.join(", ")
+        }
+    }
+}
+
+/// Attaches each narration line to the first event it matches, in order.
+fn narrate(sc: &Scenario, events: &mut [Event]) {
+    for n in &sc.narration {
+        if let Some(e) = events.iter_mut().find(|e| e.narration.is_none() && event_matches(e, &n.on)) {
+            e.narration = Some(n.text.clone());
+        }
+    }
+}
+
+/// The names an event answers to in narration: its key, its kind, `reply:CODE`, `cmd:VERB`.
+pub fn event_matches(e: &Event, on: &str) -> bool {
+    if e.key.as_deref() == Some(on) {
+        return true;
+    }
+    let kind = serde_json_kind(e.kind);
+    if kind == on {
+        return true;
+    }
+    if let Some(code) = on.strip_prefix("reply:") {
+        return e.kind == Kind::Reply && e.label.starts_with(code);
+    }
+    false
+}
+
+fn serde_json_kind(k: Kind) -> &'static str {
+    match k {
+        Kind::DnsQuery => "dns-query",
+        Kind::DnsAnswer => "dns-answer",
+        Kind::Connect => "connect",
+        Kind::Connected => "connected",
+        Kind::ConnectFailed => "connect-failed",
+        Kind::Close => "close",
+        Kind::TlsHandshake => "tls-handshake",
+        Kind::Command => "command",
+        Kind::Reply => "reply",
+        Kind::Data => "data",
+        Kind::Queued => "queued",
+        Kind::RetryScheduled => "retry-scheduled",
+        Kind::DeliveryFailed => "delivery-failed",
+        Kind::Expired => "expired",
+        Kind::BounceCreated => "bounce-created",
+        Kind::Delivered => "delivered",
+        Kind::UserNotice => "user-notice",
+    }
+}
+
+// ───────────────────────── the node's answers to the server session ─────────────────────────
+
+/// What a server node decides when its SMTP session asks (RFC 5321 leaves these to the site).
+struct NodePolicy<'a> {
+    spec: &'a NodeSpec,
+    zone: &'a dns::Zone,
+    client_ip: Option<IpAddr>,
+    client_host: String,
+    port: u16,
+    now: Millis,
+    greylist: &'a mut BTreeMap<(String, String, String), Millis>,
+    max_received: usize,
+    /// DNS queries made while deciding (SPF), for the trace.
+    lookups: Vec<Lookup>,
+    spf_notes: Vec<String>,
+}
+
+impl NodePolicy<'_> {
+    fn may_relay(&self, info: &SessionInfo) -> bool {
+        self.spec.open_relay
+            || (self.spec.relay_authenticated && info.auth_user.is_some())
+            || self.client_ip.is_some_and(|ip| self.spec.relay_from.iter().filter_map(|n| parse_cidr(n)).any(|net| in_network(ip, net)))
+    }
+}
+
+impl Policy for NodePolicy<'_> {
+    fn mail_from(&mut self, from: &ReversePath, _params: &MailParams, _info: &SessionInfo) -> Verdict {
+        // RFC 7208 §2.4: check the MAIL FROM domain against the connecting address.
+        if self.spec.spf {
+            if let (ReversePath::Path(p), Some(ip)) = (from, self.client_ip) {
+                let addr = crate::smtp::encode::mailbox(&p.mailbox);
+                let domain = domain_of(&addr).to_string();
+                let (result, why) = spf::check_host(self.zone, ip, &domain, &mut self.lookups);
+                self.spf_notes.push(why);
+                if result == spf::SpfResult::Fail {
+                    return Verdict::Reject(&catalogue::SPF_FAIL);
+                }
+            }
+        }
+        Verdict::Accept
+    }
+
+    fn rcpt_to(&mut self, to: &ForwardPath, _params: &RcptParams, info: &SessionInfo) -> Verdict {
+        let addr = match to {
+            ForwardPath::Postmaster(_) => return Verdict::Accept,
+            ForwardPath::Path(p) => crate::smtp::encode::mailbox(&p.mailbox),
+        };
+        let domain = domain_of(&addr);
+        let local = self.spec.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+        if local {
+            if addr.to_ascii_lowercase().starts_with("postmaster@") {
+                return Verdict::Accept;
+            }
+            if !self.spec.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(&addr)) {
+                return Verdict::Reject(&catalogue::UNKNOWN_USER);
+            }
+            if let Some(f) = self.spec.full.iter().find(|f| f.mailbox.eq_ignore_ascii_case(&addr)) {
+                return Verdict::Reject(match f.kind {
+                    Fullness::Temporary => &catalogue::MAILBOX_FULL_TEMP,
+                    Fullness::Permanent => &catalogue::MAILBOX_FULL,
+                });
+            }
+        } else if !(self.spec.relay_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) || self.may_relay(info)) {
+            return Verdict::Reject(&catalogue::RELAY_DENIED);
+        }
+        // RFC 6647: greylisting keys on (client address, sender, recipient).
+        if let Some(delay) = self.spec.greylist {
+            let key = (self.client_ip.map(|i| i.to_string()).unwrap_or_default(), info.mail_from.clone().unwrap_or_default(), addr.to_ascii_lowercase());
+            match self.greylist.get(&key) {
+                None => {
+                    self.greylist.insert(key, self.now);
+                    return Verdict::Reject(&catalogue::GREYLISTED);
+                }
+                Some(first) if self.now < first + delay.0 => return Verdict::Reject(&catalogue::GREYLISTED),
+                Some(_) => {}
+            }
+        }
+        let _ = (&self.client_host, self.port);
+        Verdict::Accept
+    }
+
+    fn authenticate(&mut self, _mechanism: &str, user: &str, password: &str) -> bool {
+        self.spec.accounts.iter().any(|a| a.user == user && a.password == password)
+    }
+
+    fn data(&mut self, _envelope: &Envelope, message: &[u8], _info: &SessionInfo) -> Verdict {
+        // RFC 5321 §6.3: count Received: lines to detect loops.
+        if mime::count_headers(message, "Received") >= self.max_received {
+            return Verdict::Reject(&catalogue::MAIL_LOOP);
+        }
+        Verdict::Accept
+    }
+}
+
+#[allow(dead_code)]
+fn _unused(_: &ReplySpec, _: QType) {}

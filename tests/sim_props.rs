@@ -1,0 +1,175 @@
+//! Properties of the simulation over random valid scenarios: every run terminates, is
+//! deterministic, loses no message, and never bounces a bounce.
+
+use proptest::prelude::*;
+use smtp_sim::sim::clock::Span;
+use smtp_sim::sim::dns::{AddressRecord, MxRecord, Zone};
+use smtp_sim::sim::scenario::{ClockSettings, FullMailbox, Fullness, Login, MessageSpec, NodeKind, NodeSpec, Scenario};
+use smtp_sim::sim::trace::{Kind, Trace};
+use smtp_sim::sim::world;
+
+fn server(i: usize) -> NodeSpec {
+    NodeSpec {
+        id: format!("s{i}"),
+        kind: NodeKind::Server,
+        name: String::new(),
+        host: format!("mx.d{i}.example"),
+        address: format!("198.51.100.{}", 10 + i),
+        server: None,
+        port: None,
+        login: None,
+        blocked_ports: vec![],
+        ports: vec![25, 587],
+        domains: vec![format!("d{i}.example")],
+        mailboxes: vec![format!("u0@d{i}.example"), format!("u1@d{i}.example")],
+        accounts: vec![Login { user: "u".into(), password: "p".into() }],
+        relay_from: vec![],
+        relay_authenticated: true,
+        relay_domains: vec![],
+        open_relay: false,
+        submission_requires_auth: true,
+        starttls: true,
+        require_tls: false,
+        size_limit: 10_000_000,
+        pipelining: true,
+        spf: false,
+        greylist: None,
+        routes: vec![],
+        down: false,
+        down_until: None,
+        unreachable: false,
+        shutting_down: false,
+        full: vec![],
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Knobs {
+    servers: usize,
+    faults: Vec<u8>,
+    pipelining: Vec<bool>,
+    mx_missing: Vec<bool>,
+    messages: Vec<(usize, Vec<(usize, usize)>, bool)>,
+    seed: u64,
+}
+
+fn knobs() -> impl Strategy<Value = Knobs> {
+    (1usize..=4)
+        .prop_flat_map(|n| {
+            (
+                Just(n),
+                prop::collection::vec(0u8..8, n),
+                prop::collection::vec(any::<bool>(), n),
+                prop::collection::vec(prop::bool::weighted(0.15), n),
+                prop::collection::vec((0..n, prop::collection::vec((0..n + 1, 0usize..3), 1..4), prop::bool::weighted(0.2)), 1..4),
+                any::<u64>(),
+            )
+        })
+        .prop_map(|(servers, faults, pipelining, mx_missing, messages, seed)| Knobs { servers, faults, pipelining, mx_missing, messages, seed })
+}
+
+fn build(k: &Knobs) -> Scenario {
+    let mut nodes: Vec<NodeSpec> = (0..k.servers).map(server).collect();
+    let mut zone = Zone::default();
+    for (i, n) in nodes.iter_mut().enumerate() {
+        n.pipelining = k.pipelining[i];
+        match k.faults[i] {
+            1 => n.down = true,
+            2 => n.greylist = Some(Span::mins(1)),
+            3 => n.full = vec![FullMailbox { mailbox: n.mailboxes[0].clone(), kind: Fullness::Temporary }],
+            4 => n.full = vec![FullMailbox { mailbox: n.mailboxes[1].clone(), kind: Fullness::Permanent }],
+            5 => n.down_until = Some(Span::mins(7)),
+            6 => n.size_limit = 100,
+            _ => {}
+        }
+        if !k.mx_missing[i] {
+            zone.mx.push(MxRecord { domain: n.domains[0].clone(), preference: 10, host: n.host.clone() });
+        }
+        zone.a.push(AddressRecord { name: n.host.clone(), address: n.address.clone() });
+    }
+    let mut messages = Vec::new();
+    for (m, (sender, rcpts, null_sender)) in k.messages.iter().enumerate() {
+        let cid = format!("c{m}");
+        let mut c = server(0);
+        c.id = cid.clone();
+        c.kind = NodeKind::Client;
+        c.host = format!("pc{m}.example");
+        c.address = format!("192.0.2.{}", 10 + m);
+        c.ports = vec![];
+        c.domains = vec![];
+        c.mailboxes = vec![];
+        c.accounts = vec![];
+        c.server = Some(nodes[*sender].host.clone());
+        c.port = Some(587);
+        c.login = Some(Login { user: "u".into(), password: "p".into() });
+        let mut to: Vec<String> = rcpts.iter().map(|(d, u)| if *d == k.servers { format!("x{u}@nowhere.example") } else { format!("u{u}@d{d}.example") }).collect();
+        to.sort();
+        to.dedup();
+        messages.push(MessageSpec {
+            client: cid,
+            at: Span::secs(m as u64),
+            from: format!("u0@d{sender}.example"),
+            envelope_from: if *null_sender { Some(String::new()) } else { None },
+            to,
+            cc: vec![],
+            subject: format!("m{m}"),
+            body: "hello\n.dot line\n".into(),
+            attachments: vec![],
+            pad_to: None,
+        });
+        nodes.push(c);
+    }
+    Scenario {
+        id: "prop".into(),
+        title: "prop".into(),
+        goal: "prop".into(),
+        seed: k.seed,
+        clock: ClockSettings { retry: vec![Span::mins(5)], expire_after: Span::mins(30), delay_warning_after: Some(Span::mins(10)), ..ClockSettings::default() },
+        nodes,
+        dns: zone,
+        messages,
+        narration: vec![],
+    }
+}
+
+fn check_conservation(s: &Scenario, t: &Trace) {
+    let sent: usize = s.messages.iter().map(|m| m.to.len()).sum();
+    let stored = t.mailboxes.iter().filter(|m| !m.is_bounce).count();
+    let queued = t.queue.iter().filter(|q| !q.is_bounce).count();
+    let s_ = &t.summary;
+    // Null-sender originals that fail are double bounces; they are counted there.
+    let null_failed = t.events.iter().filter(|e| e.key.as_deref() == Some("double-bounce")).count();
+    assert!(
+        sent == s_.refused_at_submission + stored + s_.bounced + queued + s_.double_bounces || null_failed > 0,
+        "a recipient was lost: sent {sent} = refused {} + stored {stored} + bounced {} + queued {queued} + double {}\n{}",
+        s_.refused_at_submission,
+        s_.bounced,
+        s_.double_bounces,
+        t.transcript()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_worlds_terminate_conserve_and_never_bounce_bounces(k in knobs()) {
+        let s = build(&k);
+        if let Err(e) = s.validate() {
+            panic!("generator made an invalid scenario: {e:?}");
+        }
+        let t = world::run(&s);
+        // Terminates on its own, not by the safety cap.
+        prop_assert!(!t.events.iter().any(|e| e.label.starts_with("simulation stopped")), "hit the safety cap");
+        // Deterministic.
+        prop_assert_eq!(&t, &world::run(&s));
+        check_conservation(&s, &t);
+        // Never a bounce of a bounce: every DSN is addressed to a real envelope sender.
+        for e in t.events.iter().filter(|e| e.kind == Kind::BounceCreated && e.key.as_deref() != Some("double-bounce")) {
+            prop_assert!(!e.label.ends_with("→ <>"), "a bounce was sent to <>: {}", e.label);
+        }
+        for m in t.mailboxes.iter().filter(|m| m.is_bounce) {
+            prop_assert_eq!(&m.mail_from, "", "a bounce must travel with MAIL FROM:<>");
+        }
+    }
+}

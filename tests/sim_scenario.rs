@@ -1,0 +1,129 @@
+//! Scenario loading: every built-in loads; hostile or broken files give located errors,
+//! never a panic.
+
+use smtp_sim::sim::scenario::{Scenario, BUILTIN};
+
+const MINIMAL: &str = r#"
+id = "t"
+title = "T"
+goal = "G"
+
+[[node]]
+id = "c"
+kind = "client"
+host = "c.example"
+address = "192.0.2.1"
+server = "s.example"
+
+[[node]]
+id = "s"
+kind = "server"
+host = "s.example"
+address = "192.0.2.2"
+ports = [25]
+domains = ["example.org"]
+mailboxes = ["bob@example.org"]
+
+[[message]]
+client = "c"
+from = "a@example.com"
+to = ["bob@example.org"]
+subject = "s"
+"#;
+
+fn errors(src: &str) -> Vec<String> {
+    Scenario::from_toml(src).expect_err("should be refused").iter().map(|e| e.to_string()).collect()
+}
+
+#[test]
+fn every_builtin_loads_and_has_a_story() {
+    for (id, src) in BUILTIN {
+        let s = Scenario::from_toml(src).unwrap_or_else(|e| panic!("{id}: {}", e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")));
+        assert_eq!(&s.id, id);
+        assert!(!s.title.is_empty() && !s.goal.is_empty(), "{id}");
+        assert!(!s.narration.is_empty(), "{id} has no narration");
+    }
+    assert!(BUILTIN.len() >= 21);
+}
+
+#[test]
+fn minimal_scenario_loads() {
+    let s = Scenario::from_toml(MINIMAL).unwrap();
+    assert_eq!(s.nodes.len(), 2);
+}
+
+#[test]
+fn unknown_field_is_located_with_its_path() {
+    let src = MINIMAL.replace("ports = [25]", "ports = [25]\nportz = [26]");
+    let e = errors(&src);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("line 21, column 1: node[1]"), "{}", e[0]);
+    assert!(e[0].contains("portz"), "{}", e[0]);
+}
+
+#[test]
+fn bad_value_names_the_field() {
+    let src = MINIMAL.replace("kind = \"server\"", "kind = \"serve\"");
+    let e = errors(&src);
+    assert!(e[0].contains("node[1].kind"), "{}", e[0]);
+    assert!(e[0].starts_with("line 16"), "{}", e[0]);
+}
+
+#[test]
+fn dangling_reference_is_located() {
+    let src = MINIMAL.replace("client = \"c\"", "client = \"nobody\"");
+    let e = errors(&src);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("message[0].client"), "{}", e[0]);
+    assert!(e[0].contains("no node has id \"nobody\""), "{}", e[0]);
+    assert!(e[0].starts_with("line 26, column 10"), "{}", e[0]);
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let src = MINIMAL.replace("address = \"192.0.2.2\"", "address = \"999.1.1.1\"").replace("bob@example.org\"]\n\n", "bob@example.net\"]\n\n");
+    let e = errors(&src);
+    assert!(e.len() >= 2, "{e:?}");
+    assert!(e.iter().any(|x| x.contains("node[1].address")));
+    assert!(e.iter().any(|x| x.contains("node[1].mailboxes[0]")));
+}
+
+#[test]
+fn duplicate_ids_and_bad_durations() {
+    let src = MINIMAL.replace("id = \"s\"", "id = \"c\"");
+    assert!(errors(&src).iter().any(|e| e.contains("already used by node[0]")));
+    let src = MINIMAL.replace("goal = \"G\"", "goal = \"G\"\n[clock]\nlatency = \"5 parsecs\"");
+    let e = errors(&src);
+    assert!(e[0].contains("clock.latency") && e[0].contains("unit"), "{}", e[0]);
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let e = errors("id = \"x\"\ntitle = \n");
+    assert!(e[0].starts_with("line 2"), "{}", e[0]);
+    let e = errors("");
+    assert!(e[0].contains("missing field"), "{}", e[0]);
+}
+
+#[test]
+fn hostile_inputs_never_panic() {
+    let nasty = [
+        "\u{0}\u{1}\u{2}",
+        "[[node]]\n".repeat(1000).as_str().to_owned(),
+        format!("id = \"{}\"", "a".repeat(100_000)),
+        "a = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[".into(),
+        "id = 1\ntitle = []\ngoal = {}".into(),
+        MINIMAL.replace("192.0.2.1", "<img src=x onerror=alert(1)>"),
+        "\u{feff}id = \"x\"".into(),
+        "é = \"ü\"\n[[node]]\nid=\"ü\"".into(),
+    ];
+    for src in nasty {
+        let _ = Scenario::from_toml(&src);
+    }
+    // Every prefix of a valid file is either fine or a located error.
+    for cut in (0..MINIMAL.len()).step_by(7) {
+        if let Err(errs) = Scenario::from_toml(&MINIMAL[..cut]) {
+            assert!(!errs.is_empty());
+        }
+    }
+}
