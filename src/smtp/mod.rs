@@ -9,4 +9,8 @@
 
 pub mod address;
 pub mod command;
+pub mod encode;
+pub mod error;
+pub mod parse;
 pub mod reply;
+pub mod xtext;
