@@ -10,3 +10,4 @@
 pub mod address;
 pub mod command;
 pub mod reply;
+pub mod data;
