@@ -125,7 +125,7 @@ impl LineFramer {
                         self.buf.clear();
                         self.start = 0;
                     }
-                    return Some(frame);
+                    Some(frame)
                 }
                 None => {
                     self.scanned = pending.len();
