@@ -24,6 +24,8 @@
 
 /// Maximum command line length including CRLF (RFC 5321 §4.5.3.1.4).
 pub const MAX_COMMAND_LINE: usize = 512;
+/// Maximum AUTH command and AUTH response line length including CRLF (RFC 4954 §4).
+pub const MAX_AUTH_LINE: usize = 12288;
 /// Maximum text line length including CRLF, not counting a stuffing dot (RFC 5321 §4.5.3.1.6).
 pub const MAX_TEXT_LINE: usize = 1000;
 
@@ -52,6 +54,8 @@ pub struct LineFramer {
     discarding: Option<(usize, Vec<u8>)>,
     /// Bytes already scanned (from `start`) without finding an LF.
     scanned: usize,
+    /// Set while the next line is an AUTH response (RFC 4954 §4: up to 12288 octets).
+    auth_response: bool,
 }
 
 impl LineFramer {
@@ -66,6 +70,21 @@ impl LineFramer {
             self.start = 0;
         }
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next line is an AUTH response line, allowed up to [`MAX_AUTH_LINE`] octets.
+    pub fn expect_auth_response(&mut self, yes: bool) {
+        self.auth_response = yes;
+    }
+
+    /// The longest line allowed for a line starting with `head`.
+    fn limit_for(&self, head: &[u8]) -> usize {
+        // RFC 4954 §4: AUTH lines may be up to 12288 octets; others 512 (RFC 5321 §4.5.3.1.4).
+        if self.auth_response || (head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"AUTH ")) {
+            MAX_AUTH_LINE
+        } else {
+            MAX_COMMAND_LINE
+        }
     }
 
     /// Unread bytes currently buffered.
@@ -101,6 +120,7 @@ impl LineFramer {
     pub fn next_line(&mut self) -> Option<Frame> {
         {
             let pending = &self.buf[self.start..];
+            let limit = self.limit_for(pending);
             let from = self.scanned.min(pending.len());
             match pending[from..].iter().position(|&b| b == b'\n') {
                 Some(i) => {
@@ -110,7 +130,7 @@ impl LineFramer {
                     let content = if crlf { &pending[..lf - 1] } else { &pending[..lf] };
                     let frame = if let Some((n, head)) = self.discarding.take() {
                         Frame::TooLong { octets: n + line_end_len, head }
-                    } else if content.len() + 2 > MAX_COMMAND_LINE {
+                    } else if content.len() + 2 > limit {
                         // RFC 5321 §4.5.3.1.4: 512 octets including CRLF.
                         Frame::TooLong { octets: line_end_len, head: content[..content.len().min(64)].to_vec() }
                     } else if crlf {
@@ -133,7 +153,7 @@ impl LineFramer {
                     let keep = usize::from(pending.last() == Some(&b'\r'));
                     let over = match &self.discarding {
                         Some(_) => pending.len() > keep,
-                        None => pending.len() > MAX_COMMAND_LINE,
+                        None => pending.len() > limit,
                     };
                     if !over {
                         return None;

@@ -11,3 +11,5 @@ pub mod address;
 pub mod command;
 pub mod reply;
 pub mod data;
+pub mod catalogue;
+pub mod state;
