@@ -135,11 +135,11 @@ replies! {
         rfc: "RFC 5321 §4.1.1.1", policy: false;
 
     // ── Mail transaction ────────────────────────────────────────────────────────────────────
-    MAIL_OK = "mail", 250, e(2, 1, 0), "Sender <{}> OK",
+    MAIL_OK = "mail", 250, e(2, 1, 0), "Sender {} OK",
         meaning: "The reverse-path is accepted; a mail transaction has begun.",
         why: "MAIL FROM starts a transaction and names where bounces go.",
         rfc: "RFC 5321 §4.1.1.2; RFC 3463 §3.2 (X.1.0)", policy: false;
-    RCPT_OK = "rcpt", 250, e(2, 1, 5), "Recipient <{}> OK",
+    RCPT_OK = "rcpt", 250, e(2, 1, 5), "Recipient {} OK",
         meaning: "This recipient is accepted for the transaction.",
         why: "RCPT TO adds one forward-path; the server is willing to deliver or relay to it.",
         rfc: "RFC 5321 §4.1.1.3; RFC 3463 §3.2 (X.1.5)", policy: false;
@@ -231,10 +231,26 @@ replies! {
         meaning: "The server does not know this command.",
         why: "The verb is not an SMTP command this server implements (or the line is garbled).",
         rfc: "RFC 5321 §4.2.2, §4.2.4; RFC 3463 §3.6 (X.5.1)", policy: false;
-    BAD_ARGUMENTS = "syntax.bad_arguments", 501, e(5, 5, 4), "Syntax error in parameters or arguments: {}",
+    BAD_ARGUMENTS = "syntax.bad_arguments", 501, e(5, 5, 2), "Syntax error in parameters or arguments, expected: {}",
         meaning: "The command is known but its arguments do not follow the grammar.",
         why: "The argument did not match the ABNF of the command (the text says what was expected).",
-        rfc: "RFC 5321 §4.1.2, §4.2.2; RFC 3463 §3.6 (X.5.4)", policy: false;
+        rfc: "RFC 5321 §4.1.2, §4.2.2; RFC 3463 §3.6 (X.5.2)", policy: false;
+    BAD_SENDER_SYNTAX = "syntax.bad_sender", 501, e(5, 1, 7), "Bad sender address syntax, expected: {}",
+        meaning: "The reverse-path in MAIL FROM is malformed.",
+        why: "The address did not match `Reverse-path = Path / \"<>\"`; angle brackets are required.",
+        rfc: "RFC 5321 §4.1.2; RFC 3463 §3.2 (X.1.7)", policy: false;
+    BAD_RCPT_SYNTAX = "syntax.bad_recipient", 501, e(5, 1, 3), "Bad recipient address syntax, expected: {}",
+        meaning: "The forward-path in RCPT TO is malformed.",
+        why: "The address did not match `Forward-path = Path`; angle brackets are required.",
+        rfc: "RFC 5321 §4.1.2; RFC 3463 §3.2 (X.1.3)", policy: false;
+    BAD_PARAM_VALUE = "syntax.bad_parameter", 501, e(5, 5, 4), "Invalid parameter value, expected: {}",
+        meaning: "A known MAIL/RCPT parameter has a value it cannot take, or was given twice.",
+        why: "E.g. SIZE=big or BODY=9BIT: the keyword is known but the value breaks its grammar.",
+        rfc: "RFC 5321 §4.1.2; RFC 1870 §3; RFC 6152 §2; RFC 3463 §3.6 (X.5.4)", policy: false;
+    BAD_LINE = "syntax.bad_line", 500, e(5, 5, 2), "Syntax error, line cannot be interpreted",
+        meaning: "The line contains bytes that are not allowed (invalid UTF-8 or control characters).",
+        why: "Command lines are printable text; this one could not even be split into a command.",
+        rfc: "RFC 5321 §4.1.1, §2.3.8; RFC 6531 §3.3", policy: false;
     NOT_IMPLEMENTED = "syntax.not_offered", 502, e(5, 5, 1), "Command not implemented: {} was not offered",
         meaning: "This server knows the command but does not offer it in this session.",
         why: "The command belongs to an extension the server did not advertise in its EHLO reply.",
@@ -319,19 +335,19 @@ replies! {
         rfc: "RFC 4954 §4, §6", policy: false;
 
     // ── Policy decisions (the node chooses these; the protocol only carries them) ──────────
-    UNKNOWN_USER = "rcpt.unknown_user", 550, e(5, 1, 1), "<{}>: Recipient address rejected: user unknown",
+    UNKNOWN_USER = "rcpt.unknown_user", 550, e(5, 1, 1), "{}: Recipient address rejected: user unknown",
         meaning: "No such mailbox at this domain.",
         why: "The server is final for this domain and the local part does not exist.",
         rfc: "RFC 5321 §4.2.2 (550); RFC 3463 §3.2 (X.1.1)", policy: true;
-    RELAY_DENIED = "rcpt.relay_denied", 550, e(5, 7, 1), "<{}>: Relay access denied",
+    RELAY_DENIED = "rcpt.relay_denied", 550, e(5, 7, 1), "{}: Relay access denied",
         meaning: "This server is not responsible for that domain and will not forward mail for you.",
         why: "Relaying is only done for authenticated or trusted clients, or to domains the server is final for.",
         rfc: "RFC 5321 §3.6.2, §7.9; RFC 3463 §3.8 (X.7.1)", policy: true;
-    MAILBOX_FULL_TEMP = "rcpt.mailbox_full_temp", 452, e(4, 2, 2), "<{}>: Mailbox full, try again later",
+    MAILBOX_FULL_TEMP = "rcpt.mailbox_full_temp", 452, e(4, 2, 2), "{}: Mailbox full, try again later",
         meaning: "The mailbox is over its quota for now; the message may fit later.",
         why: "The recipient's storage is full; a temporary error lets the sender retry.",
         rfc: "RFC 5321 §4.2.2 (452); RFC 3463 §3.3 (X.2.2)", policy: true;
-    MAILBOX_FULL = "mailbox_full", 552, e(5, 2, 2), "<{}>: Mailbox full",
+    MAILBOX_FULL = "mailbox_full", 552, e(5, 2, 2), "{}: Mailbox full",
         meaning: "The mailbox is over its quota; the message is refused.",
         why: "The recipient's storage is full and the server treats it as permanent.",
         rfc: "RFC 5321 §4.2.2 (552); RFC 3463 §3.3 (X.2.2)", policy: true;
@@ -351,7 +367,7 @@ replies! {
         meaning: "The message has passed too many servers; it is going round in circles.",
         why: "Counting Received: headers detects loops; RFC 5321 suggests a threshold of at least 100.",
         rfc: "RFC 5321 §6.3; RFC 3463 §3.5 (X.4.6)", policy: true;
-    NULL_MX = "rcpt.null_mx", 556, e(5, 1, 10), "<{}>: Recipient domain does not accept mail (null MX)",
+    NULL_MX = "rcpt.null_mx", 556, e(5, 1, 10), "{}: Recipient domain does not accept mail (null MX)",
         meaning: "The recipient's domain publishes a null MX: it never receives mail.",
         why: "An MX record of '.' says the domain accepts no mail at all.",
         rfc: "RFC 7505 §3, §4.2", policy: true;
@@ -359,7 +375,7 @@ replies! {
         meaning: "The server refuses the message because of its local rules.",
         why: "A content or sender policy of this node said no.",
         rfc: "RFC 5321 §4.2.2 (554), §7.9; RFC 3463 §3.8 (X.7.1)", policy: true;
-    SENDER_REJECTED = "mail.sender_rejected", 550, e(5, 7, 1), "<{}>: Sender address rejected",
+    SENDER_REJECTED = "mail.sender_rejected", 550, e(5, 7, 1), "{}: Sender address rejected",
         meaning: "The server does not accept mail from this sender.",
         why: "A sender policy of this node said no.",
         rfc: "RFC 5321 §4.2.2 (550); RFC 3463 §3.8 (X.7.1)", policy: true;

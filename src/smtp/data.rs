@@ -172,7 +172,7 @@ impl LineFramer {
 }
 
 /// What the [`DataReader`] learned about the message, reported at the end of data.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DataSummary {
     /// Octets of message content after dot-unstuffing (counted even past the storage cap).
     pub octets: u64,

@@ -13,3 +13,7 @@ pub mod reply;
 pub mod data;
 pub mod catalogue;
 pub mod state;
+pub mod base64;
+pub mod event;
+pub mod server;
+pub mod client;

@@ -91,6 +91,9 @@ pub enum When {
     Class(ReplyClass),
     /// Any 4yz or 5yz reply.
     Refused,
+    /// No reply yet: the command is accepted silently (BDAT's chunk follows; AUTH's initial
+    /// response is answered as a response).
+    NoReply,
 }
 
 impl When {
@@ -99,6 +102,7 @@ impl When {
             When::Always => true,
             When::Class(c) => class == Some(c),
             When::Refused => matches!(class, Some(ReplyClass::Transient | ReplyClass::Permanent)),
+            When::NoReply => class.is_none(),
         }
     }
 }
@@ -131,7 +135,7 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition { from: &[Rcpt], on: Trigger::Command(Verb::Rcpt), when: When::Class(Ok2), to: Rcpt, label: "another RCPT TO → 250", rfc: "RFC 5321 §4.1.1.3" },
     Transition { from: &[Rcpt], on: Trigger::Command(Verb::Data), when: When::Class(Go3), to: Data, label: "DATA → 354", rfc: "RFC 5321 §4.1.1.4" },
     Transition { from: &[Data], on: Trigger::EndOfData, when: When::Always, to: Ready, label: "CRLF.CRLF → 250 / 5yz (transaction ends)", rfc: "RFC 5321 §4.1.1.4" },
-    Transition { from: &[Rcpt, Chunking], on: Trigger::Command(Verb::Bdat), when: When::Always, to: Bdat, label: "BDAT n → read n octets", rfc: "RFC 3030 §2" },
+    Transition { from: &[Rcpt, Chunking], on: Trigger::Command(Verb::Bdat), when: When::NoReply, to: Bdat, label: "BDAT n → read n octets", rfc: "RFC 3030 §2" },
     Transition { from: &[Bdat], on: Trigger::Chunk, when: When::Class(Ok2), to: Chunking, label: "chunk → 250", rfc: "RFC 3030 §2" },
     Transition { from: &[Bdat], on: Trigger::Chunk, when: When::Refused, to: Ready, label: "chunk → 4yz/5yz (transaction failed)", rfc: "RFC 3030 §2" },
     Transition { from: &[Bdat], on: Trigger::LastChunk, when: When::Always, to: Ready, label: "BDAT LAST chunk → 250 / 5yz (transaction ends)", rfc: "RFC 3030 §2" },
@@ -139,6 +143,7 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition { from: &[Ready], on: Trigger::Command(Verb::StartTls), when: When::Class(Ok2), to: TlsHandshake, label: "STARTTLS → 220", rfc: "RFC 3207 §4" },
     Transition { from: &[TlsHandshake], on: Trigger::TlsEstablished, when: When::Always, to: Connected, label: "TLS up: all state forgotten, EHLO again", rfc: "RFC 3207 §4.2" },
     Transition { from: &[Ready], on: Trigger::Command(Verb::Auth), when: When::Class(Go3), to: Auth, label: "AUTH → 334 challenge", rfc: "RFC 4954 §4" },
+    Transition { from: &[Ready], on: Trigger::Command(Verb::Auth), when: When::NoReply, to: Auth, label: "AUTH with initial response", rfc: "RFC 4954 §4" },
     Transition { from: &[Auth], on: Trigger::AuthResponse, when: When::Class(Go3), to: Auth, label: "response → 334 next challenge", rfc: "RFC 4954 §4" },
     Transition { from: &[Auth], on: Trigger::AuthResponse, when: When::Always, to: Ready, label: "response → 235 / 535 / 501", rfc: "RFC 4954 §4, §6" },
     Transition { from: &[Connected, NoService, Ready, Mail, Rcpt, Chunking], on: Trigger::Command(Verb::Quit), when: When::Class(Ok2), to: Closed, label: "QUIT → 221", rfc: "RFC 5321 §4.1.1.10" },
