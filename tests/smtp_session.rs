@@ -218,8 +218,6 @@ fn out_of_sequence_commands() {
         (m, "DATA\r\n", "503 5.5.1"),
         (m, "MAIL FROM:<a@bar.com>\r\n", "503 5.5.1"),
         (r, "MAIL FROM:<a@bar.com>\r\n", "503 5.5.1"),
-        (r, "AUTH PLAIN\r\n", "503 5.5.1"),
-        (r, "STARTTLS\r\n", "503 5.5.1"),
         ("EHLO bar.com\r\nMAIL FROM:<a@bar.com>\r\nRCPT TO:<green@foo.com>\r\n", "DATA\r\n", "554 5.5.1"),
         // After HELO: no extensions and no enhanced codes.
         ("HELO bar.com\r\n", "STARTTLS\r\n", "502"),
@@ -245,6 +243,8 @@ fn out_of_sequence_commands() {
     let full: &[(&str, &str, &str)] = &[
         ("EHLO bar.com\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n", "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n", "503 5.5.1"),
         (e, "AUTH CRAM-MD5\r\n", "504 5.5.4"),
+        (r, "AUTH PLAIN\r\n", "503 5.5.1"),
+        (r, "STARTTLS\r\n", "503 5.5.1"),
         (e, "BDAT 3\r\nabc", "503 5.5.1"),
         (m, "BDAT 3 LAST\r\nabc", "503 5.5.1"),
         (e, "MAIL FROM:<δοκιμή@bar.com>\r\n", "553 5.6.7"),
@@ -663,4 +663,16 @@ fn extra_replies() {
     h.codes("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nBDAT 6\r\nabcdef");
     let mut h = ehlo(config());
     h.codes("HELO bar.com\r\n");
+}
+
+#[test]
+fn syntax_error_replies_follow_the_parser_table() {
+    use smtp_sim::smtp::parse;
+    use smtp_sim::smtp::server::syntax_error_spec;
+    for line in ["FOO", "MAIL", "MAIL FROM:a@b", "RCPT TO:x", "MAIL FROM:<a@b.c> SIZE=x", "\u{1}", "NOOP \u{1}"] {
+        let err = parse::command(line.as_bytes()).expect_err(line);
+        let (code, enhanced) = err.kind.suggested_reply();
+        let spec = syntax_error_spec(&err.kind);
+        assert_eq!((spec.code, spec.enhanced), (code, Some(enhanced)), "{line:?}");
+    }
 }

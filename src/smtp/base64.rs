@@ -35,7 +35,7 @@ fn value(c: u8) -> Option<u32> {
 /// Decode padded base64; `None` for anything that is not exactly that (wrong length, bad
 /// characters, misplaced padding, non-zero padding bits).
 pub fn decode(input: &[u8]) -> Option<Vec<u8>> {
-    if input.len() % 4 != 0 {
+    if !input.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(input.len() / 4 * 3);

@@ -205,12 +205,15 @@ enum AuthStep {
     LoginPassword { user: String },
 }
 
+/// A refused BDAT waiting for its chunk to be swallowed: the line, the command, the reply, its argument.
+type Refusal = (Vec<u8>, Command, &'static ReplySpec, String);
+
 #[derive(Clone, Debug)]
 enum Mode {
     Commands,
     Data(DataReader),
     /// A BDAT chunk; `refusal`: the reply to send once the chunk has been swallowed.
-    Bdat { reader: BdatReader, last: bool, size: u64, refusal: Option<(Vec<u8>, Command, &'static ReplySpec, String)> },
+    Bdat { reader: BdatReader, last: bool, size: u64, refusal: Option<Box<Refusal>> },
 }
 
 /// One server side of one SMTP connection.
@@ -583,7 +586,7 @@ impl ServerSession {
     /// Refuse a command; a refused BDAT still has its chunk to swallow (RFC 3030 §2).
     fn refuse_or_swallow(&mut self, raw: Vec<u8>, command: Command, spec: &'static ReplySpec, arg: &str) {
         if let Command::Bdat { size, last } = command {
-            self.mode = Mode::Bdat { reader: BdatReader::new(size), last, size, refusal: Some((raw, command, spec, arg.to_string())) };
+            self.mode = Mode::Bdat { reader: BdatReader::new(size), last, size, refusal: Some(Box::new((raw, command, spec, arg.to_string()))) };
         } else {
             self.refuse(raw, command, spec, arg);
         }
@@ -814,7 +817,8 @@ impl ServerSession {
 
     fn end_of_chunk(&mut self, policy: &mut dyn Policy) {
         let Mode::Bdat { last, size, refusal, .. } = std::mem::replace(&mut self.mode, Mode::Commands) else { return };
-        if let Some((raw, command, spec, arg)) = refusal {
+        if let Some(refusal) = refusal {
+            let (raw, command, spec, arg) = *refusal;
             // RFC 3030 §2: the chunk of a refused BDAT is read and discarded, then answered.
             return self.refuse(raw, command, spec, &arg);
         }
