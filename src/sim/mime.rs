@@ -236,7 +236,7 @@ fn attachment_part(a: &Attachment) -> Vec<u8> {
 
 /// `Some("7bit" | "8bit")` when bytes can travel unencoded (RFC 2045 §2.7, §2.8): no NUL, CR and
 /// LF only as CRLF, lines of at most 998 octets.
-fn identity_encoding(data: &[u8]) -> Option<&'static str> {
+pub(crate) fn identity_encoding(data: &[u8]) -> Option<&'static str> {
     let mut prev = 0u8;
     let mut line = 0usize;
     for (i, &b) in data.iter().enumerate() {
@@ -309,7 +309,7 @@ fn param(name: &str, value: &str) -> String {
 }
 
 /// A header value with CR and LF replaced by spaces, so a value cannot inject header lines.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.replace(['\r', '\n'], " ")
 }
 
@@ -918,16 +918,20 @@ fn field_colon(line: &[u8]) -> Option<usize> {
         .then_some(colon)
 }
 
-struct HeaderScan {
-    headers: Vec<Header>,
+pub(crate) struct HeaderScan {
+    pub(crate) headers: Vec<Header>,
     /// Offset where the body starts (after the blank line, or at a line that was not a header).
-    body_start: usize,
+    pub(crate) body_start: usize,
     /// 1-based line number of the body's first line.
-    body_line: usize,
+    pub(crate) body_line: usize,
 }
 
 /// Read a header section (RFC 5322 §2.2) starting at 1-based line `first_line`.
-fn scan_headers(raw: &[u8], first_line: usize, problems: &mut Vec<String>) -> HeaderScan {
+pub(crate) fn scan_headers(
+    raw: &[u8],
+    first_line: usize,
+    problems: &mut Vec<String>,
+) -> HeaderScan {
     let mut headers = Vec::new();
     let mut current: Option<(String, Vec<u8>, usize)> = None;
     let finish = |current: &mut Option<(String, Vec<u8>, usize)>,
