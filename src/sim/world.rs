@@ -15,9 +15,10 @@ use core::net::IpAddr;
 
 use crate::smtp::address::{ForwardPath, ReversePath};
 use crate::smtp::catalogue::{self, ReplySpec};
-use crate::smtp::client::{ClientConfig, ClientEvent, ClientSession, Transaction};
+use crate::smtp::client::{ClientConfig, ClientSession, Credentials, Transaction};
 use crate::smtp::command::{MailParams, RcptParams};
-use crate::smtp::server::{Envelope, Policy, ServerConfig, ServerEvent, ServerSession, SessionInfo, Verdict};
+use crate::smtp::event::{ClientEvent, Envelope, Outcome as SmtpOutcome, ServerEvent};
+use crate::smtp::server::{Extensions, Policy, ServerConfig, ServerSession, SessionInfo, Verdict};
 
 use super::clock::Millis;
 use super::dns::{self, Answer, Lookup, QType, Route};
@@ -50,6 +51,8 @@ enum Action {
     ToServer(u32, Vec<u8>),
     /// Bytes arrive at the client end of a connection.
     ToClient(u32, Vec<u8>),
+    /// The client end learns that the server closed the connection.
+    ClosedToClient(u32),
 }
 
 /// Why a connection exists.
@@ -69,7 +72,6 @@ struct Hop {
 }
 
 struct Conn {
-    id: u32,
     client: usize,
     /// The node at the address, when one exists.
     server: Option<usize>,
@@ -80,17 +82,10 @@ struct Conn {
     ss: Option<ServerSession>,
     /// The client has seen the end of the session.
     done: bool,
-    /// Outcome per recipient, filled from the client's events.
-    outcomes: Vec<(String, RcptResult)>,
+    /// Outcome per recipient, from the client's `Finished` event.
+    outcomes: Vec<(String, SmtpOutcome)>,
     /// Why the connection failed before SMTP, if it did.
     failure: Option<ConnFailure>,
-}
-
-#[derive(Debug, Clone)]
-enum RcptResult {
-    Accepted,
-    Temp { reply: String, status: (u8, u16, u16) },
-    Perm { reply: String, status: (u8, u16, u16) },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -122,8 +117,25 @@ struct Job {
 struct JobRcpt {
     address: String,
     done: bool,
-    /// The last temporary failure: reply text, status, remote MTA.
-    last: Option<(Option<String>, (u8, u16, u16), Option<String>)>,
+    /// The last temporary failure.
+    last: Option<Failure>,
+}
+
+/// Why delivery to one recipient failed, as a DSN reports it (RFC 3464 §2.3).
+#[derive(Debug, Clone)]
+struct Failure {
+    /// Enhanced status code (Status:).
+    status: (u8, u16, u16),
+    /// The SMTP reply, when a server answered (Diagnostic-Code:).
+    diagnostic: Option<String>,
+    /// The server that answered (Remote-MTA:), only when one did (§2.3.5).
+    remote: Option<String>,
+}
+
+impl Failure {
+    fn new(status: (u8, u16, u16), diagnostic: Option<String>, remote: Option<String>) -> Self {
+        Failure { status, diagnostic, remote }
+    }
 }
 
 struct NodeState {
@@ -162,6 +174,22 @@ fn addr_of(header: &str) -> String {
 
 fn domain_of(address: &str) -> &str {
     address.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
+/// First line of a reply, with the other lines' text summarised (the EHLO keyword list).
+fn reply_label(reply: &crate::smtp::reply::Reply) -> String {
+    let enhanced = reply.enhanced.map(|e| format!(" {e}")).unwrap_or_default();
+    let first = reply.lines.first().map(String::as_str).unwrap_or("");
+    let mut label = format!("{}{} {}", reply.code.0, enhanced, first).trim_end().to_string();
+    if reply.lines.len() > 1 {
+        let rest: Vec<&str> = reply.lines[1..].iter().map(String::as_str).collect();
+        label.push_str(&format!(" [+ {}]", rest.join(", ")));
+    }
+    label
+}
+
+fn one_line(reply: &crate::smtp::reply::Reply) -> String {
+    crate::smtp::encode::reply(reply).trim_end().replace("\r\n", " ")
 }
 
 fn status_of(reply: &crate::smtp::reply::Reply) -> (u8, u16, u16) {
@@ -254,8 +282,12 @@ impl<'s> World<'s> {
                 Action::Submit(i) => self.submit(i),
                 Action::Attempt(j) => self.attempt(j),
                 Action::Connect(c) => self.connect_arrives(c),
-                Action::ToServer(c, bytes) => self.to_server(c, bytes),
-                Action::ToClient(c, bytes) => self.to_client(c, bytes),
+                Action::ToServer(c, bytes) => self.deliver_to_server(c, bytes),
+                Action::ToClient(c, bytes) => self.deliver_to_client(c, bytes),
+                Action::ClosedToClient(c) => {
+                    self.conns[c as usize].cs.connection_closed();
+                    self.pump_client(c);
+                }
             }
         }
     }
@@ -318,10 +350,14 @@ impl<'s> World<'s> {
         let cfg = ClientConfig {
             hostname: spec.host.clone(),
             starttls: spec.starttls,
-            login: spec.login.as_ref().map(|l| (l.user.clone(), l.password.clone())),
+            credentials: spec.login.as_ref().map(|l| Credentials { user: l.user.clone(), password: l.password.clone(), mechanism: "PLAIN".into() }),
             ..ClientConfig::default()
         };
-        let tx = Transaction::new(&from, &rcpts, message);
+        let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
+        let Some(tx) = Transaction::new(&from, &to, message) else {
+            self.user_error(client, &rcpts, format!("The mail program cannot send: an address is not valid ({from} → {}).", rcpts.join(", ")));
+            return;
+        };
         self.open(client, address, port, Purpose::Submit { msg: i }, ClientSession::new(cfg, vec![tx]));
     }
 
@@ -374,7 +410,7 @@ impl<'s> World<'s> {
         let id = self.conns.len() as u32;
         let server = self.node_at(&address);
         let bounce = self.purpose_is_bounce(&purpose);
-        self.conns.push(Conn { id, client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None });
+        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None });
         let to = server.map(|s| self.id(s));
         let who = self.id(client);
         let ev = self.push(who, to, Layer::Tcp, Kind::Connect, format!("connect {address}:{port}"), format!("opens a TCP connection to {address} port {port}"));
@@ -427,46 +463,46 @@ impl<'s> World<'s> {
         ev.conn = Some(c);
         ev.bounce = bounce;
         let cfg = self.server_config(&spec, port);
-        let ss = ServerSession::new(cfg);
+        let peer = format!("{} [{}]", self.nodes[self.conns[c as usize].client].spec.host, self.nodes[self.conns[c as usize].client].spec.address);
+        let ss = if spec.shutting_down { ServerSession::busy(cfg) } else { ServerSession::new(cfg) }.with_peer(peer);
         self.conns[c as usize].ss = Some(ss);
         self.pump_server(c);
     }
 
     fn server_config(&self, spec: &NodeSpec, port: u16) -> ServerConfig {
         let submission = port == 587;
-        let mut cfg = ServerConfig::new(&spec.host);
-        cfg.extensions.size = Some(spec.size_limit);
-        cfg.extensions.pipelining = spec.pipelining;
-        cfg.extensions.starttls = spec.starttls;
-        cfg.extensions.auth = !spec.accounts.is_empty() && submission;
-        cfg.require_auth = submission && spec.submission_requires_auth;
-        cfg.require_tls = spec.require_tls;
-        cfg.max_message_size = spec.size_limit;
-        if spec.shutting_down {
-            cfg.greeting = crate::smtp::server::Greeting::Busy;
+        let auth = !spec.accounts.is_empty() && submission;
+        ServerConfig {
+            hostname: spec.host.clone(),
+            extensions: Extensions { pipelining: spec.pipelining, starttls: spec.starttls, auth_plain: auth, auth_login: auth, ..Extensions::default() },
+            require_auth: submission && spec.submission_requires_auth,
+            require_tls: spec.require_tls,
+            max_message_size: spec.size_limit,
+            ..ServerConfig::default()
         }
-        cfg
     }
 
     /// Feeds bytes to the server end, then moves its output and events.
-    fn to_server(&mut self, c: u32, bytes: Vec<u8>) {
+    fn deliver_to_server(&mut self, c: u32, bytes: Vec<u8>) {
         let conn = &mut self.conns[c as usize];
         let Some(server) = conn.server else { return };
         let client_ip = self.nodes[conn.client].ip;
         let client_host = self.nodes[conn.client].spec.host.clone();
         let port = conn.port;
         let Some(ss) = conn.ss.as_mut() else { return };
+        let NodeState { spec, greylist, .. } = &mut self.nodes[server];
         let mut policy = NodePolicy {
-            spec: &self.nodes[server].spec,
+            spec,
             zone: &self.sc.dns,
             client_ip,
             client_host,
             port,
             now: self.now,
-            greylist: &mut self.nodes[server].greylist,
+            greylist,
             max_received: self.sc.clock.max_received,
             lookups: Vec::new(),
             spf_notes: Vec::new(),
+            mail_from: String::new(),
         };
         ss.receive(&bytes, &mut policy);
         let lookups = std::mem::take(&mut policy.lookups);
@@ -504,7 +540,7 @@ impl<'s> World<'s> {
         match event {
             ServerEvent::ReplySent { reply, bytes, key, state_before, state_after } => {
                 let spec = catalogue::reply_spec(key);
-                let label = String::from_utf8_lossy(&bytes).lines().last().unwrap_or_default().to_string();
+                let label = reply_label(&reply);
                 let meaning = spec.map_or_else(String::new, |s| format!("{} {} ({})", s.meaning, s.why, s.rfc));
                 let ev = self.push(who, Some(peer), Layer::Smtp, Kind::Reply, label, meaning);
                 ev.conn = Some(c);
@@ -524,20 +560,21 @@ impl<'s> World<'s> {
                 let ev = self.push(who, Some(peer), Layer::Tcp, Kind::Close, "connection closed".into(), "the server closes the TCP connection".into());
                 ev.conn = Some(c);
                 ev.bounce = bounce;
+                // After any bytes already in flight.
+                self.schedule(self.now + self.latency(), Action::ClosedToClient(c));
             }
             _ => {}
         }
     }
 
-    fn to_client(&mut self, c: u32, bytes: Vec<u8>) {
+    fn deliver_to_client(&mut self, c: u32, bytes: Vec<u8>) {
         self.conns[c as usize].cs.receive(&bytes);
         self.pump_client(c);
     }
 
     fn pump_client(&mut self, c: u32) {
         let lat = self.latency();
-        loop {
-            let Some(event) = self.conns[c as usize].cs.poll_event() else { break };
+        while let Some(event) = self.conns[c as usize].cs.poll_event() {
             self.client_event(c, event);
         }
         let mut out = Vec::new();
@@ -560,7 +597,7 @@ impl<'s> World<'s> {
         let peer = conn.server.map(|s| self.id(s));
         let bounce = self.purpose_is_bounce(&conn.purpose);
         match event {
-            ClientEvent::CommandSent { command, bytes, state_before, state_after } => {
+            ClientEvent::CommandSent { command, bytes } => {
                 let verb = command.verb();
                 let label = String::from_utf8_lossy(&bytes).trim_end().to_string();
                 let spec = catalogue::command_spec(verb);
@@ -568,7 +605,6 @@ impl<'s> World<'s> {
                 ev.conn = Some(c);
                 ev.raw = Some(String::from_utf8_lossy(&bytes).into_owned());
                 ev.key = Some(format!("cmd:{}", verb.as_str()));
-                ev.state = Some((format!("{state_before:?}"), format!("{state_after:?}")));
                 ev.bounce = bounce;
             }
             ClientEvent::DataSent { bytes } => {
@@ -579,14 +615,8 @@ impl<'s> World<'s> {
                 ev.key = Some("data".into());
                 ev.bounce = bounce;
             }
-            ClientEvent::RecipientAccepted { rcpt, .. } => self.conns[c as usize].outcomes.push((rcpt, RcptResult::Accepted)),
-            ClientEvent::RecipientFailed { rcpt, reply, permanent } => {
-                let text = crate::smtp::encode::reply(&reply).trim_end().replace("\r\n", " ");
-                let status = status_of(&reply);
-                let r = if permanent { RcptResult::Perm { reply: text, status } } else { RcptResult::Temp { reply: text, status } };
-                let conn = &mut self.conns[c as usize];
-                conn.outcomes.retain(|(a, _)| *a != rcpt);
-                conn.outcomes.push((rcpt, r));
+            ClientEvent::Finished { outcomes } => {
+                self.conns[c as usize].outcomes = outcomes.into_iter().flatten().map(|(rcpt, o)| (rcpt.to_string().trim_matches(|ch| ch == '<' || ch == '>').to_string(), o)).collect();
             }
             _ => {}
         }
@@ -597,8 +627,7 @@ impl<'s> World<'s> {
         let conn = &self.conns[c as usize];
         let purpose = conn.purpose.clone();
         let failure = conn.failure;
-        let outcomes = conn.outcomes.clone();
-        let summary = conn.cs.outcomes();
+        let summary = conn.outcomes.clone();
         match purpose {
             Purpose::Submit { msg } => {
                 let m = &self.sc.messages[msg];
@@ -618,12 +647,11 @@ impl<'s> World<'s> {
                 let mut failed: Vec<String> = Vec::new();
                 for r in &rcpts {
                     match summary.iter().find(|(a, _)| a.eq_ignore_ascii_case(r)).map(|(_, o)| o) {
-                        Some(o) if o.is_delivered() => {}
-                        Some(o) => failed.push(format!("{r}: {}", o.describe())),
+                        Some(SmtpOutcome::Delivered) => {}
+                        Some(SmtpOutcome::TempFailed(reply) | SmtpOutcome::PermFailed(reply)) => failed.push(format!("{r}: {}", one_line(reply))),
                         None => failed.push(format!("{r}: not sent")),
                     }
                 }
-                let _ = outcomes;
                 if !failed.is_empty() {
                     self.summary.refused_at_submission += failed.len();
                     let who = self.id(client);
@@ -648,13 +676,13 @@ impl World<'_> {
     /// The server accepted a message (the 250 after the data): it is now responsible for it
     /// (RFC 5321 §4.1.1.4, §6.1). Add one Received: line (§4.4), then deliver locally or queue.
     fn accept(&mut self, node: usize, c: u32, envelope: Envelope, data: Vec<u8>) {
+        let qid = self.nodes[node].next_queue_id;
+        self.nodes[node].next_queue_id += 1;
         let conn = &self.conns[c as usize];
         let client = &self.nodes[conn.client];
         let spec = &self.nodes[node].spec;
-        let qid = self.nodes[node].next_queue_id;
-        self.nodes[node].next_queue_id += 1;
         // RFC 3848 protocol names: ESMTP + S (TLS) + A (authenticated).
-        let mut with = String::from(if envelope.ehlo { "ESMTP" } else { "SMTP" });
+        let mut with = String::from(if envelope.esmtp { "ESMTP" } else { "SMTP" });
         if envelope.tls {
             with.push('S');
         }
@@ -663,7 +691,7 @@ impl World<'_> {
         }
         let received = format!(
             "from {} ({} [{}])\r\n\tby {} with {} id {:04X}{:04X};\r\n\t{}",
-            envelope.helo_name,
+            envelope.helo,
             client.spec.host,
             client.spec.address,
             spec.host,
@@ -675,15 +703,15 @@ impl World<'_> {
         let data = mime::prepend_header(&data, "Received", &received);
         let from = match &envelope.from {
             ReversePath::Null => String::new(),
-            ReversePath::Path(p) => crate::smtp::encode::mailbox(&p.mailbox),
+            ReversePath::Path(p) => p.mailbox.to_string(),
         };
         let is_bounce = from.is_empty();
         let rcpts: Vec<String> = envelope
             .rcpts
             .iter()
-            .map(|r| match r {
+            .map(|(r, _)| match r {
                 ForwardPath::Postmaster(_) => "postmaster".to_string(),
-                ForwardPath::Path(p) => crate::smtp::encode::mailbox(&p.mailbox),
+                ForwardPath::Path(p) => p.mailbox.to_string(),
             })
             .collect();
         self.take_responsibility(node, &from, &rcpts, data, is_bounce, Some(c));
@@ -799,15 +827,20 @@ impl World<'_> {
         let node = job.node;
         let spec = &self.nodes[node].spec;
         let rcpts: Vec<String> = job.rcpts.iter().filter(|r| !r.done).map(|r| r.address.clone()).collect();
-        let cfg = ClientConfig { hostname: spec.host.clone(), starttls: spec.starttls, login: None, ..ClientConfig::default() };
-        let tx = Transaction::new(&job.mail_from, &rcpts, job.data.clone());
+        let cfg = ClientConfig { hostname: spec.host.clone(), starttls: spec.starttls, ..ClientConfig::default() };
+        let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
+        let Some(tx) = Transaction::new(&job.mail_from, &to, job.data.clone()) else {
+            self.fail_all(j, (5, 1, 3), None, None, format!("an address of this message is not valid: {}", rcpts.join(", ")));
+            return;
+        };
         let address = hops[hop].address.clone();
         self.open(node, address, 25, Purpose::Relay { job: j, hops, hop }, ClientSession::new(cfg, vec![tx]));
     }
 
-    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, crate::smtp::client::RcptOutcome)]) {
+    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, SmtpOutcome)]) {
         let remote = hops[hop].host.clone();
-        let not_connected = failure.is_some() || summary.iter().all(|(_, o)| o.is_connection_failure());
+        // Nothing was even tried: a refused connection, or a 421/554 greeting (try the next MX).
+        let not_connected = failure.is_some() || summary.is_empty() || summary.iter().all(|(_, o)| matches!(o, SmtpOutcome::TempFailed(r) if r.code.0 == 421));
         if not_connected {
             // Try the next MX (RFC 5321 §5.1); when none is left, this attempt failed temporarily.
             if hop + 1 < hops.len() {
@@ -825,27 +858,19 @@ impl World<'_> {
         let mut perm = Vec::new();
         for (addr, outcome) in summary {
             let Some(i) = self.jobs[j].rcpts.iter().position(|r| !r.done && r.address.eq_ignore_ascii_case(addr)) else { continue };
-            if outcome.is_delivered() {
-                self.jobs[j].rcpts[i].done = true;
-            } else if let Some(reply) = outcome.reply() {
-                let text = crate::smtp::encode::reply(reply).trim_end().replace("\r\n", " ");
-                let status = status_of(reply);
-                if outcome.is_permanent() {
-                    perm.push((i, text, status));
-                } else {
-                    temp.push((i, text, status));
-                }
-            } else {
-                temp.push((i, outcome.describe(), (4, 4, 2)));
+            match outcome {
+                SmtpOutcome::Delivered => self.jobs[j].rcpts[i].done = true,
+                SmtpOutcome::PermFailed(reply) => perm.push((i, one_line(reply), status_of(reply))),
+                SmtpOutcome::TempFailed(reply) => temp.push((i, one_line(reply), status_of(reply))),
             }
         }
         if !perm.is_empty() {
-            let failed: Vec<(usize, (u8, u16, u16), Option<String>, Option<String>)> = perm.into_iter().map(|(i, text, st)| (i, st, Some(text), Some(remote.clone()))).collect();
+            let failed: Vec<(usize, Failure)> = perm.into_iter().map(|(i, text, st)| (i, Failure::new(st, Some(text), Some(remote.clone())))).collect();
             self.bounce(j, &failed, dsn::Action::Failed, None);
         }
         if !temp.is_empty() {
             for (i, text, st) in &temp {
-                self.jobs[j].rcpts[*i].last = Some((Some(text.clone()), *st, Some(remote.clone())));
+                self.jobs[j].rcpts[*i].last = Some(Failure::new(*st, Some(text.clone()), Some(remote.clone())));
             }
             let why = temp[0].1.clone();
             self.retry_or_expire(j, why);
@@ -858,13 +883,13 @@ impl World<'_> {
         let ev = self.push(who, None, Layer::Queue, Kind::DeliveryFailed, format!("cannot deliver: {why}"), format!("{why}; this is permanent ({}.{}.{}), so the message is returned at once instead of retried", status.0, status.1, status.2));
         ev.key = Some("delivery-failed".into());
         ev.bounce = bounce;
-        let failed: Vec<_> = (0..self.jobs[j].rcpts.len()).filter(|&i| !self.jobs[j].rcpts[i].done).map(|i| (i, status, diag.clone(), remote.clone())).collect();
+        let failed: Vec<_> = (0..self.jobs[j].rcpts.len()).filter(|&i| !self.jobs[j].rcpts[i].done).map(|i| (i, Failure::new(status, diag.clone(), remote.clone()))).collect();
         self.bounce(j, &failed, dsn::Action::Failed, None);
     }
 
     fn temp_fail_all(&mut self, j: usize, status: (u8, u16, u16), diag: Option<String>, remote: Option<String>, why: String) {
         for r in self.jobs[j].rcpts.iter_mut().filter(|r| !r.done) {
-            r.last = Some((diag.clone(), status, remote.clone()));
+            r.last = Some(Failure::new(status, diag.clone(), remote.clone()));
         }
         self.retry_or_expire(j, why);
     }
@@ -884,10 +909,7 @@ impl World<'_> {
             ev.bounce = bounce;
             let failed: Vec<_> = (0..self.jobs[j].rcpts.len())
                 .filter(|&i| !self.jobs[j].rcpts[i].done)
-                .map(|i| {
-                    let (diag, st, remote) = self.jobs[j].rcpts[i].last.clone().unwrap_or((None, (4, 4, 7), None));
-                    (i, st, diag, remote)
-                })
+                .map(|i| (i, self.jobs[j].rcpts[i].last.clone().unwrap_or(Failure::new((4, 4, 7), None, None))))
                 .collect();
             self.bounce(j, &failed, dsn::Action::Failed, None);
             return;
@@ -905,10 +927,7 @@ impl World<'_> {
                 self.jobs[j].warned = true;
                 let failed: Vec<_> = (0..self.jobs[j].rcpts.len())
                     .filter(|&i| !self.jobs[j].rcpts[i].done)
-                    .map(|i| {
-                        let (diag, st, remote) = self.jobs[j].rcpts[i].last.clone().unwrap_or((None, (4, 4, 1), None));
-                        (i, st, diag, remote)
-                    })
+                    .map(|i| (i, self.jobs[j].rcpts[i].last.clone().unwrap_or(Failure::new((4, 4, 1), None, None))))
                     .collect();
                 self.bounce(j, &failed, dsn::Action::Delayed, Some(self.date(expires)));
             }
@@ -919,7 +938,7 @@ impl World<'_> {
     /// Reports failed (or delayed) recipients of a job to its envelope sender with an RFC 3464
     /// DSN sent from `<>` (RFC 5321 §6.1). A failed bounce is never bounced: it goes to the
     /// local postmaster instead (§6.1, §4.5.4).
-    fn bounce(&mut self, j: usize, failed: &[(usize, (u8, u16, u16), Option<String>, Option<String>)], action: dsn::Action, retry_until: Option<String>) {
+    fn bounce(&mut self, j: usize, failed: &[(usize, Failure)], action: dsn::Action, retry_until: Option<String>) {
         if failed.is_empty() {
             return;
         }
@@ -928,20 +947,20 @@ impl World<'_> {
         let who = self.id(node);
         let final_ = matches!(action, dsn::Action::Failed);
         if final_ {
-            for (i, ..) in failed {
+            for (i, _) in failed {
                 self.jobs[j].rcpts[*i].done = true;
             }
         }
         let job = self.jobs[j].clone();
         let recipients: Vec<dsn::DsnRecipient> = failed
             .iter()
-            .map(|(i, st, diag, remote)| dsn::DsnRecipient {
+            .map(|(i, f)| dsn::DsnRecipient {
                 original_recipient: None,
                 final_recipient: job.rcpts[*i].address.clone(),
                 action,
-                status: *st,
-                remote_mta: remote.clone(),
-                diagnostic: diag.clone(),
+                status: f.status,
+                remote_mta: f.remote.clone(),
+                diagnostic: f.diagnostic.clone(),
                 last_attempt_date: Some(self.date(self.now)),
                 will_retry_until: retry_until.clone(),
             })
@@ -1120,6 +1139,8 @@ struct NodePolicy<'a> {
     /// DNS queries made while deciding (SPF), for the trace.
     lookups: Vec<Lookup>,
     spf_notes: Vec<String>,
+    /// The sender of the transaction in progress (for greylisting triples).
+    mail_from: String,
 }
 
 impl NodePolicy<'_> {
@@ -1132,10 +1153,14 @@ impl NodePolicy<'_> {
 
 impl Policy for NodePolicy<'_> {
     fn mail_from(&mut self, from: &ReversePath, _params: &MailParams, _info: &SessionInfo) -> Verdict {
+        self.mail_from = match from {
+            ReversePath::Null => String::new(),
+            ReversePath::Path(p) => p.mailbox.to_string().to_ascii_lowercase(),
+        };
         // RFC 7208 §2.4: check the MAIL FROM domain against the connecting address.
         if self.spec.spf {
             if let (ReversePath::Path(p), Some(ip)) = (from, self.client_ip) {
-                let addr = crate::smtp::encode::mailbox(&p.mailbox);
+                let addr = p.mailbox.to_string();
                 let domain = domain_of(&addr).to_string();
                 let (result, why) = spf::check_host(self.zone, ip, &domain, &mut self.lookups);
                 self.spf_notes.push(why);
@@ -1150,7 +1175,7 @@ impl Policy for NodePolicy<'_> {
     fn rcpt_to(&mut self, to: &ForwardPath, _params: &RcptParams, info: &SessionInfo) -> Verdict {
         let addr = match to {
             ForwardPath::Postmaster(_) => return Verdict::Accept,
-            ForwardPath::Path(p) => crate::smtp::encode::mailbox(&p.mailbox),
+            ForwardPath::Path(p) => p.mailbox.to_string(),
         };
         let domain = domain_of(&addr);
         let local = self.spec.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
@@ -1172,7 +1197,7 @@ impl Policy for NodePolicy<'_> {
         }
         // RFC 6647: greylisting keys on (client address, sender, recipient).
         if let Some(delay) = self.spec.greylist {
-            let key = (self.client_ip.map(|i| i.to_string()).unwrap_or_default(), info.mail_from.clone().unwrap_or_default(), addr.to_ascii_lowercase());
+            let key = (self.client_ip.map(|i| i.to_string()).unwrap_or_default(), self.mail_from.clone(), addr.to_ascii_lowercase());
             match self.greylist.get(&key) {
                 None => {
                     self.greylist.insert(key, self.now);
@@ -1186,7 +1211,7 @@ impl Policy for NodePolicy<'_> {
         Verdict::Accept
     }
 
-    fn authenticate(&mut self, _mechanism: &str, user: &str, password: &str) -> bool {
+    fn authenticate(&mut self, _mechanism: &str, _authzid: &str, user: &str, password: &str) -> bool {
         self.spec.accounts.iter().any(|a| a.user == user && a.password == password)
     }
 

@@ -1,13 +1,41 @@
 //! The Yew front end (wasm32 only). Thin: it draws the model and sends intents to it.
+//!
+//! One component per file. [`start`] installs the panic hook (see [`fatal`]) and mounts [`App`]
+//! into `<div id="app">` of index.html.
+//!
+//! Debug hook: `?debug=panic` in the page URL makes the app panic on purpose right after its first
+//! render, so the browser tests can prove that a Rust panic shows a visible error message.
 
-use yew::prelude::*;
+mod app;
+mod fatal;
+mod header;
+mod inspector;
+mod network_view;
+mod panel;
+mod scenario_picker;
+mod sequence_diagram;
 
-#[component]
-fn App() -> Html {
-    html! { <main><h1>{ "smtp-sim" }</h1></main> }
-}
+pub use app::App;
 
 /// Entry point called by `main` on wasm32.
 pub fn start() {
-    yew::Renderer::<App>::new().render();
+    fatal::install_panic_hook();
+    let document = gloo::utils::document();
+    let root: web_sys::Element = match document.get_element_by_id("app") {
+        Some(root) => root,
+        None => gloo::utils::body().into(),
+    };
+    // Drop the static "Starting smtp-sim…" placeholder of index.html.
+    root.set_text_content(None);
+    yew::Renderer::<App>::with_root(root).render();
+}
+
+/// The value of the `debug` query parameter of the page URL (`?debug=panic`), if any.
+pub(crate) fn debug_flag() -> Option<String> {
+    let search = gloo::utils::window().location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("debug="))
+        .map(str::to_owned)
 }

@@ -1,0 +1,97 @@
+//! Past-tense facts the sessions report: what was received, what was sent, and why the state
+//! changed. The simulator turns these into its `Trace`; the UI and the transcript exporter
+//! read them. Every event carries what a teacher needs: the raw bytes, the parsed meaning, the
+//! states before and after, and (for replies) the catalogue key.
+
+use serde::Serialize;
+
+use super::address::{ForwardPath, ReversePath};
+use super::command::{Command, MailParams, RcptParams};
+use super::data::DataSummary;
+use super::error::SyntaxError;
+use super::reply::Reply;
+use super::state::State;
+
+/// The envelope of an accepted message (RFC 5321 §2.3.1) plus what the session knew.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Envelope {
+    pub from: ReversePath,
+    pub mail_params: MailParams,
+    pub rcpts: Vec<(ForwardPath, RcptParams)>,
+    /// The name the client gave in EHLO/HELO.
+    pub helo: String,
+    /// The session was opened with EHLO (ESMTP) rather than HELO.
+    pub esmtp: bool,
+    /// The authenticated user, if AUTH succeeded (RFC 4954).
+    pub auth_user: Option<String>,
+    /// The (simulated) channel was encrypted with STARTTLS (RFC 3207).
+    pub tls: bool,
+    /// The label of the client's address, as the caller gave it.
+    pub peer: String,
+}
+
+/// What the server session did, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ServerEvent {
+    /// A command line was received and understood (the reply follows in `ReplySent`).
+    CommandReceived { raw: Vec<u8>, command: Command, state_before: State, state_after: State },
+    /// A command line could not be parsed (the reply follows).
+    SyntaxErrorReceived { raw: Vec<u8>, error: SyntaxError },
+    /// A line of the AUTH exchange (base64 text, RFC 4954 §4) was received.
+    AuthLineReceived { raw: Vec<u8> },
+    /// A reply was written. `key` names its [`super::catalogue::ReplySpec`].
+    ReplySent { reply: Reply, bytes: Vec<u8>, key: &'static str, state_before: State, state_after: State },
+    /// The message text starts now (after 354).
+    DataStarted,
+    /// `CRLF.CRLF` ended the message text; what the reader noticed.
+    DataEnded { summary: DataSummary },
+    /// A BDAT chunk was read completely (RFC 3030).
+    ChunkReceived { octets: u64, last: bool },
+    /// The server took responsibility for a message (RFC 5321 §6.1). `data` is dot-unstuffed.
+    MessageAccepted { envelope: Envelope, data: Vec<u8> },
+    /// The (simulated) TLS handshake completed; all earlier state is forgotten (RFC 3207 §4.2).
+    TlsStarted,
+    AuthSucceeded { mechanism: String, user: String },
+    AuthFailed { mechanism: String, user: Option<String> },
+    /// The peer did something the protocol forbids; the session coped (explained in `what`).
+    ProtocolViolated { what: String },
+    /// The session is over; no more output will come.
+    Closed,
+}
+
+/// The fate of one recipient, from the client's point of view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// The server accepted the message for this recipient (250 after the data).
+    Delivered,
+    /// A 4yz (or a broken connection): the message stays queued, retry later (RFC 5321 §4.5.4.1).
+    TempFailed(Reply),
+    /// A 5yz: give up on this recipient; a relay would bounce (RFC 3464).
+    PermFailed(Reply),
+}
+
+/// What the client session did, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ClientEvent {
+    /// A complete reply arrived.
+    ReplyReceived { reply: Reply, raw: Vec<u8>, state_before: super::client::ClientState, state_after: super::client::ClientState },
+    /// A reply line could not be parsed; the client gives up on the connection.
+    BadReply { raw: Vec<u8>, error: SyntaxError },
+    CommandSent { command: Command, bytes: Vec<u8> },
+    /// An AUTH exchange line (base64) was sent.
+    AuthLineSent { bytes: Vec<u8> },
+    /// Message text was sent (dot-stuffed for DATA, a chunk for BDAT).
+    DataSent { bytes: Vec<u8> },
+    /// The simulated TLS handshake completed after 220 to STARTTLS.
+    TlsStarted,
+    /// The greeting was a refusal (554) or a 421: no mail on this connection.
+    ServerRefused { reply: Reply },
+    RecipientAccepted { transaction: usize, rcpt: ForwardPath, reply: Reply },
+    RecipientFailed { transaction: usize, rcpt: ForwardPath, reply: Reply, permanent: bool },
+    MessageAccepted { transaction: usize, reply: Reply },
+    MessageFailed { transaction: usize, reply: Reply, permanent: bool },
+    /// The connection ended before the session finished.
+    ConnectionFailed { what: String },
+    /// All transactions are done (or abandoned): one outcome per recipient per transaction.
+    Finished { outcomes: Vec<Vec<(ForwardPath, Outcome)>> },
+}

@@ -1,0 +1,146 @@
+//! `cargo xtask build`: the wasm32 release build of the `smtp-sim` binary and its JS bindings in `dist/`.
+
+use crate::{bail, cargo, root, run, Result};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The wasm-bindgen version this xtask's `wasm-bindgen-cli-support` is pinned to (xtask/Cargo.toml).
+/// Must equal the `wasm-bindgen` version in Cargo.lock; [`check_wasm_bindgen_pin`] enforces it.
+pub const WASM_BINDGEN_PIN: &str = "0.2.130";
+
+/// The stem of the generated files: `dist/smtp-sim.js` and `dist/smtp-sim_bg.wasm`.
+pub const OUT_NAME: &str = "smtp-sim";
+
+pub fn dist() -> PathBuf {
+    root().join("dist")
+}
+
+/// Builds `dist/`: ensures the wasm32 target, builds the binary in release, runs wasm-bindgen.
+pub fn build() -> Result {
+    check_wasm_bindgen_pin()?;
+    ensure_wasm_target()?;
+    let started = Instant::now();
+    run(
+        "cargo build --release --target wasm32-unknown-unknown --bin smtp-sim",
+        cargo().args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--package",
+            "smtp-sim",
+            "--bin",
+            "smtp-sim",
+        ]),
+    )?;
+    bindgen()?;
+    eprintln!(
+        "built dist/ in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Generates `dist/smtp-sim.js` + `dist/smtp-sim_bg.wasm` with the wasm-bindgen library.
+fn bindgen() -> Result {
+    let input = root().join("target/wasm32-unknown-unknown/release/smtp-sim.wasm");
+    let out = dist();
+    std::fs::create_dir_all(&out)?;
+    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
+    bindgen
+        .input_path(&input)
+        .out_name(OUT_NAME)
+        .web(true)
+        .map_err(|e| crate::Failure(format!("wasm-bindgen: {e:#}")))?
+        // The library's default differs from the CLI's: without this `init()` has no default URL.
+        .omit_default_module_path(false)
+        .typescript(false)
+        .debug(false)
+        .keep_debug(false)
+        .remove_name_section(true)
+        .remove_producers_section(true);
+    bindgen
+        .generate(&out)
+        .map_err(|e| crate::Failure(format!("wasm-bindgen on {}: {e:#}", input.display())))?;
+    Ok(())
+}
+
+/// `rustup target add` is idempotent and fast when the target is already there.
+pub fn ensure_wasm_target() -> Result {
+    let installed = std::process::Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    match installed {
+        Ok(o) if String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") => Ok(()),
+        Ok(_) => run(
+            "rustup target add wasm32-unknown-unknown",
+            std::process::Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        ),
+        Err(_) => {
+            // No rustup: the toolchain may still have the target (e.g. a distro Rust).
+            let sysroot = std::process::Command::new("rustc").args(["--print", "sysroot"]).output()?;
+            let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+            if PathBuf::from(sysroot).join("lib/rustlib/wasm32-unknown-unknown").is_dir() {
+                Ok(())
+            } else {
+                bail!(
+                    "the wasm32-unknown-unknown Rust target is missing and rustup is not available.\n\
+                     Install rustup (https://rustup.rs) and run: rustup target add wasm32-unknown-unknown"
+                )
+            }
+        }
+    }
+}
+
+/// Fails with a clear message when Cargo.lock's wasm-bindgen differs from [`WASM_BINDGEN_PIN`].
+pub fn check_wasm_bindgen_pin() -> Result {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| crate::Failure(format!("reading Cargo.lock: {e}")))?;
+    for package in ["wasm-bindgen", "wasm-bindgen-cli-support"] {
+        let versions = locked_versions(&lock, package);
+        if versions.iter().any(|v| v != WASM_BINDGEN_PIN) || versions.is_empty() {
+            bail!(
+                "Cargo.lock has {package} {} but the xtask is pinned to wasm-bindgen {WASM_BINDGEN_PIN}.\n\
+                 The JS glue generator and the wasm-bindgen runtime must be the same version.\n\
+                 Bump every pin together: `wasm-bindgen = \"=X\"` in Cargo.toml, \
+                 `wasm-bindgen-cli-support = \"=X\"` in xtask/Cargo.toml and WASM_BINDGEN_PIN in \
+                 xtask/src/build.rs, then run `cargo update -p wasm-bindgen`.",
+                if versions.is_empty() { "no entry".to_string() } else { versions.join(", ") }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every `version` Cargo.lock records for the package called `name`.
+fn locked_versions(lock: &str, name: &str) -> Vec<String> {
+    let wanted = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
+    let mut versions = Vec::new();
+    while let Some(line) = lines.next() {
+        if line.trim() == wanted {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                versions.push(v.trim_matches('"').to_string());
+            }
+        }
+    }
+    versions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_locked_versions() {
+        let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"0.2.130\"\n";
+        assert_eq!(locked_versions(lock, "wasm-bindgen"), ["0.2.130"]);
+        assert!(locked_versions(lock, "yew").is_empty());
+    }
+
+    #[test]
+    fn this_repository_matches_the_pin() {
+        assert!(check_wasm_bindgen_pin().is_ok());
+    }
+}

@@ -1,0 +1,240 @@
+//! `cargo xtask test` (everything, in order, stopping at the first failure) and `cargo xtask e2e`
+//! (only the wasm build and the browser tests).
+//!
+//! Installs what it can: the wasm32 rustup target, the clippy component, the npm packages of
+//! `tests/e2e/` (`npm ci` from the committed package-lock.json), and, as root, Debian's `nodejs`,
+//! `npm` and `chromium` with apt-get. Otherwise it stops and names the exact install command.
+
+use crate::{bail, build, cargo, have, is_root, root, run, serve, Failure, Result};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Where the browser tests look for Chromium unless `SMTP_SIM_CHROMIUM` names another binary.
+const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+pub fn test_all() -> Result {
+    let mut timer = Timer::default();
+    let result = (|| {
+        build::check_wasm_bindgen_pin()?;
+        build::ensure_wasm_target()?;
+        ensure_clippy()?;
+        timer.step("cargo test --workspace", || {
+            run("cargo test --workspace", cargo().args(["test", "--workspace"]))
+        })?;
+        timer.step("clippy (host)", || {
+            run(
+                "cargo clippy --workspace --all-targets -- -D warnings",
+                cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+            )
+        })?;
+        timer.step("clippy (wasm32)", || {
+            run(
+                "cargo clippy --target wasm32-unknown-unknown --lib --bins -p smtp-sim -- -D warnings",
+                cargo().args([
+                    "clippy", "--target", "wasm32-unknown-unknown", "--lib", "--bins", "-p", "smtp-sim",
+                    "--", "-D", "warnings",
+                ]),
+            )
+        })?;
+        timer.step("wasm build", build::build)?;
+        browser_tests(&mut timer)
+    })();
+    finish(result, &timer)
+}
+
+pub fn test_browser_only() -> Result {
+    let mut timer = Timer::default();
+    let result = (|| {
+        timer.step("wasm build", build::build)?;
+        browser_tests(&mut timer)
+    })();
+    finish(result, &timer)
+}
+
+fn finish(result: Result<(usize, usize)>, timer: &Timer) -> Result {
+    eprintln!("\n{}", timer.summary());
+    match result {
+        Ok((passed, failed)) => {
+            // The plain closing line CI reads: "browser: N passed, N failed".
+            println!("browser: {passed} passed, {failed} failed");
+            if failed > 0 {
+                bail!("cargo xtask test stopped: {failed} browser test(s) failed");
+            }
+            Ok(())
+        }
+        Err(Failure(message)) => Err(Failure(format!("cargo xtask test stopped: {message}"))),
+    }
+}
+
+#[derive(Default)]
+struct Timer {
+    steps: Vec<(&'static str, f64)>,
+}
+
+impl Timer {
+    fn step<T>(&mut self, name: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = Instant::now();
+        let result = f();
+        self.steps.push((name, started.elapsed().as_secs_f64()));
+        result
+    }
+
+    fn summary(&self) -> String {
+        let parts: Vec<String> = self.steps.iter().map(|(n, s)| format!("{n} {s:.1} s")).collect();
+        format!("time per step: {}", parts.join(", "))
+    }
+}
+
+fn ensure_clippy() -> Result {
+    let ok = cargo().args(["clippy", "--version"]).output().is_ok_and(|o| o.status.success());
+    if ok {
+        return Ok(());
+    }
+    if have("rustup") {
+        return run("rustup component add clippy", Command::new("rustup").args(["component", "add", "clippy"]));
+    }
+    bail!("clippy is missing and rustup is not available: install rustup (https://rustup.rs), then run `rustup component add clippy`")
+}
+
+/// Runs `node --test` on tests/e2e against a server on a free loopback port; returns (passed, failed).
+fn browser_tests(timer: &mut Timer) -> Result<(usize, usize)> {
+    let e2e = root().join("tests/e2e");
+    timer.step("browser tools", || {
+        ensure_node()?;
+        ensure_npm_packages(&e2e)?;
+        ensure_chromium()
+    })?;
+    let chromium = chromium_path();
+    timer.step("browser tests", || {
+        let addr = serve::start_background()?;
+        let screens = root().join("target/e2e-screens");
+        std::fs::create_dir_all(&screens)?;
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&e2e)?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            bail!("no browser tests (*.test.mjs) in tests/e2e");
+        }
+        eprintln!("\n==> node --test tests/e2e (server http://{addr}/, screenshots in target/e2e-screens/)");
+        let mut child = Command::new("node")
+            .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+            .args(&files)
+            .current_dir(&e2e)
+            .env("SMTP_SIM_URL", format!("http://{addr}/"))
+            .env("SMTP_SIM_CHROMIUM", &chromium)
+            .env("SMTP_SIM_SCREENS", &screens)
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| Failure(format!("could not start node: {e}")))?;
+        let (mut passed, mut failed) = (None, None);
+        if let Some(stdout) = child.stdout.take() {
+            for line in BufReader::new(stdout).lines() {
+                let line = line?;
+                println!("{line}");
+                if let Some(n) = line.strip_prefix("# pass ") {
+                    passed = n.trim().parse().ok();
+                }
+                if let Some(n) = line.strip_prefix("# fail ") {
+                    failed = n.trim().parse().ok();
+                }
+            }
+        }
+        let status = child.wait()?;
+        match (passed, failed) {
+            (Some(0), _) => bail!("the browser tests ran no test"),
+            (Some(p), Some(f)) => {
+                if f == 0 && !status.success() {
+                    bail!("node --test exited with {status}");
+                }
+                Ok((p, f))
+            }
+            _ => bail!("node --test printed no summary and exited with {status}"),
+        }
+    })
+}
+
+fn node_major() -> Option<u32> {
+    let out = Command::new("node").arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim().trim_start_matches('v').split('.').next()?.parse().ok()
+}
+
+fn ensure_node() -> Result {
+    if node_major().is_some_and(|v| v >= 20) && have("npm") {
+        return Ok(());
+    }
+    apt_install(&["nodejs", "npm"], "Node.js 20 or newer with npm (for the browser tests)", "")?;
+    match node_major() {
+        Some(v) if v >= 20 && have("npm") => Ok(()),
+        found => bail!("the browser tests need Node.js 20 or newer with npm; found {found:?}"),
+    }
+}
+
+/// `npm ci` unless node_modules already matches package-lock.json.
+fn ensure_npm_packages(e2e: &Path) -> Result {
+    let lock = e2e.join("package-lock.json");
+    let installed = e2e.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&lock), modified(&installed)), (Some(l), Some(i)) if i >= l);
+    if fresh && e2e.join("node_modules/playwright-core").is_dir() {
+        return Ok(());
+    }
+    run(
+        "npm ci (tests/e2e, playwright-core only: no browser download)",
+        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(e2e),
+    )
+}
+
+fn chromium_path() -> PathBuf {
+    std::env::var_os("SMTP_SIM_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
+}
+
+fn ensure_chromium() -> Result {
+    let path = chromium_path();
+    if path.is_file() {
+        return Ok(());
+    }
+    if std::env::var_os("SMTP_SIM_CHROMIUM").is_some() {
+        bail!("SMTP_SIM_CHROMIUM names {}, which does not exist", path.display());
+    }
+    apt_install(
+        &["chromium"],
+        "Chromium (for the browser tests)",
+        "\n(or set SMTP_SIM_CHROMIUM to a Chromium or Chrome binary)",
+    )?;
+    if !path.is_file() {
+        bail!("apt-get installed chromium but {} is still missing", path.display());
+    }
+    Ok(())
+}
+
+/// As root with apt-get: `apt-get update` then `apt-get install -y <packages>`. Otherwise fails
+/// with the exact command to run.
+fn apt_install(packages: &[&str], what: &str, alternative: &str) -> Result {
+    let command = format!("apt-get update && apt-get install -y {}", packages.join(" "));
+    if !is_root() || !have("apt-get") {
+        bail!(
+            "{what} is missing. Install it with:\n    sudo sh -c '{command}'{alternative}\n\
+             then run `cargo xtask test` again."
+        );
+    }
+    eprintln!("\n{what} is missing; installing it as root: {command}");
+    let noninteractive = |cmd: &mut Command| {
+        cmd.env("DEBIAN_FRONTEND", "noninteractive").stdin(Stdio::null());
+    };
+    let mut update = Command::new("apt-get");
+    update.arg("update");
+    noninteractive(&mut update);
+    run("apt-get update", &mut update)?;
+    let mut install = Command::new("apt-get");
+    install.args(["install", "-y"]).args(packages);
+    noninteractive(&mut install);
+    run(&format!("apt-get install -y {}", packages.join(" ")), &mut install)
+}
