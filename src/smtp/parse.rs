@@ -98,13 +98,94 @@ fn span(i: &str, ok: impl Fn(u8) -> bool) -> (&str, &str) {
     i.split_at_checked(n).unwrap_or(("", i))
 }
 
+/// Character classes of the grammar, one bit each, looked up per byte in [`CLASS`].
+/// Each class answers alike for all bytes ≥ 0x80 (see [`span`]).
+mod class {
+    /// `Let-dig = ALPHA / DIGIT`
+    pub const LET_DIG: u8 = 1;
+    /// `ALPHA / DIGIT / "-"` (Ldh-str, esmtp-keyword)
+    pub const LDH: u8 = 1 << 1;
+    /// Ldh plus UTF-8 (a sub-domain or U-label, RFC 6531 §3.3)
+    pub const LABEL: u8 = 1 << 2;
+    /// `atext`, RFC 6531 §3.3 included
+    pub const ATEXT: u8 = 1 << 3;
+    /// `qtextSMTP`, RFC 6531 §3.3 included
+    pub const QTEXT: u8 = 1 << 4;
+    /// `dcontent = %d33-90 / %d94-126`
+    pub const DCONTENT: u8 = 1 << 5;
+    /// `esmtp-value` characters, RFC 6531 §3.3 included
+    pub const VALUE: u8 = 1 << 6;
+    /// What may not appear in a command line: C0 controls and DEL.
+    pub const CONTROL: u8 = 1 << 7;
+}
+
+/// The class bits of every byte value.
+static CLASS: [u8; 256] = {
+    use class::*;
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_alphanumeric() {
+            c |= LET_DIG | LDH | LABEL | ATEXT;
+        }
+        if b == b'-' {
+            c |= LDH | LABEL;
+        }
+        if b >= 0x80 {
+            c |= LABEL | ATEXT | QTEXT | VALUE;
+        }
+        if matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        ) {
+            c |= ATEXT;
+        }
+        if matches!(b, 32..=33 | 35..=91 | 93..=126) {
+            c |= QTEXT;
+        }
+        if matches!(b, 33..=90 | 94..=126) {
+            c |= DCONTENT;
+        }
+        if matches!(b, 33..=60 | 62..=126) {
+            c |= VALUE;
+        }
+        if b < 0x20 || b == 0x7f {
+            c |= CONTROL;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// Whether byte `b` is in the class(es) `mask`. (A `u8` index into 256 entries cannot fail.)
+#[inline]
+fn is(b: u8, mask: u8) -> bool {
+    CLASS[usize::from(b)] & mask != 0
+}
+
 /// The part of `start` consumed when `rest` is left (`rest` is a suffix of `start`).
 fn consumed<'a>(start: &'a str, rest: &str) -> &'a str {
     start.get(..start.len().saturating_sub(rest.len())).unwrap_or("")
-}
-
-fn is_utf8_non_ascii(b: u8) -> bool {
-    b >= 0x80
 }
 
 // ---------------------------------------------------------------------------------------
@@ -123,7 +204,7 @@ pub fn let_dig(i: &str) -> Res<'_, u8> {
 ///
 /// Returns the longest such string; a run ending in `-` is refused with a pointed message.
 pub fn ldh_str(i: &str) -> Res<'_, &str> {
-    let (run, rest) = span(i, |b| b.is_ascii_alphanumeric() || b == b'-');
+    let (run, rest) = span(i, |b| is(b, class::LDH));
     match run.as_bytes().last() {
         Some(b) if b.is_ascii_alphanumeric() => Ok((rest, run)),
         Some(_) => fail(
@@ -138,37 +219,28 @@ pub fn ldh_str(i: &str) -> Res<'_, &str> {
 /// `sub-domain = Let-dig [Ldh-str]` (RFC 5321 §4.1.2), `sub-domain =/ U-label`
 /// (RFC 6531 §3.3). An ASCII label is at most 63 octets (RFC 1035 §2.3.4).
 pub fn sub_domain(i: &str) -> Res<'_, &str> {
-    let (label, rest) = span(i, |b| b.is_ascii_alphanumeric() || b == b'-' || is_utf8_non_ascii(b));
-    if label.is_ascii() {
-        let (_, _) = let_dig(label).or_else(|_| {
-            fail(i, "sub-domain", "a domain label starts with a letter or a digit (RFC 5321 §4.1.2 sub-domain = Let-dig [Ldh-str])")
-        })?;
-        if label.len() > 1 {
-            ldh_str(label.get(1..).unwrap_or("")).map_err(|_| {
-                nom::Err::Error(RuleError {
-                    at: rest_at(i, label.len() - 1),
-                    rule: "sub-domain",
-                    why: "a domain label cannot end with a hyphen (RFC 5321 §4.1.2 Ldh-str)",
-                })
-            })?;
-        }
-        if label.len() > 63 {
-            return fail(
-                i,
-                "sub-domain",
-                "a domain label is at most 63 octets (RFC 1035 §2.3.4, RFC 5321 §4.5.3.1.2)",
-            );
-        }
-    } else if label.starts_with('-') {
-        return fail(i, "U-label", "a domain label cannot start with a hyphen (RFC 5890 §2.3.2.1)");
-    } else if label.ends_with('-') {
-        return fail(
+    let (label, rest) = span(i, |b| is(b, class::LABEL));
+    match label.as_bytes() {
+        [] => fail(
+            i,
+            "sub-domain",
+            "a domain label starts with a letter or a digit (RFC 5321 §4.1.2 sub-domain = Let-dig [Ldh-str])",
+        ),
+        [b'-', ..] => fail(i, "sub-domain", "a domain label cannot start with a hyphen (RFC 5321 §4.1.2 Let-dig)"),
+        [.., b'-'] => fail(
             rest_at(i, label.len() - 1),
-            "U-label",
-            "a domain label cannot end with a hyphen (RFC 5890 §2.3.2.1)",
-        );
+            "sub-domain",
+            "a domain label cannot end with a hyphen (RFC 5321 §4.1.2 Ldh-str ends in Let-dig)",
+        ),
+        // An A-label/LDH label is at most 63 octets (RFC 1035 §2.3.4); for a U-label the
+        // limit applies to its A-label form, which we do not compute.
+        b if b.len() > 63 && label.is_ascii() => fail(
+            i,
+            "sub-domain",
+            "a domain label is at most 63 octets (RFC 1035 §2.3.4, RFC 5321 §4.5.3.1.2)",
+        ),
+        _ => Ok((rest, label)),
     }
-    Ok((rest, label))
 }
 
 /// The suffix of `i` starting at byte `n` (or the empty tail if `n` is not a boundary).
@@ -181,10 +253,7 @@ fn rest_at(i: &str, n: usize) -> &str {
 pub fn domain(i: &str) -> Res<'_, Domain> {
     let (mut rest, _) = sub_domain(i)?;
     while let Some(after_dot) = rest.strip_prefix('.') {
-        let starts_label = after_dot
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80);
+        let starts_label = after_dot.bytes().next().is_some_and(|b| is(b, class::LABEL));
         if !starts_label {
             return fail(
                 after_dot,
@@ -323,6 +392,9 @@ pub fn ipv6_addr(i: &str) -> Res<'_, [u16; 8]> {
     }
     let mut need_group = !compressed;
     loop {
+        if compressed && !need_group && rest.starts_with(':') {
+            return fail(rest, "IPv6-comp", "\"::\" is two colons, never three (RFC 5321 §4.1.3)");
+        }
         const TOO_MANY: &str = "an IPv6 address has at most 8 groups (RFC 5321 §4.1.3)";
         let (arr, n) = if compressed { (&mut tail, &mut nt) } else { (&mut head, &mut nh) };
         if looks_like_ipv4(rest) {
@@ -418,7 +490,7 @@ pub fn general_address_literal(i: &str) -> Res<'_, AddressLiteral> {
     let Some(after) = rest.strip_prefix(':') else {
         return fail(rest, "General-address-literal", "expected \":\" after the tag (RFC 5321 §4.1.3 General-address-literal = Standardized-tag \":\" 1*dcontent)");
     };
-    let (content, rest) = span(after, |b| matches!(b, 33..=90 | 94..=126));
+    let (content, rest) = span(after, |b| is(b, class::DCONTENT));
     if content.is_empty() {
         return fail(
             after,
@@ -450,7 +522,7 @@ pub fn host(i: &str) -> Res<'_, Host> {
 /// `ALPHA / DIGIT / "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "/" / "=" / "?" /
 /// "^" / "_" / "`" / "{" / "|" / "}" / "~"`
 pub fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b) || is_utf8_non_ascii(b)
+    is(b, class::ATEXT)
 }
 
 /// `Atom = 1*atext` (RFC 5321 §4.1.2)
@@ -487,7 +559,7 @@ pub fn dot_string(i: &str) -> Res<'_, &str> {
 /// `qtextSMTP = %d32-33 / %d35-91 / %d93-126` (RFC 5321 §4.1.2), `=/ UTF8-non-ascii`
 /// (RFC 6531 §3.3): any ASCII graphic or space except `"` and `\`.
 pub fn is_qtext_smtp(b: u8) -> bool {
-    matches!(b, 32..=33 | 35..=91 | 93..=126) || is_utf8_non_ascii(b)
+    is(b, class::QTEXT)
 }
 
 /// ```text
@@ -649,14 +721,14 @@ pub fn esmtp_keyword(i: &str) -> Res<'_, &str> {
             "a parameter name starts with a letter or a digit (RFC 5321 §4.1.2 esmtp-keyword)",
         )
     })?;
-    let (kw, rest) = span(i, |b| b.is_ascii_alphanumeric() || b == b'-');
+    let (kw, rest) = span(i, |b| is(b, class::LDH));
     Ok((rest, kw))
 }
 
 /// `esmtp-value = 1*(%d33-60 / %d62-126)` (RFC 5321 §4.1.2), `=/ UTF8-non-ascii`
 /// (RFC 6531 §3.3): any printable character except `=` and SP.
 pub fn esmtp_value(i: &str) -> Res<'_, &str> {
-    let (v, rest) = span(i, |b| matches!(b, 33..=60 | 62..=126) || is_utf8_non_ascii(b));
+    let (v, rest) = span(i, |b| is(b, class::VALUE));
     if v.is_empty() {
         return fail(i, "esmtp-value", "expected a value after \"=\": printable characters, no spaces, no \"=\" (RFC 5321 §4.1.2 esmtp-value)");
     }
@@ -711,8 +783,30 @@ pub fn expected_syntax(verb: Verb) -> &'static str {
     }
 }
 
+/// The verb of the first word, case-insensitively (RFC 5321 §2.4).
 fn verb_from_word(word: &[u8]) -> Option<Verb> {
-    Verb::ALL.into_iter().find(|v| v.as_str().as_bytes().eq_ignore_ascii_case(word))
+    let mut upper = [0u8; 8];
+    let slot = upper.get_mut(..word.len())?;
+    for (u, w) in slot.iter_mut().zip(word) {
+        *u = w.to_ascii_uppercase();
+    }
+    Some(match &*slot {
+        b"EHLO" => Verb::Ehlo,
+        b"HELO" => Verb::Helo,
+        b"MAIL" => Verb::Mail,
+        b"RCPT" => Verb::Rcpt,
+        b"DATA" => Verb::Data,
+        b"BDAT" => Verb::Bdat,
+        b"RSET" => Verb::Rset,
+        b"VRFY" => Verb::Vrfy,
+        b"EXPN" => Verb::Expn,
+        b"HELP" => Verb::Help,
+        b"NOOP" => Verb::Noop,
+        b"QUIT" => Verb::Quit,
+        b"STARTTLS" => Verb::StartTls,
+        b"AUTH" => Verb::Auth,
+        _ => return None,
+    })
 }
 
 /// Builds [`SyntaxError`]s for one command line.
@@ -795,7 +889,9 @@ pub fn command(line: &[u8]) -> Result<Command, SyntaxError> {
                 "these bytes are not UTF-8; beyond ASCII, SMTP carries only UTF-8 (RFC 6531 §3.3)",
             )),
         };
-    if let Some(p) = s.bytes().position(|b| b < 0x20 || b == 0x7f) {
+    // A branch-free OR over the line first (it vectorizes); the position only on a hit.
+    let any_control = s.bytes().fold(false, |acc, b| acc | (b < 0x20) | (b == 0x7f));
+    if let Some(p) = any_control.then(|| s.bytes().position(|b| is(b, class::CONTROL))).flatten() {
         return Err(SyntaxError::new(
             SyntaxErrorKind::BadCharacter { verb },
             expected,
@@ -1339,4 +1435,187 @@ pub fn ehlo_keywords(reply: &Reply) -> Vec<(String, Vec<String>)> {
             (ok && params_ok).then(|| (kw.to_ascii_uppercase(), params))
         })
         .collect()
+}
+
+/// Whether a command carries non-ASCII text in an address or parameter — which RFC 6531 §3.4
+/// allows only in a transaction started with `MAIL FROM:<…> SMTPUTF8` (else 553 5.6.7,
+/// §3.7.4.1). The parser accepts UTF-8 everywhere; the session applies this rule.
+pub fn needs_smtputf8(cmd: &Command) -> bool {
+    fn path_ascii(p: &Path) -> bool {
+        let local = match &p.mailbox.local {
+            LocalPart::Dot(s) | LocalPart::Quoted(s) => s.is_ascii(),
+        };
+        let host = match &p.mailbox.host {
+            Host::Domain(d) => d.0.is_ascii(),
+            Host::Literal(_) => true,
+        };
+        local && host && p.source_route.iter().all(|d| d.0.is_ascii())
+    }
+    fn others_ascii(o: &[OtherParam]) -> bool {
+        o.iter().all(|p| p.value.as_deref().is_none_or(str::is_ascii))
+    }
+    match cmd {
+        Command::Mail { from, params } => {
+            let from_ascii = match from {
+                ReversePath::Null => true,
+                ReversePath::Path(p) => path_ascii(p),
+            };
+            !(from_ascii && others_ascii(&params.other))
+        }
+        Command::Rcpt { to, params } => {
+            let to_ascii = match to {
+                ForwardPath::Postmaster(_) => true,
+                ForwardPath::Path(p) => path_ascii(p),
+            };
+            let orcpt_ascii = params.orcpt.as_ref().is_none_or(|(_, a)| a.is_ascii());
+            !(to_ascii && orcpt_ascii && others_ascii(&params.other))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Rule-level known answers: one `check` per rule, input → (value, rest) or error column.
+
+    use super::*;
+
+    #[track_caller]
+    fn check<'a, T: PartialEq + std::fmt::Debug>(
+        rule: impl Fn(&'a str) -> Res<'a, T>,
+        input: &'a str,
+        expected: T,
+        rest: &str,
+    ) {
+        match rule(input) {
+            Ok((r, v)) => {
+                assert_eq!(v, expected, "{input:?}");
+                assert_eq!(r, rest, "rest of {input:?}");
+            }
+            Err(e) => panic!("{input:?}: {e:?}"),
+        }
+    }
+
+    /// The rule fails, `at` bytes into the input.
+    #[track_caller]
+    fn refuse<'a, T: std::fmt::Debug>(
+        rule: impl Fn(&'a str) -> Res<'a, T>,
+        input: &'a str,
+        at: usize,
+    ) {
+        match rule(input) {
+            Ok(v) => panic!("{input:?} should fail, got {v:?}"),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                assert_eq!(input.len() - e.at.len(), at, "{input:?}: {e:?}");
+                assert!(!e.why.is_empty(), "{input:?}: a reason is given");
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn domains() {
+        check(domain, "example.com>", Domain("example.com".into()), ">");
+        check(domain, "a", Domain("a".into()), "");
+        check(domain, "1-2-3.x9 rest", Domain("1-2-3.x9".into()), " rest");
+        check(domain, "例子.广告", Domain("例子.广告".into()), "");
+        check(sub_domain, "a-b,", "a-b", ",");
+        check(ldh_str, "a-b-c:", "a-b-c", ":");
+        check(let_dig, "9x", b'9', "x");
+        refuse(domain, "-a.com", 0);
+        refuse(domain, "a-.com", 1);
+        refuse(domain, "a..com", 2);
+        refuse(domain, "a.com.", 6);
+        refuse(domain, ".a", 0);
+        refuse(domain, "", 0);
+        refuse(ldh_str, "ab-", 3);
+    }
+
+    #[test]
+    fn literals() {
+        check(address_literal, "[1.2.3.4]>", AddressLiteral::V4([1, 2, 3, 4]), ">");
+        check(ipv6_addr, "::", [0; 8], "");
+        check(ipv6_addr, "::1", [0, 0, 0, 0, 0, 0, 0, 1], "");
+        check(ipv6_addr, "1::", [1, 0, 0, 0, 0, 0, 0, 0], "");
+        check(ipv6_addr, "a:B:c:D:e:F:0:ffff", [10, 11, 12, 13, 14, 15, 0, 0xffff], "");
+        check(ipv6_addr, "1:2:3:4:5:6:1.2.3.4", [1, 2, 3, 4, 5, 6, 0x0102, 0x0304], "");
+        check(ipv6_addr, "1:2:3:4::1.2.3.4", [1, 2, 3, 4, 0, 0, 0x0102, 0x0304], "");
+        check(ipv6_addr, "::1:2:3:4:1.2.3.4", [0, 0, 1, 2, 3, 4, 0x0102, 0x0304], "");
+        check(ipv6_addr, "1:2:3::4:5:6", [1, 2, 3, 0, 0, 4, 5, 6], "");
+        refuse(ipv6_addr, "1:2:3:4:5:6:7", 0);
+        refuse(ipv6_addr, "1::2:3:4:5:6:7", 0); // "::" for a single group
+        refuse(ipv6_addr, "1:2:3:4:5::1.2.3.4", 0);
+        refuse(ipv6_addr, ":1::", 0);
+        refuse(ipv6_addr, "1:::2", 3);
+        refuse(ipv4_address_literal, "1.2.3", 5);
+        refuse(ipv4_address_literal, "256.1.1.1", 0);
+        refuse(ipv4_address_literal, "1.2.3.0004", 6);
+        check(
+            general_address_literal,
+            "x-y:a=b]",
+            AddressLiteral::General { tag: "x-y".into(), content: "a=b".into() },
+            "]",
+        );
+        refuse(address_literal, "[x-y:a\\b]", 6);
+        refuse(address_literal, "1.2.3.4", 0);
+    }
+
+    #[test]
+    fn local_parts_and_paths() {
+        check(local_part, "a.b@x", LocalPart::Dot("a.b".into()), "@x");
+        check(local_part, "\"a b\\\"c\"@x", LocalPart::Quoted("a b\"c".into()), "@x");
+        check(local_part, "\"\\ \"@x", LocalPart::Quoted(" ".into()), "@x");
+        refuse(local_part, "a..b@x", 2);
+        refuse(local_part, "\"a\\\u{7f}\"", 2);
+        check(reverse_path, "<> x", ReversePath::Null, " x");
+        check(
+            path,
+            "<@a,@b:c@d>",
+            Path {
+                source_route: vec![Domain("a".into()), Domain("b".into())],
+                mailbox: mailbox("c@d").unwrap().1,
+            },
+            "",
+        );
+        check(forward_path, "<postMaster>", ForwardPath::Postmaster("postMaster".into()), "");
+        refuse(path, "<@a:>", 4);
+        refuse(path, "<@a c@d>", 3);
+        refuse(path, "<a@b", 4);
+    }
+
+    #[test]
+    fn params() {
+        check(esmtp_param, "SIZE=10 X", ("SIZE", Some("10")), " X");
+        check(esmtp_param, "8BITMIME", ("8BITMIME", None), "");
+        check(esmtp_param, "X-Y=ü", ("X-Y", Some("ü")), "");
+        refuse(esmtp_param, "=1", 0);
+        refuse(esmtp_param, "A=", 2);
+    }
+
+    #[test]
+    fn enhanced_codes() {
+        assert_eq!(enhanced_status_code("5.1.1 x"), Some((EnhancedCode::new(5, 1, 1), "x")));
+        assert_eq!(enhanced_status_code("2.0.0"), Some((EnhancedCode::new(2, 0, 0), "")));
+        assert_eq!(
+            enhanced_status_code("4.999.999 y"),
+            Some((EnhancedCode::new(4, 999, 999), "y"))
+        );
+        for no in
+            ["3.0.0 x", "5.01.1 x", "5.1.01 x", "5.1 x", "5.1.1x", "5..1 x", "5.1.1000 x", "x"]
+        {
+            assert_eq!(enhanced_status_code(no), None, "{no:?}");
+        }
+    }
+
+    #[test]
+    fn smtputf8_needed() {
+        let yes = |l: &str| assert!(needs_smtputf8(&command(l.as_bytes()).unwrap()), "{l}");
+        let no = |l: &str| assert!(!needs_smtputf8(&command(l.as_bytes()).unwrap()), "{l}");
+        yes("MAIL FROM:<用户@example.com> SMTPUTF8");
+        yes("RCPT TO:<a@例子.广告>");
+        yes("RCPT TO:<a@b.example> ORCPT=rfc822;+C3+A9");
+        no("MAIL FROM:<a@b.example> SMTPUTF8");
+        no("RCPT TO:<Postmaster>");
+        no("EHLO example.com");
+    }
 }
