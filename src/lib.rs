@@ -9,6 +9,7 @@
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod sim;
 pub mod smtp;
 
 #[cfg(target_arch = "wasm32")]

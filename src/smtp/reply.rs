@@ -73,3 +73,14 @@ impl Reply {
         self.code.class()
     }
 }
+
+/// One line of a reply as it arrives, before the lines are assembled into a [`Reply`]
+/// (RFC 5321 §4.2): `Reply-code "-" [ textstring ]` (`last == false`) or
+/// `Reply-code [ SP textstring ]` (`last == true`). `text` is everything after the separator,
+/// enhanced status code included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyLine {
+    pub code: Code,
+    pub last: bool,
+    pub text: String,
+}
