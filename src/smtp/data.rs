@@ -273,16 +273,30 @@ impl DataReader {
             match self.state {
                 DataState::Done => return Fed { consumed: i, done: true },
                 DataState::Middle => {
-                    // Fast path: copy a run of ordinary octets at once.
-                    let run = &input[i..];
-                    let n = run.iter().position(|&b| b == b'\r' || b == b'\n').unwrap_or(run.len());
-                    if n > 0 {
-                        if !self.summary.eight_bit && run[..n].iter().any(|&b| b >= 0x80) {
+                    // Fast path: one pass over ordinary octets and CRLFs whose next line does
+                    // not start with a dot; stored with a single copy.
+                    let n = input.len();
+                    let (mut j, mut seg, mut high) = (i, i, 0u8);
+                    loop {
+                        let (len, h) = scan_text(&input[j..]);
+                        j += len;
+                        high |= h;
+                        if j + 2 < n && input[j] == b'\r' && input[j + 1] == b'\n' && input[j + 2] != b'.' {
+                            self.line_len += (j - seg) as u64;
+                            self.end_line();
+                            j += 2;
+                            seg = j;
+                            continue;
+                        }
+                        break;
+                    }
+                    if j > i {
+                        self.line_len += (j - seg) as u64;
+                        if high >= 0x80 {
                             self.summary.eight_bit = true;
                         }
-                        self.store(out, &run[..n]);
-                        self.line_len += n as u64;
-                        i += n;
+                        self.store(out, &input[i..j]);
+                        i = j;
                         continue;
                     }
                     if input[i] == b'\r' {
@@ -342,6 +356,34 @@ impl DataReader {
         }
         Fed { consumed: input.len(), done: self.state == DataState::Done }
     }
+}
+
+/// The length of the run of octets before the first CR or LF, and the OR of those octets
+/// (its high bit tells whether any of them is 8-bit). Eight octets at a time (SWAR): a word
+/// has a CR or LF byte when `haszero(w ^ 0x0d..)` or `haszero(w ^ 0x0a..)` is set.
+fn scan_text(s: &[u8]) -> (usize, u8) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut high = 0u64;
+    let mut i = 0;
+    for chunk in s.chunks_exact(8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(b);
+        let cr = w ^ (LO * 0x0d);
+        let lf = w ^ (LO * 0x0a);
+        if ((cr.wrapping_sub(LO) & !cr) | (lf.wrapping_sub(LO) & !lf)) & HI != 0 {
+            break;
+        }
+        high |= w;
+        i += 8;
+    }
+    let mut h = if high & HI != 0 { 0x80 } else { 0 };
+    while i < s.len() && s[i] != b'\r' && s[i] != b'\n' {
+        h |= s[i];
+        i += 1;
+    }
+    (i, h)
 }
 
 /// Counts the octets of one BDAT chunk (RFC 3030 §2): exactly `size` octets, no dot handling,
