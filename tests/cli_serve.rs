@@ -152,6 +152,7 @@ impl Raw {
             match self.s.read(&mut chunk) {
                 Ok(0) => panic!("connection closed while waiting for a reply; got {:?}", String::from_utf8_lossy(&self.buf)),
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => panic!("no reply within {TIMEOUT:?}: {e}; got {:?}", String::from_utf8_lossy(&self.buf)),
             }
         }
@@ -166,7 +167,12 @@ impl Raw {
     /// The server closed the connection (read returns 0 within the timeout).
     fn closed(&mut self) -> bool {
         let mut b = [0u8; 64];
-        matches!(self.s.read(&mut b), Ok(0))
+        loop {
+            match self.s.read(&mut b) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return matches!(r, Ok(0)),
+            }
+        }
     }
 }
 

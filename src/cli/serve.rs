@@ -495,16 +495,19 @@ fn pump(shared: &Shared, session: &mut ServerSession, stream: &mut TcpStream, po
             lines.extend(narrator.event(&ev));
         }
     }
+    // Narrate first, then write: once the client has the reply, its narration is on stdout.
+    if !shared.quiet {
+        say(&lines);
+    }
     let mut ok = true;
     while let Some(bytes) = session.poll_output() {
         if let Err(e) = stream.write_all(&bytes) {
-            lines.push(narrate::note(conn, &format!("! write error: {e}")));
+            if !shared.quiet {
+                say(&[narrate::note(conn, &format!("! write error: {e}"))]);
+            }
             ok = false;
             break;
         }
-    }
-    if !shared.quiet {
-        say(&lines);
     }
     if !ok {
         session.connection_closed();

@@ -55,7 +55,8 @@ def main():
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd itself answers 535 on failure (True means "already answered").
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     sink = Sink(args.outdir)
 
