@@ -449,7 +449,7 @@ fn interrupt_closes_open_sessions_with_421_and_exits_cleanly() {
     let mut srv = Server::start(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
-    let status = Command::new("kill").args(["-INT", &srv.child.id().to_string()]).status().expect("run kill");
+    let status = Command::new("sh").args(["-c", &format!("kill -INT {}", srv.child.id())]).status().expect("run kill");
     assert!(status.success());
     let r = c.reply();
     assert!(r.starts_with("421 4.3.2 mail.example.org Service shutting down"), "{r}");
@@ -540,6 +540,18 @@ fn send_exits_1_and_explains_refused_recipients() {
     assert!(stdout.contains("1 of 3 recipient(s) accepted"), "{stdout}");
     assert!(!stdout.contains("C → S"), "--quiet: {stdout}");
     assert_eq!(srv.messages("alice").len(), 1);
+}
+
+#[test]
+fn send_to_a_busy_server_exits_1_with_a_temporary_failure() {
+    let srv = Server::start(&["--max-connections", "1"]);
+    let _hold = srv.connect();
+    let server = format!("127.0.0.1:{}", srv.port);
+    let out = run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--subject", "s", "--body", "b"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("S → C  421 mail.example.org Service not available"), "{stdout}");
+    assert!(stdout.contains("not delivered (temporary, try later): <alice@example.org> — 421"), "{stdout}");
 }
 
 #[test]
