@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod maildir;
+pub mod narrate;
+pub mod send;
+pub mod serve;
+
 use crate::sim::scenario::{self, Scenario};
 use crate::sim::world;
 
@@ -35,6 +40,19 @@ pub enum Command {
         /// The scenario file to check.
         file: String,
     },
+    /// Run the SMTP server on a real loopback socket (telnet, swaks, smtplib can talk to it),
+    /// store mail in Maildirs, and narrate every command and reply. No STARTTLS (no real TLS).
+    ///
+    /// STARTTLS is not advertised: TLS is only simulated (in the browser and in `smtp-sim run`)
+    /// and a real socket cannot fake it. Everything, AUTH passwords included, travels in clear
+    /// text, which is why only loopback addresses (127.0.0.1, ::1) are allowed.
+    Serve(serve::ServeArgs),
+    /// Send one message to an SMTP server on a loopback socket and narrate the exchange.
+    /// Exit 0: all recipients accepted; 1: some refused; 2: usage or connection error.
+    ///
+    /// STARTTLS is never used: TLS is only simulated (in the browser and in `smtp-sim run`).
+    /// Only loopback servers (127.0.0.1, ::1, localhost) are contacted.
+    Send(send::SendArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +110,8 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Serve(args) => serve::run(args),
+        Command::Send(args) => send::run(args),
         Command::Check { file } => {
             let source = match std::fs::read_to_string(&file) {
                 Ok(s) => s,
