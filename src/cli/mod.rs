@@ -2,6 +2,8 @@
 //! narrated transcript or JSON trace, checks scenario files, and (see `serve`/`send`) puts the
 //! same SMTP core on real sockets.
 
+pub mod export;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -35,6 +37,9 @@ pub enum Command {
         /// The scenario file to check.
         file: String,
     },
+    /// Export a run: the sequence diagram (SVG), the transcript, the JSON trace, or a stored
+    /// message (.eml).
+    Export(export::ExportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +97,7 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Export(args) => export::run(args),
         Command::Check { file } => {
             let source = match std::fs::read_to_string(&file) {
                 Ok(s) => s,
