@@ -600,7 +600,7 @@ mod tests {
 
     #[test]
     fn wrap_keeps_words_and_limits_lines() {
-        assert_eq!(wrap("aa bb cc", 5, 3), vec!["aa bb", "cc"]);
+        assert_eq!(wrap("aaaa bbbb cccc", 10, 3), vec!["aaaa bbbb", "cccc"]);
         let w = wrap(&"word ".repeat(50), 12, 2);
         assert_eq!(w.len(), 2);
         assert!(w[1].ends_with('…'));
