@@ -2,6 +2,8 @@
 //! narrated transcript or JSON trace, checks scenario files, and (see `serve`/`send`) puts the
 //! same SMTP core on real sockets.
 
+pub mod export;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -53,6 +55,9 @@ pub enum Command {
     /// STARTTLS is never used: TLS is only simulated (in the browser and in `smtp-sim run`).
     /// Only loopback servers (127.0.0.1, ::1, localhost) are contacted.
     Send(send::SendArgs),
+    /// Export a run: the sequence diagram (SVG), the transcript, the JSON trace, or a stored
+    /// message (.eml).
+    Export(export::ExportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -112,6 +117,7 @@ pub fn main() -> ExitCode {
         },
         Command::Serve(args) => serve::run(args),
         Command::Send(args) => send::run(args),
+        Command::Export(args) => export::run(args),
         Command::Check { file } => {
             let source = match std::fs::read_to_string(&file) {
                 Ok(s) => s,
