@@ -323,7 +323,9 @@ impl<'s> World<'s> {
     fn submit(&mut self, i: usize) {
         let m = &self.sc.messages[i];
         let Some(client) = self.nodes.iter().position(|n| n.spec.id == m.client) else { return };
-        let spec = self.nodes[client].spec.clone();
+        // Node i is scenario node i; borrowing from the scenario (not `self`) avoids a clone.
+        let sc = self.sc;
+        let spec = &sc.nodes[client];
         let server_host = spec.server.clone().unwrap_or_default();
         let port = spec.port.unwrap_or(587);
         let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
@@ -456,13 +458,14 @@ impl<'s> World<'s> {
             return;
         }
         let server = conn.server.expect("a connection without failure has a server");
-        let spec = self.nodes[server].spec.clone();
+        let sc = self.sc;
+        let spec = &sc.nodes[server];
         let port = conn.port;
         let to = self.id(server);
         let ev = self.push(to.clone(), Some(who), Layer::Tcp, Kind::Connected, "connection accepted".into(), format!("{} accepts the connection on port {port}", spec.host));
         ev.conn = Some(c);
         ev.bounce = bounce;
-        let cfg = self.server_config(&spec, port);
+        let cfg = self.server_config(spec, port);
         let peer = format!("{} [{}]", self.nodes[self.conns[c as usize].client].spec.host, self.nodes[self.conns[c as usize].client].spec.address);
         let ss = if spec.shutting_down { ServerSession::busy(cfg) } else { ServerSession::new(cfg) }.with_peer(peer);
         self.conns[c as usize].ss = Some(ss);
@@ -784,7 +787,8 @@ impl World<'_> {
         let domain = self.jobs[j].domain.clone();
         let bounce = self.jobs[j].is_bounce;
         self.jobs[j].next_attempt = None;
-        let spec = self.nodes[node].spec.clone();
+        let sc = self.sc;
+        let spec = &sc.nodes[node];
         let mut lookups = Vec::new();
         let route = if let Some(r) = spec.routes.iter().find(|r| r.domain.eq_ignore_ascii_case(&domain)) {
             let addrs = self.sc.dns.addresses(&r.via, &mut lookups);

@@ -1073,7 +1073,7 @@ fn mail_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<MailParams, Syntax
                     "ENVID needs a value: the envelope identifier as xtext (RFC 3461 §4.4)",
                 ));
             };
-            let decoded = xtext::decode(v)
+            let decoded = decode_xtext(v)
                 .map_err(|e| cx.bad_param(kw, rest_at(value_at, e.offset), e.why))?;
             p.envid = Some(decoded);
         } else {
@@ -1082,6 +1082,15 @@ fn mail_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<MailParams, Syntax
         Ok(())
     })?;
     Ok(p)
+}
+
+/// [`xtext::decode`], with a shortcut for the common case of an xtext without escapes: when
+/// every octet is an `xchar` other than `+` (RFC 3461 §4) the decoded text is the text itself.
+fn decode_xtext(x: &str) -> Result<String, xtext::XtextError> {
+    if x.bytes().all(|b| matches!(b, b'!'..=b'~') && b != b'+' && b != b'=') {
+        return Ok(x.to_owned());
+    }
+    xtext::decode(x)
 }
 
 /// `size-value ::= 1*20DIGIT` (RFC 1870 §3), within `u64`.
@@ -1177,7 +1186,7 @@ fn orcpt_value(
         return Err(cx.bad_param(kw, at, why));
     }
     let x_at = rest_at(at, addr_type.len() + 1);
-    let addr = xtext::decode(x).map_err(|e| cx.bad_param(kw, rest_at(x_at, e.offset), e.why))?;
+    let addr = decode_xtext(x).map_err(|e| cx.bad_param(kw, rest_at(x_at, e.offset), e.why))?;
     Ok((addr_type.to_owned(), addr))
 }
 

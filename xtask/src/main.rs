@@ -5,6 +5,7 @@
 //! npm packages of `tests/e2e/`, Debian's `chromium` when running as root) and otherwise stops
 //! with a message naming the missing piece and the exact command that installs it.
 
+mod bench;
 mod build;
 mod serve;
 mod size;
@@ -25,6 +26,7 @@ commands:
   size                     raw and gzip -9 sizes of everything the page loads (run `build` first)
   test                     native tests, clippy (host and wasm32), the wasm build, browser tests
   e2e                      only the wasm build and the browser tests
+  bench [wasm]             benchmarks: syntax, data and sim natively, then sim in wasm (Node WASI)
 ";
 
 /// A failure the user can act on: printed as `error: <message>` and exit code 1.
@@ -59,6 +61,8 @@ fn main() -> ExitCode {
         ["size"] => size::size(),
         ["test"] => test::test_all(),
         ["e2e"] => test::test_browser_only(),
+        ["bench"] => bench::bench(false),
+        ["bench", "wasm"] => bench::bench(true),
         [] | ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             Ok(())
