@@ -16,16 +16,16 @@ use core::net::IpAddr;
 use crate::smtp::address::{ForwardPath, ReversePath};
 use crate::smtp::catalogue::{self, ReplySpec};
 use crate::smtp::client::{ClientConfig, ClientSession, Credentials, Transaction};
-use crate::smtp::command::{MailParams, RcptParams};
 use crate::smtp::event::{ClientEvent, Envelope, Outcome as SmtpOutcome, ServerEvent};
-use crate::smtp::server::{Extensions, Policy, ServerConfig, ServerSession, SessionInfo, Verdict};
+use crate::smtp::server::ServerSession;
 
 use super::clock::Millis;
 use super::dns::{self, Answer, Lookup, QType, Route};
 use super::rng::Rng;
-use super::scenario::{in_network, parse_cidr, Fullness, NodeKind, NodeSpec, Scenario};
+use super::scenario::{NodeKind, NodeSpec, Scenario};
 use super::trace::{Event, Kind, Layer, NodeInfo, Outcome, QueueEntry, StoredMessage, Summary, Trace, TRACE_VERSION};
-use super::{date, dsn, mime, spf};
+use super::policy::{domain_of, is_local, server_config, NodePolicy};
+use super::{date, dsn, mime};
 
 /// Runs a scenario to the end and returns its trace.
 pub fn run(scenario: &Scenario) -> Trace {
@@ -170,10 +170,6 @@ fn addr_of(header: &str) -> String {
         (Some(a), Some(b)) if a < b => header[a + 1..b].trim().to_string(),
         _ => header.trim().to_string(),
     }
-}
-
-fn domain_of(address: &str) -> &str {
-    address.rsplit_once('@').map_or("", |(_, d)| d)
 }
 
 /// First line of a reply, with the other lines' text summarised (the EHLO keyword list).
@@ -465,24 +461,11 @@ impl<'s> World<'s> {
         let ev = self.push(to.clone(), Some(who), Layer::Tcp, Kind::Connected, "connection accepted".into(), format!("{} accepts the connection on port {port}", spec.host));
         ev.conn = Some(c);
         ev.bounce = bounce;
-        let cfg = self.server_config(spec, port);
+        let cfg = server_config(spec, port);
         let peer = format!("{} [{}]", self.nodes[self.conns[c as usize].client].spec.host, self.nodes[self.conns[c as usize].client].spec.address);
         let ss = if spec.shutting_down { ServerSession::busy(cfg) } else { ServerSession::new(cfg) }.with_peer(peer);
         self.conns[c as usize].ss = Some(ss);
         self.pump_server(c);
-    }
-
-    fn server_config(&self, spec: &NodeSpec, port: u16) -> ServerConfig {
-        let submission = port == 587;
-        let auth = !spec.accounts.is_empty() && submission;
-        ServerConfig {
-            hostname: spec.host.clone(),
-            extensions: Extensions { pipelining: spec.pipelining, starttls: spec.starttls, auth_plain: auth, auth_login: auth, ..Extensions::default() },
-            require_auth: submission && spec.submission_requires_auth,
-            require_tls: spec.require_tls,
-            max_message_size: spec.size_limit,
-            ..ServerConfig::default()
-        }
     }
 
     /// Feeds bytes to the server end, then moves its output and events.
@@ -672,8 +655,7 @@ impl<'s> World<'s> {
 
 impl World<'_> {
     fn is_local(&self, node: usize, address: &str) -> bool {
-        let d = domain_of(address);
-        self.nodes[node].spec.domains.iter().any(|x| x.eq_ignore_ascii_case(d)) || address.eq_ignore_ascii_case("postmaster")
+        is_local(&self.nodes[node].spec, address)
     }
 
     /// The server accepted a message (the 250 after the data): it is now responsible for it
@@ -1125,106 +1107,6 @@ fn serde_json_kind(k: Kind) -> &'static str {
         Kind::BounceCreated => "bounce-created",
         Kind::Delivered => "delivered",
         Kind::UserNotice => "user-notice",
-    }
-}
-
-// ───────────────────────── the node's answers to the server session ─────────────────────────
-
-/// What a server node decides when its SMTP session asks (RFC 5321 leaves these to the site).
-struct NodePolicy<'a> {
-    spec: &'a NodeSpec,
-    zone: &'a dns::Zone,
-    client_ip: Option<IpAddr>,
-    client_host: String,
-    port: u16,
-    now: Millis,
-    greylist: &'a mut BTreeMap<(String, String, String), Millis>,
-    max_received: usize,
-    /// DNS queries made while deciding (SPF), for the trace.
-    lookups: Vec<Lookup>,
-    spf_notes: Vec<String>,
-    /// The sender of the transaction in progress (for greylisting triples).
-    mail_from: String,
-}
-
-impl NodePolicy<'_> {
-    fn may_relay(&self, info: &SessionInfo) -> bool {
-        self.spec.open_relay
-            || (self.spec.relay_authenticated && info.auth_user.is_some())
-            || self.client_ip.is_some_and(|ip| self.spec.relay_from.iter().filter_map(|n| parse_cidr(n)).any(|net| in_network(ip, net)))
-    }
-}
-
-impl Policy for NodePolicy<'_> {
-    fn mail_from(&mut self, from: &ReversePath, _params: &MailParams, _info: &SessionInfo) -> Verdict {
-        self.mail_from = match from {
-            ReversePath::Null => String::new(),
-            ReversePath::Path(p) => p.mailbox.to_string().to_ascii_lowercase(),
-        };
-        // RFC 7208 §2.4: check the MAIL FROM domain against the connecting address.
-        if self.spec.spf {
-            if let (ReversePath::Path(p), Some(ip)) = (from, self.client_ip) {
-                let addr = p.mailbox.to_string();
-                let domain = domain_of(&addr).to_string();
-                let (result, why) = spf::check_host(self.zone, ip, &domain, &mut self.lookups);
-                self.spf_notes.push(why);
-                if result == spf::SpfResult::Fail {
-                    return Verdict::Reject(&catalogue::SPF_FAIL);
-                }
-            }
-        }
-        Verdict::Accept
-    }
-
-    fn rcpt_to(&mut self, to: &ForwardPath, _params: &RcptParams, info: &SessionInfo) -> Verdict {
-        let addr = match to {
-            ForwardPath::Postmaster(_) => return Verdict::Accept,
-            ForwardPath::Path(p) => p.mailbox.to_string(),
-        };
-        let domain = domain_of(&addr);
-        let local = self.spec.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
-        if local {
-            if addr.to_ascii_lowercase().starts_with("postmaster@") {
-                return Verdict::Accept;
-            }
-            if !self.spec.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(&addr)) {
-                return Verdict::Reject(&catalogue::UNKNOWN_USER);
-            }
-            if let Some(f) = self.spec.full.iter().find(|f| f.mailbox.eq_ignore_ascii_case(&addr)) {
-                return Verdict::Reject(match f.kind {
-                    Fullness::Temporary => &catalogue::MAILBOX_FULL_TEMP,
-                    Fullness::Permanent => &catalogue::MAILBOX_FULL,
-                });
-            }
-        } else if !(self.spec.relay_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) || self.may_relay(info)) {
-            return Verdict::Reject(&catalogue::RELAY_DENIED);
-        }
-        // RFC 6647: greylisting keys on (client address, sender, recipient).
-        if let Some(delay) = self.spec.greylist {
-            let key = (self.client_ip.map(|i| i.to_string()).unwrap_or_default(), self.mail_from.clone(), addr.to_ascii_lowercase());
-            match self.greylist.get(&key) {
-                None => {
-                    self.greylist.insert(key, self.now);
-                    return Verdict::Reject(&catalogue::GREYLISTED);
-                }
-                Some(first) if self.now < first + delay.0 => return Verdict::Reject(&catalogue::GREYLISTED),
-                Some(_) => {}
-            }
-        }
-        let _ = (&self.client_host, self.port);
-        Verdict::Accept
-    }
-
-    fn authenticate(&mut self, _mechanism: &str, _authzid: &str, user: &str, password: &str) -> bool {
-        self.spec.accounts.iter().any(|a| a.user == user && a.password == password)
-    }
-
-    fn data(&mut self, _envelope: &Envelope, message: &[u8], _info: &SessionInfo) -> Verdict {
-        // RFC 5321 §6.3: count Received: lines to detect loops.
-        if mime::count_headers(message, "Received") >= self.max_received {
-            return Verdict::Reject(&catalogue::MAIL_LOOP);
-        }
-        Verdict::Accept
     }
 }
 

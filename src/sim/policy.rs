@@ -1,0 +1,147 @@
+//! A server node's configuration and decisions, derived from its [`NodeSpec`]: the
+//! [`server_config`] its SMTP sessions run with and the [`NodePolicy`] that answers their
+//! questions (local domain? may this client relay? password right? greylisted? loop?).
+//!
+//! Shared by the world (`world.rs`) and the "be the client" console (`console.rs`), so a
+//! session typed by a student and a session in the simulation cannot disagree.
+
+use std::collections::BTreeMap;
+
+use core::net::IpAddr;
+
+use crate::smtp::address::{ForwardPath, ReversePath};
+use crate::smtp::catalogue;
+use crate::smtp::command::{MailParams, RcptParams};
+use crate::smtp::event::Envelope;
+use crate::smtp::server::{Extensions, Policy, ServerConfig, SessionInfo, Verdict};
+
+use super::clock::Millis;
+use super::dns::{self, Lookup};
+use super::scenario::{in_network, parse_cidr, Fullness, NodeSpec};
+use super::{mime, spf};
+
+/// The server configuration of a node listening on `port`: port 587 is submission (AUTH
+/// offered when the node has accounts, and required unless `submission_requires_auth = false`,
+/// RFC 6409 §4.3); every other port is relay/MX.
+pub fn server_config(spec: &NodeSpec, port: u16) -> ServerConfig {
+    let submission = port == 587;
+    let auth = !spec.accounts.is_empty() && submission;
+    ServerConfig {
+        hostname: spec.host.clone(),
+        extensions: Extensions { pipelining: spec.pipelining, starttls: spec.starttls, auth_plain: auth, auth_login: auth, ..Extensions::default() },
+        require_auth: submission && spec.submission_requires_auth,
+        require_tls: spec.require_tls,
+        max_message_size: spec.size_limit,
+        ..ServerConfig::default()
+    }
+}
+
+/// The domain of an address (`""` without `@`).
+pub(crate) fn domain_of(address: &str) -> &str {
+    address.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
+/// Is `address` delivered into a mailbox on this node (rather than relayed)? Its domain is one
+/// of the node's `domains`, or it is the bare `postmaster` (RFC 5321 §4.5.1).
+pub(crate) fn is_local(spec: &NodeSpec, address: &str) -> bool {
+    let d = domain_of(address);
+    spec.domains.iter().any(|x| x.eq_ignore_ascii_case(d)) || address.eq_ignore_ascii_case("postmaster")
+}
+
+/// What a server node decides when its SMTP session asks (RFC 5321 leaves these to the site).
+pub(crate) struct NodePolicy<'a> {
+    pub(crate) spec: &'a NodeSpec,
+    pub(crate) zone: &'a dns::Zone,
+    pub(crate) client_ip: Option<IpAddr>,
+    pub(crate) client_host: String,
+    pub(crate) port: u16,
+    pub(crate) now: Millis,
+    pub(crate) greylist: &'a mut BTreeMap<(String, String, String), Millis>,
+    pub(crate) max_received: usize,
+    /// DNS queries made while deciding (SPF), for the trace.
+    pub(crate) lookups: Vec<Lookup>,
+    pub(crate) spf_notes: Vec<String>,
+    /// The sender of the transaction in progress (for greylisting triples).
+    pub(crate) mail_from: String,
+}
+
+impl NodePolicy<'_> {
+    pub(crate) fn may_relay(&self, info: &SessionInfo) -> bool {
+        self.spec.open_relay
+            || (self.spec.relay_authenticated && info.auth_user.is_some())
+            || self.client_ip.is_some_and(|ip| self.spec.relay_from.iter().filter_map(|n| parse_cidr(n)).any(|net| in_network(ip, net)))
+    }
+}
+
+impl Policy for NodePolicy<'_> {
+    fn mail_from(&mut self, from: &ReversePath, _params: &MailParams, _info: &SessionInfo) -> Verdict {
+        self.mail_from = match from {
+            ReversePath::Null => String::new(),
+            ReversePath::Path(p) => p.mailbox.to_string().to_ascii_lowercase(),
+        };
+        // RFC 7208 §2.4: check the MAIL FROM domain against the connecting address.
+        if self.spec.spf {
+            if let (ReversePath::Path(p), Some(ip)) = (from, self.client_ip) {
+                let addr = p.mailbox.to_string();
+                let domain = domain_of(&addr).to_string();
+                let (result, why) = spf::check_host(self.zone, ip, &domain, &mut self.lookups);
+                self.spf_notes.push(why);
+                if result == spf::SpfResult::Fail {
+                    return Verdict::Reject(&catalogue::SPF_FAIL);
+                }
+            }
+        }
+        Verdict::Accept
+    }
+
+    fn rcpt_to(&mut self, to: &ForwardPath, _params: &RcptParams, info: &SessionInfo) -> Verdict {
+        let addr = match to {
+            ForwardPath::Postmaster(_) => return Verdict::Accept,
+            ForwardPath::Path(p) => p.mailbox.to_string(),
+        };
+        let domain = domain_of(&addr);
+        let local = self.spec.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+        if local {
+            if addr.to_ascii_lowercase().starts_with("postmaster@") {
+                return Verdict::Accept;
+            }
+            if !self.spec.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(&addr)) {
+                return Verdict::Reject(&catalogue::UNKNOWN_USER);
+            }
+            if let Some(f) = self.spec.full.iter().find(|f| f.mailbox.eq_ignore_ascii_case(&addr)) {
+                return Verdict::Reject(match f.kind {
+                    Fullness::Temporary => &catalogue::MAILBOX_FULL_TEMP,
+                    Fullness::Permanent => &catalogue::MAILBOX_FULL,
+                });
+            }
+        } else if !(self.spec.relay_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) || self.may_relay(info)) {
+            return Verdict::Reject(&catalogue::RELAY_DENIED);
+        }
+        // RFC 6647: greylisting keys on (client address, sender, recipient).
+        if let Some(delay) = self.spec.greylist {
+            let key = (self.client_ip.map(|i| i.to_string()).unwrap_or_default(), self.mail_from.clone(), addr.to_ascii_lowercase());
+            match self.greylist.get(&key) {
+                None => {
+                    self.greylist.insert(key, self.now);
+                    return Verdict::Reject(&catalogue::GREYLISTED);
+                }
+                Some(first) if self.now < first + delay.0 => return Verdict::Reject(&catalogue::GREYLISTED),
+                Some(_) => {}
+            }
+        }
+        let _ = (&self.client_host, self.port);
+        Verdict::Accept
+    }
+
+    fn authenticate(&mut self, _mechanism: &str, _authzid: &str, user: &str, password: &str) -> bool {
+        self.spec.accounts.iter().any(|a| a.user == user && a.password == password)
+    }
+
+    fn data(&mut self, _envelope: &Envelope, message: &[u8], _info: &SessionInfo) -> Verdict {
+        // RFC 5321 §6.3: count Received: lines to detect loops.
+        if mime::count_headers(message, "Received") >= self.max_received {
+            return Verdict::Reject(&catalogue::MAIL_LOOP);
+        }
+        Verdict::Accept
+    }
+}

@@ -1,0 +1,263 @@
+//! Share links: state → link → state is the identity (built-in references and edited
+//! scenarios), every cut of a link is reported as incomplete, arbitrary input never panics,
+//! and each error says plainly what is wrong. Also keeps `src/share/` as pure as `src/sim/`.
+
+use proptest::prelude::*;
+use smtp_sim::share::{self, base64url, decode, encode, try_encode, ScenarioRef, ShareError, ShareState, MAX_DECOMPRESSED, VERSION};
+use smtp_sim::sim::clock::Span;
+use smtp_sim::sim::scenario::{builtin, Scenario, BUILTIN};
+
+fn builtin_state(id: &str, step: usize) -> ShareState {
+    ShareState { version: VERSION, scenario: ScenarioRef::Builtin(id.into()), step, panels: vec!["trace".into(), "inspector".into()], selected: Some(step) }
+}
+
+fn edited_happy_path() -> Scenario {
+    let mut s = builtin("happy-path").unwrap();
+    s.id = "my-happy-path".into();
+    s.title = "Happy path, but Bob's mailbox is full".into();
+    s.nodes[2].full.push(smtp_sim::sim::scenario::FullMailbox { mailbox: "bob@example.org".into(), kind: smtp_sim::sim::scenario::Fullness::Temporary });
+    s.clock.latency = Span(80);
+    s
+}
+
+fn custom_state(s: Scenario) -> ShareState {
+    ShareState { version: VERSION, scenario: ScenarioRef::Custom(s), step: 42, panels: vec!["network".into()], selected: None }
+}
+
+#[test]
+fn typical_links_are_short_and_round_trip() {
+    let b = builtin_state("happy-path", 17);
+    let link = encode(&b);
+    assert!(link.starts_with("v1."), "{link}");
+    assert_eq!(decode(&link), Ok(b.clone()));
+    let plain = ShareState { panels: vec![], selected: None, ..b };
+    let short = encode(&plain);
+    assert_eq!(decode(&short), Ok(plain));
+    let c = custom_state(edited_happy_path());
+    let long = encode(&c);
+    assert_eq!(decode(&long), Ok(c));
+    let toml_len = toml::to_string(&edited_happy_path()).unwrap().len();
+    println!("builtin + step: {} chars ({short}); with 2 panels + selection: {} chars; custom edited happy-path: {} chars (its TOML: {toml_len} bytes)", short.len(), link.len(), long.len());
+    assert!(short.len() < 40, "{short}");
+    assert!(long.len() < toml_len, "compression pays: {} vs {toml_len}", long.len());
+}
+
+#[test]
+fn a_link_is_read_from_a_fragment_or_a_url() {
+    let b = builtin_state("null-mx", 3);
+    let link = encode(&b);
+    assert_eq!(decode(&format!("#{link}")), Ok(b.clone()));
+    assert_eq!(decode(&format!("https://example.org/smtp-sim/index.html#{link}")), Ok(b.clone()));
+    assert_eq!(decode(&format!("  {link}\n")), Ok(b));
+}
+
+#[test]
+fn every_builtin_round_trips_as_reference_and_as_custom() {
+    for (id, _) in BUILTIN {
+        let b = builtin_state(id, 1);
+        assert_eq!(decode(&encode(&b)), Ok(b), "{id}");
+        let c = custom_state(builtin(id).unwrap());
+        assert_eq!(decode(&encode(&c)), Ok(c), "{id} as custom");
+    }
+}
+
+#[test]
+fn every_cut_of_a_link_is_reported_as_incomplete() {
+    for state in [builtin_state("happy-path", 5), custom_state(edited_happy_path())] {
+        let link = encode(&state);
+        for cut in 0..link.len() {
+            match decode(&link[..cut]) {
+                Err(e @ ShareError::Incomplete { .. }) => {
+                    let text = e.to_string();
+                    assert!(text.starts_with("the link is incomplete — it may have been cut when copied; the default scenario is shown instead"), "{text}");
+                }
+                other => panic!("cut at {cut} of {}: {other:?}", link.len()),
+            }
+        }
+    }
+}
+
+#[test]
+fn versions() {
+    let e = decode("v3.AAAA").unwrap_err();
+    assert_eq!(e, ShareError::NewerVersion { found: 3 });
+    assert!(e.to_string().starts_with("this link was made by a newer smtp-sim (v3); this page understands v1"), "{e}");
+    assert!(matches!(decode("v99999999999999999999.x"), Err(ShareError::NewerVersion { .. })));
+    assert_eq!(decode("v0.AAAA"), Err(ShareError::OlderVersion { found: 0 }));
+    assert_eq!(decode("hello"), Err(ShareError::NotALink));
+    assert_eq!(decode("vx.AAAA"), Err(ShareError::NotALink));
+    assert!(decode("hello").unwrap_err().to_string().contains("not an smtp-sim share link"));
+}
+
+#[test]
+fn a_decompression_bomb_is_stopped() {
+    // 2 MiB of a valid record's worth of zeros compresses to a few KiB.
+    let mut body = vec![0u8; 2 * MAX_DECOMPRESSED];
+    body[0] = 0;
+    let mut payload = vec![1u8];
+    payload.extend(miniz_oxide::deflate::compress_to_vec(&body, 9));
+    let link = format!("v1.{}", base64url::encode(&payload));
+    assert!(link.len() < 10_000);
+    let e = decode(&link).unwrap_err();
+    assert_eq!(e, ShareError::TooLarge { limit: MAX_DECOMPRESSED });
+    assert!(e.to_string().contains("more than 1048576 bytes"), "{e}");
+    assert!(matches!(decode(&"v1.".repeat(1 << 20)), Err(ShareError::TooLarge { .. })));
+}
+
+#[test]
+fn a_custom_scenario_that_does_not_validate_gives_located_errors() {
+    let mut s = builtin("happy-path").unwrap();
+    s.nodes[1].id = "Relay Node".into();
+    s.messages[0].client = "nobody".into();
+    let link = try_encode(&custom_state(s)).unwrap();
+    let Err(ShareError::InvalidScenario { errors }) = decode(&link) else { panic!("expected InvalidScenario") };
+    assert!(errors.iter().any(|e| e.path == "node[1].id" && e.line > 0), "{errors:?}");
+    assert!(errors.iter().any(|e| e.path == "message[0].client"), "{errors:?}");
+    let text = ShareError::InvalidScenario { errors }.to_string();
+    assert!(text.starts_with("the edited scenario in this link has problems:\n  line "), "{text}");
+}
+
+#[test]
+fn an_unknown_builtin_is_named() {
+    let e = decode(&encode(&builtin_state("no-such-scenario", 0))).unwrap_err();
+    assert_eq!(e, ShareError::UnknownBuiltin { id: "no-such-scenario".into() });
+    assert!(e.to_string().contains("\"no-such-scenario\""));
+}
+
+#[test]
+fn extreme_values_round_trip() {
+    let mut s = builtin("happy-path").unwrap();
+    s.seed = u64::MAX;
+    s.nodes[1].size_limit = u64::MAX;
+    s.title = "quotes \" ' \"\"\" and ''' newlines \r\n\t\u{0} \u{7f} <img src=x onerror=alert(1)> ✉".into();
+    let state = ShareState { step: usize::MAX, selected: Some(usize::MAX - 1), ..custom_state(s) };
+    let link = try_encode(&state).unwrap();
+    assert_eq!(decode(&link), Ok(state));
+}
+
+#[test]
+fn share_code_stays_pure() {
+    // The same rule tests/tidy.rs enforces on src/sim: no UI, real clock or sockets.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/share");
+    let forbidden = ["yew", "web_sys", "gloo", "std::time", "Instant", "SystemTime", "std::net", "TcpStream"];
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.trim_start().starts_with("//!"), "{} needs a //! doc", path.display());
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for w in forbidden {
+                let hit = code.match_indices(w).any(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    let after = code[at + w.len()..].chars().next();
+                    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    !ident(before) && !ident(after)
+                });
+                assert!(!hit, "{}:{}: `{w}`", path.display(), i + 1);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 2);
+}
+
+/// A random edit a student might make in the scenario editor.
+#[derive(Clone, Debug)]
+enum Edit {
+    Title(String),
+    Goal(String),
+    Seed(u64),
+    Latency(u64),
+    Body(String),
+    Subject(String),
+    NodeName(String),
+    OpenRelay(bool),
+    SizeLimit(u64),
+    Narrate(String),
+    NoMessages,
+    DelayWarning,
+}
+
+impl Edit {
+    fn apply(&self, s: &mut Scenario) {
+        match self.clone() {
+            Edit::Title(t) => s.title = t,
+            Edit::Goal(t) => s.goal = t,
+            Edit::Seed(n) => s.seed = n,
+            Edit::Latency(n) => s.clock.latency = Span(n),
+            Edit::Body(t) => s.messages.iter_mut().for_each(|m| m.body = t.clone()),
+            Edit::Subject(t) => s.messages.iter_mut().for_each(|m| m.subject = t.clone()),
+            Edit::NodeName(t) => s.nodes.iter_mut().for_each(|n| n.name = t.clone()),
+            Edit::OpenRelay(b) => s.nodes.iter_mut().for_each(|n| {
+                n.open_relay = b;
+                n.pipelining = !b;
+            }),
+            Edit::SizeLimit(l) => s.nodes.iter_mut().for_each(|n| n.size_limit = l),
+            Edit::Narrate(t) => s.narration.push(smtp_sim::sim::scenario::Narration { on: "delivered".into(), text: t }),
+            Edit::NoMessages => s.messages.clear(),
+            Edit::DelayWarning => s.clock.delay_warning_after = Some(Span::mins(90)),
+        }
+    }
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        any::<String>().prop_map(Edit::Title),
+        any::<String>().prop_map(Edit::Goal),
+        (0..=i64::MAX as u64).prop_map(Edit::Seed),
+        (0u64..100_000).prop_map(Edit::Latency),
+        any::<String>().prop_map(Edit::Body),
+        "[ -~]{0,40}".prop_map(Edit::Subject),
+        any::<String>().prop_map(Edit::NodeName),
+        any::<bool>().prop_map(Edit::OpenRelay),
+        (1u64..=i64::MAX as u64).prop_map(Edit::SizeLimit),
+        any::<String>().prop_map(Edit::Narrate),
+        Just(Edit::NoMessages),
+        Just(Edit::DelayWarning),
+    ]
+}
+
+fn panels() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::vec(any::<String>(), 0..5)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn builtin_state_round_trips(i in 0..BUILTIN.len(), step in any::<usize>(), panels in panels(), selected in any::<Option<usize>>()) {
+        let state = ShareState { version: VERSION, scenario: ScenarioRef::Builtin(BUILTIN[i].0.into()), step, panels, selected };
+        prop_assert_eq!(decode(&encode(&state)), Ok(state));
+    }
+
+    #[test]
+    fn edited_builtin_round_trips(i in 0..BUILTIN.len(), edits in proptest::collection::vec(edit(), 0..6), step in 0usize..10_000, panels in panels(), selected in any::<Option<usize>>()) {
+        let mut s = builtin(BUILTIN[i].0).unwrap();
+        for e in &edits {
+            e.apply(&mut s);
+        }
+        let state = ShareState { version: VERSION, scenario: ScenarioRef::Custom(s), step, panels, selected };
+        let link = try_encode(&state).unwrap();
+        prop_assert!(link.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.'), "URL-safe: {}", link);
+        prop_assert_eq!(decode(&link), Ok(state));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(s in any::<String>()) {
+        let _ = decode(&s);
+        let _ = decode(&format!("v1.{s}"));
+    }
+
+    #[test]
+    fn arbitrary_payloads_never_panic(method in 0u8..3, body in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let mut payload = vec![method];
+        if method == 1 {
+            payload.extend(miniz_oxide::deflate::compress_to_vec(&body, 6));
+        } else {
+            payload.extend(&body);
+        }
+        let _ = decode(&format!("v1.{}", base64url::encode(&payload)));
+        let _ = share::decode(&format!("v1.{}", base64url::encode(&body)));
+    }
+}
