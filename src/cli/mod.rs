@@ -2,9 +2,16 @@
 //! narrated transcript or JSON trace, checks scenario files, and (see `serve`/`send`) puts the
 //! same SMTP core on real sockets.
 
+pub mod export;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod maildir;
+pub mod narrate;
+pub mod send;
+pub mod serve;
 
 use crate::sim::scenario::{self, Scenario};
 use crate::sim::world;
@@ -35,6 +42,22 @@ pub enum Command {
         /// The scenario file to check.
         file: String,
     },
+    /// Run the SMTP server on a real loopback socket (telnet, swaks, smtplib can talk to it),
+    /// store mail in Maildirs, and narrate every command and reply. No STARTTLS (no real TLS).
+    ///
+    /// STARTTLS is not advertised: TLS is only simulated (in the browser and in `smtp-sim run`)
+    /// and a real socket cannot fake it. Everything, AUTH passwords included, travels in clear
+    /// text, which is why only loopback addresses (127.0.0.1, ::1) are allowed.
+    Serve(serve::ServeArgs),
+    /// Send one message to an SMTP server on a loopback socket and narrate the exchange.
+    /// Exit 0: all recipients accepted; 1: some refused; 2: usage or connection error.
+    ///
+    /// STARTTLS is never used: TLS is only simulated (in the browser and in `smtp-sim run`).
+    /// Only loopback servers (127.0.0.1, ::1, localhost) are contacted.
+    Send(send::SendArgs),
+    /// Export a run: the sequence diagram (SVG), the transcript, the JSON trace, or a stored
+    /// message (.eml).
+    Export(export::ExportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +115,9 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Serve(args) => serve::run(args),
+        Command::Send(args) => send::run(args),
+        Command::Export(args) => export::run(args),
         Command::Check { file } => {
             let source = match std::fs::read_to_string(&file) {
                 Ok(s) => s,

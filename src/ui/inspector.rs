@@ -8,23 +8,15 @@ use yew::prelude::*;
 use super::model::use_player;
 use super::panel::Panel;
 use super::state_diagram::StateDiagram;
+use crate::diagram::layout::outcome_icon;
 use crate::player::explain::{self, Seg};
 use crate::player::view::{who, View};
 use crate::player::Intent;
 use crate::sim::clock::format_time;
-use crate::sim::trace::{layer_name, Kind, Outcome};
+use crate::sim::trace::{layer_name, Kind};
 
 /// Most raw lines drawn (a message with an attachment can have thousands).
 const MAX_LINES: usize = 120;
-
-pub fn outcome_icon(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Done => "✓",
-        Outcome::GoOn => "→",
-        Outcome::TryLater => "⏳",
-        Outcome::Failed => "✗",
-    }
-}
 
 fn kind_name(k: Kind) -> &'static str {
     match k {

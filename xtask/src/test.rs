@@ -20,6 +20,9 @@ pub fn test_all() -> Result {
         build::check_wasm_bindgen_pin()?;
         build::ensure_wasm_target()?;
         ensure_clippy()?;
+        // The native tests validate exported SVG with xmllint (tests/diagram.rs) and talk to real
+        // Python mail software (tests/interop.rs: python3 with venv + pip).
+        timer.step("native test tools", ensure_native_test_tools)?;
         timer.step("cargo test --workspace", || {
             run("cargo test --workspace", cargo().args(["test", "--workspace"]))
         })?;
@@ -188,6 +191,22 @@ fn ensure_npm_packages(e2e: &Path) -> Result {
         "npm ci (tests/e2e, playwright-core only: no browser download)",
         Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(e2e),
     )
+}
+
+fn ensure_native_test_tools() -> Result {
+    if !have("xmllint") {
+        apt_install(&["libxml2-utils"], "xmllint (to validate exported SVG)", "")?;
+    }
+    let venv_ok = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !venv_ok {
+        apt_install(&["python3", "python3-venv"], "Python 3 with venv (for the interoperability tests)", "")?;
+    }
+    Ok(())
 }
 
 fn chromium_path() -> PathBuf {

@@ -1,0 +1,565 @@
+//! `smtp-sim serve` and `smtp-sim send` on real loopback sockets, driven like a student at a
+//! telnet prompt: raw bytes over a `TcpStream`, replies read back and checked. Every test
+//! starts its own server on `127.0.0.1:0`, reads the port from its stdout, and kills it when
+//! the test ends, even on failure (`Server`'s `Drop`). Every read has a timeout.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_smtp-sim");
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A running `smtp-sim serve`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    out: Arc<Mutex<Vec<String>>>,
+}
+
+fn fresh_dir(tag: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-serve-{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let dir = fresh_dir("serve");
+        let maildir = dir.join("mail");
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--domain", "example.org", "--mailbox", "alice", "--mailbox", "bob", "--maildir"])
+            .arg(&maildir)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start smtp-sim serve");
+        let stdout = child.stdout.take().unwrap();
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        {
+            let out = Arc::clone(&out);
+            thread::spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
+                        let _ = tx.send(rest.trim().parse::<u16>().unwrap_or(0));
+                    }
+                    out.lock().unwrap().push(line);
+                }
+            });
+        }
+        let port = match rx.recv_timeout(TIMEOUT) {
+            Ok(p) if p != 0 => p,
+            _ => {
+                let _ = child.kill();
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("smtp-sim serve did not print its port; stderr: {err}");
+            }
+        };
+        Server { child, port, dir, out }
+    }
+
+    fn maildir(&self) -> PathBuf {
+        self.dir.join("mail")
+    }
+
+    fn connect(&self) -> Raw {
+        Raw::connect(self.port)
+    }
+
+    /// Everything the server printed so far.
+    fn output(&self) -> String {
+        self.out.lock().unwrap().join("\n")
+    }
+
+    /// Wait until the server printed a line containing `needle` (narration is printed after
+    /// the bytes are written, so a client can be a moment ahead).
+    fn wait_output(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let out = self.output();
+            if out.contains(needle) || start.elapsed() > TIMEOUT {
+                return out;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The files in `new/` of a mailbox.
+    fn messages(&self, mailbox: &str) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.maildir().join(mailbox).join("new")).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        files.iter().map(|p| String::from_utf8(std::fs::read(p).unwrap()).unwrap()).collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A telnet-like raw connection.
+struct Raw {
+    s: TcpStream,
+    buf: Vec<u8>,
+    greeting: String,
+}
+
+impl Raw {
+    fn connect(port: u16) -> Raw {
+        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        s.set_read_timeout(Some(TIMEOUT)).unwrap();
+        let mut r = Raw { s, buf: Vec::new(), greeting: String::new() };
+        r.greeting = r.reply();
+        r
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.s.write_all(bytes).unwrap();
+    }
+
+    /// One complete reply (all its lines), without the final CRLF.
+    fn reply(&mut self) -> String {
+        loop {
+            // A reply ends with a line `ddd SP ...` or `ddd` (RFC 5321 §4.2.1).
+            let mut start = 0;
+            while let Some(i) = self.buf[start..].windows(2).position(|w| w == b"\r\n") {
+                let line = &self.buf[start..start + i];
+                if line.len() < 4 || line[3] == b' ' {
+                    let reply: Vec<u8> = self.buf.drain(..start + i + 2).collect();
+                    return String::from_utf8_lossy(&reply[..reply.len() - 2]).into_owned();
+                }
+                start += i + 2;
+            }
+            let mut chunk = [0u8; 4096];
+            match self.s.read(&mut chunk) {
+                Ok(0) => panic!("connection closed while waiting for a reply; got {:?}", String::from_utf8_lossy(&self.buf)),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => panic!("no reply within {TIMEOUT:?}: {e}; got {:?}", String::from_utf8_lossy(&self.buf)),
+            }
+        }
+    }
+
+    /// Send a command line (CRLF added) and read its reply.
+    fn cmd(&mut self, line: &str) -> String {
+        self.write(format!("{line}\r\n").as_bytes());
+        self.reply()
+    }
+
+    /// The server closed the connection (read returns 0 within the timeout).
+    fn closed(&mut self) -> bool {
+        let mut b = [0u8; 64];
+        loop {
+            match self.s.read(&mut b) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return matches!(r, Ok(0)),
+            }
+        }
+    }
+}
+
+fn code(reply: &str) -> &str {
+    &reply[..reply.len().min(9)]
+}
+
+fn run(args: &[&str]) -> Output {
+    let mut child = Command::new(BIN).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("smtp-sim {args:?} did not finish in 30 s");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+// ── Error paths, telnet style ─────────────────────────────────────────────────────────────
+
+#[test]
+fn greeting_and_ehlo_advertise_no_starttls() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    assert!(c.greeting.starts_with("220 mail.example.org ESMTP"), "{}", c.greeting);
+    let ehlo = c.cmd("EHLO client.test");
+    assert!(ehlo.starts_with("250-mail.example.org Hello client.test"), "{ehlo}");
+    for ext in ["PIPELINING", "SIZE 10485760", "8BITMIME", "ENHANCEDSTATUSCODES"] {
+        assert!(ehlo.contains(ext), "{ext} missing: {ehlo}");
+    }
+    assert!(!ehlo.contains("STARTTLS"), "a real socket must not offer STARTTLS: {ehlo}");
+    assert!(!ehlo.contains("AUTH"), "AUTH only with --auth: {ehlo}");
+    assert_eq!(code(&c.cmd("STARTTLS")), "502 5.5.1");
+    assert_eq!(code(&c.cmd("AUTH PLAIN")), "502 5.5.1");
+}
+
+#[test]
+fn rcpt_before_mail_is_503() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    let r = c.cmd("RCPT TO:<alice@example.org>");
+    assert_eq!(code(&r), "503 5.5.1", "{r}");
+    assert!(r.contains("need MAIL"), "{r}");
+    assert_eq!(code(&c.cmd("DATA")), "503 5.5.1");
+}
+
+#[test]
+fn unknown_command_is_500() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    assert_eq!(code(&c.cmd("FOO bar")), "500 5.5.1");
+    // Before EHLO, no enhanced codes (RFC 2034 §3).
+    let mut d = srv.connect();
+    assert_eq!(d.cmd("XYZZY"), "500 Syntax error, command unrecognized");
+}
+
+#[test]
+fn relaying_to_another_domain_is_refused() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    assert_eq!(code(&c.cmd("MAIL FROM:<carol@example.com>")), "250 2.1.0");
+    let r = c.cmd("RCPT TO:<someone@elsewhere.example>");
+    assert!(r.starts_with("550 5.7.1 <someone@elsewhere.example>: Relay access denied"), "{r}");
+    assert_eq!(code(&c.cmd("RCPT TO:<bob@[127.0.0.1]>")), "550 5.7.1");
+}
+
+#[test]
+fn unknown_user_is_550_and_local_parts_ignore_case() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    c.cmd("MAIL FROM:<carol@example.com>");
+    let r = c.cmd("RCPT TO:<nobody@example.org>");
+    assert!(r.starts_with("550 5.1.1 <nobody@example.org>: Recipient address rejected: user unknown"), "{r}");
+    assert_eq!(code(&c.cmd("RCPT TO:<ALICE@Example.ORG>")), "250 2.1.5");
+    assert_eq!(code(&c.cmd("RCPT TO:<postmaster@example.org>")), "250 2.1.5");
+    assert_eq!(code(&c.cmd("RCPT TO:<Postmaster>")), "250 2.1.5");
+}
+
+#[test]
+fn oversized_messages_are_refused_with_552() {
+    let srv = Server::start(&["--size-limit", "1000"]);
+    let mut c = srv.connect();
+    let ehlo = c.cmd("EHLO client.test");
+    assert!(ehlo.contains("SIZE 1000"), "{ehlo}");
+    let r = c.cmd("MAIL FROM:<carol@example.com> SIZE=5000");
+    assert_eq!(code(&r), "552 5.3.4", "{r}");
+    // Without SIZE= the limit is checked at the end of the data.
+    assert_eq!(code(&c.cmd("MAIL FROM:<carol@example.com>")), "250 2.1.0");
+    assert_eq!(code(&c.cmd("RCPT TO:<alice@example.org>")), "250 2.1.5");
+    assert!(c.cmd("DATA").starts_with("354"));
+    let big = format!("Subject: big\r\n\r\n{}.\r\n", format!("{}\r\n", "x".repeat(70)).repeat(20));
+    c.write(big.as_bytes());
+    assert_eq!(code(&c.reply()), "552 5.3.4");
+    assert!(srv.messages("alice").is_empty());
+}
+
+#[test]
+fn bare_lf_is_refused_in_commands_and_data() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    c.write(b"NOOP\n");
+    let r = c.reply();
+    assert_eq!(code(&r), "500 5.5.2", "{r}");
+    assert!(r.contains("bare LF"), "{r}");
+    c.cmd("MAIL FROM:<carol@example.com>");
+    c.cmd("RCPT TO:<alice@example.org>");
+    assert!(c.cmd("DATA").starts_with("354"));
+    c.write(b"Subject: smuggle\r\n\r\nline one\nline two\r\n.\r\n");
+    assert_eq!(code(&c.reply()), "550 5.6.0");
+    assert!(srv.messages("alice").is_empty());
+}
+
+#[test]
+fn a_command_line_over_512_octets_is_refused() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    let r = c.cmd(&format!("NOOP {}", "A".repeat(600)));
+    assert_eq!(code(&r), "500 5.5.2", "{r}");
+    assert!(r.contains("Line too long"), "{r}");
+    // The session goes on.
+    assert_eq!(code(&c.cmd("NOOP")), "250 2.0.0");
+}
+
+#[test]
+fn a_pipelined_batch_in_one_write_is_answered_in_order() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    assert!(c.cmd("EHLO client.test").contains("PIPELINING"));
+    c.write(b"MAIL FROM:<carol@example.com>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<nobody@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+    let replies: Vec<String> = (0..5).map(|_| c.reply()).collect();
+    let codes: Vec<&str> = replies.iter().map(|r| &r[..3]).collect();
+    assert_eq!(codes, ["250", "250", "550", "250", "354"], "{replies:#?}");
+    c.write(b"Subject: pipelined\r\n\r\n..leading dot\r\nend\r\n.\r\n");
+    assert_eq!(code(&c.reply()), "250 2.0.0");
+    let alice = srv.messages("alice");
+    assert_eq!(alice.len(), 1);
+    assert!(alice[0].ends_with("Subject: pipelined\r\n\r\n.leading dot\r\nend\r\n"), "dot-unstuffed body: {}", alice[0]);
+    assert_eq!(srv.messages("bob").len(), 1);
+}
+
+#[test]
+fn quit_gets_221_and_the_server_closes() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    let r = c.cmd("QUIT");
+    assert!(r.starts_with("221 2.0.0 mail.example.org"), "{r}");
+    assert!(c.closed(), "the server must close after 221");
+}
+
+#[test]
+fn a_delivered_message_has_return_path_and_received() {
+    let srv = Server::start(&["--hostname", "mx.test"]);
+    let mut c = srv.connect();
+    c.cmd("HELO client.test");
+    c.cmd("MAIL FROM:<carol@example.com>");
+    c.cmd("RCPT TO:<alice@example.org>");
+    c.cmd("RCPT TO:<Alice@example.org>");
+    assert!(c.cmd("DATA").starts_with("354"));
+    let r = c.cmd("Subject: hello\r\n\r\nHi Alice\r\n.");
+    assert!(r.starts_with("250 Message accepted"), "{r}");
+    let msgs = srv.messages("alice");
+    assert_eq!(msgs.len(), 1, "one copy per mailbox, however the address was spelled");
+    let m = &msgs[0].replace("\r\n ", " "); // unfold (RFC 5322 §2.2.3)
+    assert!(m.starts_with("Return-Path: <carol@example.com>\r\nReceived: from client.test ([127.0.0.1]) by mx.test with SMTP id "), "{m}");
+    assert!(m.contains("for <alice@example.org>;"), "{m}");
+    assert!(m.ends_with("\r\nSubject: hello\r\n\r\nHi Alice\r\n"), "{m}");
+    // Maildir layout: tmp/ is empty again, cur/ exists, the name is time.pid_counter.host.
+    let md = srv.maildir().join("alice");
+    assert_eq!(std::fs::read_dir(md.join("tmp")).unwrap().count(), 0);
+    assert!(md.join("cur").is_dir());
+    let name = std::fs::read_dir(md.join("new")).unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();
+    let parts: Vec<&str> = name.splitn(3, '.').collect();
+    assert!(parts[0].parse::<u64>().is_ok() && parts[1].contains('_') && parts[2] == "mx.test", "{name}");
+}
+
+#[test]
+fn the_exchange_is_narrated_with_explanations_and_states() {
+    let srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    c.cmd("MAIL FROM:<carol@example.com>");
+    c.cmd("RCPT TO:<nobody@example.org>");
+    c.cmd("QUIT");
+    let out = srv.wait_output("connection closed");
+    for needle in [
+        "[#1] connection from 127.0.0.1:",
+        "[#1] S → C  220 mail.example.org ESMTP smtp-sim␍␊",
+        "[#1] C → S  EHLO client.test␍␊",
+        "[#1] C → S  MAIL FROM:<carol@example.com>␍␊",
+        "State: Ready → Mail",
+        "= No such mailbox at this domain.",
+        "Why: The server is final for this domain",
+        "RFC 3463 §3.2 (X.1.1)",
+        "State: Mail (unchanged)",
+        "[#1] connection closed",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn quiet_prints_one_line_per_message() {
+    let srv = Server::start(&["--quiet"]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    for _ in 0..2 {
+        c.cmd("MAIL FROM:<carol@example.com>");
+        c.cmd("RCPT TO:<bob@example.org>");
+        c.cmd("DATA");
+        c.cmd("Subject: q\r\n\r\nx\r\n.");
+    }
+    c.cmd("QUIT");
+    srv.wait_output("_1.mail.example.org");
+    thread::sleep(Duration::from_millis(200));
+    let out = srv.output();
+    let body: Vec<&str> = out.lines().skip(3).collect();
+    assert_eq!(body.len(), 2, "{out}");
+    assert!(body.iter().all(|l| l.starts_with("[#1] stored a message from <carol@example.com> for <bob@example.org>")), "{out}");
+}
+
+#[test]
+fn auth_is_checked_and_can_be_required() {
+    let srv = Server::start(&["--auth", "alice:s3cret", "--require-auth"]);
+    let mut c = srv.connect();
+    let ehlo = c.cmd("EHLO client.test");
+    assert!(ehlo.contains("AUTH PLAIN LOGIN"), "{ehlo}");
+    assert_eq!(code(&c.cmd("MAIL FROM:<alice@example.org>")), "530 5.7.0");
+    // "\0alice\0wrong" and "\0alice\0s3cret" in base64 (RFC 4616).
+    assert_eq!(code(&c.cmd("AUTH PLAIN AGFsaWNlAHdyb25n")), "535 5.7.8");
+    assert_eq!(code(&c.cmd("AUTH PLAIN AGFsaWNlAHMzY3JldA==")), "235 2.7.0");
+    assert_eq!(code(&c.cmd("MAIL FROM:<alice@example.org>")), "250 2.1.0");
+    // LOGIN, step by step, on a second connection.
+    let mut d = srv.connect();
+    d.cmd("EHLO client.test");
+    assert_eq!(d.cmd("AUTH LOGIN"), "334 VXNlcm5hbWU6");
+    assert_eq!(d.cmd("YWxpY2U="), "334 UGFzc3dvcmQ6");
+    assert_eq!(code(&d.cmd("czNjcmV0")), "235 2.7.0");
+}
+
+#[test]
+fn an_idle_client_gets_421_4_4_2() {
+    let srv = Server::start(&["--idle-timeout", "1"]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    let start = Instant::now();
+    let r = c.reply();
+    assert!(r.starts_with("421 4.4.2 mail.example.org Idle timeout"), "{r}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(c.closed());
+}
+
+#[test]
+fn connections_over_the_cap_get_421() {
+    let srv = Server::start(&["--max-connections", "1"]);
+    let _first = srv.connect();
+    let mut second = srv.connect();
+    assert!(second.greeting.starts_with("421 mail.example.org Service not available"), "{}", second.greeting);
+    assert!(second.closed());
+}
+
+#[test]
+fn interrupt_closes_open_sessions_with_421_and_exits_cleanly() {
+    let mut srv = Server::start(&[]);
+    let mut c = srv.connect();
+    c.cmd("EHLO client.test");
+    let status = Command::new("sh").args(["-c", &format!("kill -INT {}", srv.child.id())]).status().expect("run kill");
+    assert!(status.success());
+    let r = c.reply();
+    assert!(r.starts_with("421 4.3.2 mail.example.org Service shutting down"), "{r}");
+    let start = Instant::now();
+    let exit = loop {
+        if let Some(s) = srv.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < TIMEOUT, "serve did not stop after SIGINT");
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    assert!(srv.wait_output("stopped after").contains("stopped after 1 connection(s), 0 message(s) stored"));
+}
+
+// ── Flags ─────────────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn bad_flag_values_are_located_plain_errors_with_exit_2() {
+    let dir = fresh_dir("flags");
+    let md = dir.join("m");
+    let md = md.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["serve", "--mailbox", "a", "--maildir", md, "--listen", "nonsense"], "invalid value 'nonsense' for '--listen <ADDR>'"),
+        (&["serve", "--mailbox", "a", "--maildir", md, "--listen", "0.0.0.0:2525"], "not a loopback address"),
+        (&["serve", "--mailbox", "a", "--maildir", md, "--auth", "nocolon"], "invalid value 'nocolon' for '--auth <USER:PASS>'"),
+        (&["serve", "--mailbox", "a", "--maildir", md, "--size-limit", "-1"], "invalid value '-1' for '--size-limit <BYTES>'"),
+        (&["serve", "--mailbox", "../etc", "--maildir", md], "invalid value '../etc' for '--mailbox <NAME>'"),
+        (&["serve", "--mailbox", "a", "--maildir", md, "--require-auth"], "--require-auth needs at least one --auth"),
+        (&["serve", "--maildir", md], "--mailbox <NAME>"),
+        (&["send", "--server", "127.0.0.1:25", "--from", "not an address", "--to", "a@b.example"], "--from \"not an address\" is not a mailbox address"),
+        (&["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "<x@y.example>"], "--to \"<x@y.example>\" is not a mailbox address"),
+        (&["send", "--server", "192.0.2.1:25", "--from", "a@b.example", "--to", "c@d.example"], "not a loopback address"),
+        (&["send", "--server", "127.0.0.1", "--from", "a@b.example", "--to", "c@d.example"], "needs a port"),
+        (&["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "c@d.example", "--attach", "/nonexistent/file.txt"], "cannot read the attachment /nonexistent/file.txt"),
+        (&["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "c@d.example", "--auth", "x"], "invalid value 'x' for '--auth <USER:PASS>'"),
+    ];
+    for (args, needle) in cases {
+        let out = run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: expected {needle:?} in {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ── smtp-sim send against smtp-sim serve ──────────────────────────────────────────────────
+
+#[test]
+fn send_delivers_and_exits_0() {
+    let srv = Server::start(&["--auth", "carol:pw"]);
+    let dir = fresh_dir("send");
+    let att = dir.join("notes.csv");
+    std::fs::write(&att, "a,b\r\n1,2\r\n").unwrap();
+    let server = format!("127.0.0.1:{}", srv.port);
+    let out = run(&[
+        "send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--to", "bob@example.org",
+        "--subject", "Minutes", "--body", "Hello both,\n.see attached\n", "--attach", att.to_str().unwrap(), "--auth", "carol:pw", "--helo", "laptop.test",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for needle in ["C → S  EHLO laptop.test␍␊", "C → S  AUTH PLAIN", "S → C  235 2.7.0", "State: Auth → Transaction", "delivered: <alice@example.org>", "2 of 2 recipient(s) accepted"] {
+        assert!(stdout.contains(needle), "missing {needle:?} in:\n{stdout}");
+    }
+    assert!(!stdout.contains("C → S  STARTTLS"), "{stdout}");
+    for who in ["alice", "bob"] {
+        let m = srv.messages(who);
+        assert_eq!(m.len(), 1, "{who}");
+        assert!(m[0].contains("with ESMTPA id"), "{}", m[0]);
+        assert!(m[0].contains("Subject: Minutes\r\n") && m[0].contains("Message-ID: <") && m[0].contains("Date: "), "{}", m[0]);
+        assert!(m[0].contains("Content-Type: text/csv; charset=utf-8; name=\"notes.csv\""), "{}", m[0]);
+        assert!(m[0].contains("\r\n.see attached\r\n"), "dot-unstuffed: {}", m[0]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn send_exits_1_and_explains_refused_recipients() {
+    let srv = Server::start(&[]);
+    let server = format!("127.0.0.1:{}", srv.port);
+    let out = run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--to", "zed@example.org", "--to", "x@elsewhere.example", "--subject", "s", "--body", "b", "--quiet"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("refused: <zed@example.org> — 550 5.1.1"), "{stdout}");
+    assert!(stdout.contains("= No such mailbox at this domain."), "{stdout}");
+    assert!(stdout.contains("refused: <x@elsewhere.example> — 550 5.7.1"), "{stdout}");
+    assert!(stdout.contains("1 of 3 recipient(s) accepted"), "{stdout}");
+    assert!(!stdout.contains("C → S"), "--quiet: {stdout}");
+    assert_eq!(srv.messages("alice").len(), 1);
+}
+
+#[test]
+fn send_to_a_busy_server_exits_1_with_a_temporary_failure() {
+    let srv = Server::start(&["--max-connections", "1"]);
+    let _hold = srv.connect();
+    let server = format!("127.0.0.1:{}", srv.port);
+    let out = run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--subject", "s", "--body", "b"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("S → C  421 mail.example.org Service not available"), "{stdout}");
+    assert!(stdout.contains("not delivered (temporary, try later): <alice@example.org> — 421"), "{stdout}");
+}
+
+#[test]
+fn send_to_a_closed_port_exits_2_with_a_hint() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // now free
+    let server = format!("127.0.0.1:{port}");
+    let out = run(&["send", "--server", &server, "--from", "a@b.example", "--to", "c@d.example"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("cannot connect to the SMTP server {server}: connection refused — is the server running? is the port right?")), "{err}");
+}
