@@ -18,6 +18,20 @@ pub struct ControlsProps {
     pub on_help: Callback<()>,
 }
 
+// Button icons as SVG paths (a 16×16 box), so they look the same whatever fonts are installed.
+const ICON_FIRST: &str = "M3 2h2v12H3zM14 2v12L6 8z";
+const ICON_BACK: &str = "M12 2v12L4 8z";
+const ICON_PLAY: &str = "M4 2v12l10-6z";
+const ICON_PAUSE: &str = "M3 2h4v12H3zM9 2h4v12H9z";
+const ICON_NEXT: &str = "M4 2v12l8-6z";
+const ICON_LAST: &str = "M11 2h2v12h-2zM2 2v12l8-6z";
+
+fn icon(path: &'static str) -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path d={path} /></svg>
+    }
+}
+
 fn speed_label(s: f32) -> String {
     if s < 1.0 {
         format!("{s}× (slow)")
@@ -62,7 +76,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     let time = p.trace.events.get(p.step).map(|e| format_time(e.time)).unwrap_or_default();
-    let (play_icon, play_text) = if p.playing { ("⏸", "Pause") } else { ("▶", "Play") };
+    let (play_icon, play_text) = if p.playing { (ICON_PAUSE, "Pause") } else { (ICON_PLAY, "Play") };
     html! {
         <section class="panel panel-controls" aria-labelledby="story-title">
             <div class="story">
@@ -72,19 +86,19 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="transport" role="group" aria-label="Playback">
                 <div class="buttons">
                     <button type="button" class="btn" onclick={send(Intent::First)} disabled={at_start} aria-label="First step" title="First step (Home)">
-                        <span aria-hidden="true">{ "⏮" }</span>
+                        { icon(ICON_FIRST) }
                     </button>
                     <button type="button" class="btn" onclick={send(Intent::Step(-1))} disabled={at_start} aria-label="Step back" title="Step back (←)">
-                        <span aria-hidden="true">{ "◀" }</span><span class="btn-text">{ "Back" }</span>
+                        { icon(ICON_BACK) }<span class="btn-text">{ "Back" }</span>
                     </button>
                     <button type="button" class="btn btn-primary" onclick={send(Intent::TogglePlay)} disabled={len < 2} aria-label={play_text} title={format!("{play_text} (Space)")}>
-                        <span aria-hidden="true">{ play_icon }</span><span class="btn-text">{ play_text }</span>
+                        { icon(play_icon) }<span class="btn-text">{ play_text }</span>
                     </button>
-                    <button type="button" class="btn" onclick={send(Intent::Step(1))} disabled={at_end} aria-label="Step forward" title="Step forward (→)">
-                        <span class="btn-text">{ "Next" }</span><span aria-hidden="true">{ "▶" }</span>
+                    <button type="button" class="btn" onclick={send(Intent::Step(1))} disabled={at_end} aria-label="Next step" title="Next step (→)">
+                        <span class="btn-text">{ "Next" }</span>{ icon(ICON_NEXT) }
                     </button>
                     <button type="button" class="btn" onclick={send(Intent::Last)} disabled={at_end} aria-label="Last step" title="Last step (End)">
-                        <span aria-hidden="true">{ "⏭" }</span>
+                        { icon(ICON_LAST) }
                     </button>
                 </div>
                 <label class="scrub">

@@ -49,8 +49,8 @@ fn raw_view(raw: &str, is_data: bool) -> Html {
                 { for lines.into_iter().map(|line| html! {
                     <span class="raw-line">{ for line.into_iter().map(|seg| match seg {
                         Seg::Text(t) => html! { { t } },
-                        Seg::Cr => html! { <span class="ctl" title="CR: carriage return, byte 13">{ "␍" }</span> },
-                        Seg::Lf => html! { <span class="ctl" title="LF: line feed, byte 10">{ "␊" }</span> },
+                        Seg::Cr => html! { <span class="ctl" title="CR: carriage return, byte 13">{ "CR" }</span> },
+                        Seg::Lf => html! { <span class="ctl" title="LF: line feed, byte 10">{ "LF" }</span> },
                         Seg::Ctrl(c) => html! { <span class="ctl" title={format!("control character {c}")}>{ format!("\\x{c:02x}") }</span> },
                         Seg::StuffedDot => html! { <mark class="stuffed" title="dot-stuffing: an extra dot the client adds because the line starts with a dot (RFC 5321 §4.5.2); the server removes it">{ "." }</mark> },
                         Seg::EndDot => html! { <mark class="end-dot" title="a line with a single dot ends the message data (RFC 5321 §4.1.1.4)">{ "." }</mark> },
@@ -59,7 +59,7 @@ fn raw_view(raw: &str, is_data: bool) -> Html {
                 if more > 0 { <span class="raw-more">{ format!("… {more} more lines") }</span> }
             </code></pre>
             <p class="raw-legend">
-                <span class="ctl">{ "␍␊" }</span>{ " is CR LF, the end of every SMTP line." }
+                <span class="ctl">{ "CR" }</span><span class="ctl">{ "LF" }</span>{ " mark the two bytes (carriage return, line feed) that end every SMTP line." }
                 if is_data { { " " }<mark class="end-dot">{ "." }</mark>{ " alone on a line ends the data." } }
                 if stuffed { { " " }<mark class="stuffed">{ "." }</mark>{ " is a dot added by dot-stuffing (RFC 5321 §4.5.2)." } }
             </p>

@@ -158,7 +158,7 @@ fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: O
         let chars = ((b.w - 20.0) / 7.6) as usize;
         let mut badges: Vec<(String, &'static str)> = Vec::new();
         if counts.queued > 0 {
-            badges.push((format!("⧗ queue {}", counts.queued), "queue"));
+            badges.push((format!("queue {}", counts.queued), "queue"));
         }
         let plain = counts.stored - counts.bounces_stored;
         if plain > 0 {

@@ -90,7 +90,7 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
     });
     html! {
         <g key={seq} class={classes!("sd-row", kind, bounce.then_some("bounce"), current.then_some("current"), selected.then_some("selected"))}
-            data-seq={seq.to_string()} tabindex="0" role="button" aria-label={r.tooltip.clone()} aria-current={current.then_some("step")}
+            data-seq={seq.to_string()} tabindex="0" role="button" aria-current={current.then_some("step")}
             {onclick} {onkeydown}>
             <title>{ r.tooltip.clone() }</title>
             <rect class="sd-band" x="0" y={r.y.to_string()} width={d.width.to_string()} height={r.height.to_string()} />
@@ -211,7 +211,7 @@ pub fn SequenceDiagram() -> Html {
                 <span class="outcome-failed">{ "✗ failed" }</span>
                 <span class="sd-bounce-tag">{ "↩ bounce" }</span>
             </p>
-            <div class="sd-scroll" ref={scroller} {onscroll} tabindex="0" role="region" aria-label="Sequence diagram rows (scrollable)">
+            <div class="sd-scroll" ref={scroller} {onscroll} tabindex="0" role="group" aria-label="Rows of the diagram (scrollable)">
                 <svg class="sd-header" width={w.to_string()} height={head_h.to_string()} viewBox={format!("0 0 {w} {head_h}")} aria-hidden="true">
                     { for lanes_head }
                 </svg>
