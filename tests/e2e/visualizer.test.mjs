@@ -52,6 +52,12 @@ async function live(page) {
 /** Presses a key on the page (focus on the body, not on a control). */
 async function press(page, key, times = 1) {
   for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  await settle(page);
+}
+
+/** Waits until Yew has rendered what the last input asked for (its scheduler runs after the event). */
+async function settle(page) {
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
 }
 
 test("unknown-user-bounce: step to the end with the keyboard, see the 550 and the bounce arrive", async () => {
@@ -137,9 +143,9 @@ test("the URL opens a step, follows the steps, and says when a step is out of ra
   assert.equal((await counter(page))[0], 12);
   assert.match(await live(page), /^Step 12 of \d+: /);
   await press(page, "ArrowRight");
-  assert.match(page.url(), /\?scenario=unknown-user-bounce&step=13$/);
+  await page.waitForURL(/\?scenario=unknown-user-bounce&step=13$/);
   await page.getByRole("button", { name: /Greylisting/ }).click();
-  assert.match(page.url(), /\?scenario=greylisting-retry&step=1$/);
+  await page.waitForURL(/\?scenario=greylisting-retry&step=1$/);
   assert.equal(await page.getByRole("button", { name: /Greylisting/ }).getAttribute("aria-current"), "true");
   await context.close();
 
@@ -174,7 +180,7 @@ test("Space plays and pauses; the picker works with the keyboard", async () => {
   // Keyboard on the picker: focus a scenario and press Enter.
   await page.locator("[data-scenario=mx-fallback]").focus();
   await press(page, "Enter");
-  assert.match(page.url(), /scenario=mx-fallback/);
+  await page.waitForURL(/scenario=mx-fallback/);
   const focusVisible = await page.locator("[data-scenario=mx-fallback]").evaluate((el) => getComputedStyle(el).outlineStyle);
   assert.notEqual(focusVisible, "none", "focus ring on the picked scenario");
   await context.close();
