@@ -5,6 +5,7 @@
 //! - [`smtp`] — the sans-IO RFC 5321 / ESMTP protocol core (bytes in, bytes and events out).
 //! - `sim` — the mail network on a virtual clock (client, relay, MX, DNS) producing a `Trace`.
 //! - `diagram` — the sequence diagram laid out as plain data, and its SVG writer.
+//! - [`player`] — the step-by-step player: the yew-free model the visualizer wraps.
 //! - [`share`] — share links: the UI state in a compact, versioned URL fragment (yew-free).
 //! - `ui` — the Yew front end (wasm32 only).
 //! - `cli` — the native `smtp-sim` command (not compiled for wasm32).
@@ -12,6 +13,7 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod diagram;
+pub mod player;
 pub mod share;
 pub mod sim;
 pub mod smtp;

@@ -1,11 +1,40 @@
-//! The app shell: header, the four regions the simulator fills, footer.
+//! The app shell: header, playback bar, the four regions, footer, the help dialog — and the
+//! browser side of the player: the reducer context, the play timer, the page-wide keyboard
+//! shortcuts and the URL kept in step (`history.replaceState`, so the address can be copied).
 
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::timers::callback::Interval;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+use super::controls::Controls;
 use super::header::Header;
+use super::help_dialog::HelpDialog;
 use super::inspector::Inspector;
+use super::model::{Model, PlayerHandle};
 use super::network_view::NetworkView;
 use super::scenario_picker::ScenarioPicker;
 use super::sequence_diagram::SequenceDiagram;
-use yew::prelude::*;
+use crate::player::{Intent, Player};
+
+/// The page's query string (`?scenario=…&step=…`).
+fn query() -> String {
+    gloo::utils::window().location().search().unwrap_or_default()
+}
+
+/// True when the key press belongs to the focused element (typing in a field, Space on a button,
+/// arrows on the slider or a select), so the page shortcut must not run.
+fn owned_by_target(e: &KeyboardEvent) -> bool {
+    let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else { return false };
+    let tag = el.tag_name().to_ascii_lowercase();
+    let key = e.key();
+    match tag.as_str() {
+        "input" | "select" | "textarea" => true,
+        "button" | "a" | "summary" => key == " " || key == "Enter",
+        _ => el.is_content_editable() || (key == "Enter" && el.get_attribute("role").is_some()),
+    }
+}
 
 #[component]
 pub fn App() -> Html {
@@ -16,19 +45,96 @@ pub fn App() -> Html {
             panic!("deliberate panic requested with ?debug=panic");
         }
     });
+    let player: PlayerHandle = use_reducer(|| Model(Player::from_query(&query())));
+    let help_open = use_state(|| false);
+
+    // The URL follows the step, so it can be copied at any moment.
+    {
+        let q = player.0.query();
+        use_effect_with(q, |q| {
+            let w = gloo::utils::window();
+            if w.location().search().unwrap_or_default() != *q {
+                if let Ok(h) = w.history() {
+                    let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(q));
+                }
+            }
+        });
+    }
+
+    // The play timer: one tick per step at the chosen speed; dropped when paused.
+    {
+        let playing = player.0.playing;
+        let speed = player.0.speed;
+        let handle = player.clone();
+        use_effect_with((playing, (speed * 1000.0) as u32), move |&(playing, _)| {
+            let timer = playing.then(|| {
+                let ms = (1000.0 / speed.max(0.1)) as u32;
+                Interval::new(ms, move || handle.dispatch(Intent::Tick))
+            });
+            move || drop(timer)
+        });
+    }
+
+    // Page-wide shortcuts (listed in help_dialog.rs).
+    {
+        let handle = player.clone();
+        let help_open = help_open.clone();
+        use_effect_with((), move |_| {
+            let listener = EventListener::new_with_options(&gloo::utils::document(), "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+                    return;
+                }
+                // While the modal help is open, it owns the keyboard (Esc closes it natively).
+                let dialog_open = gloo::utils::document().query_selector("dialog[open]").ok().flatten().is_some();
+                if dialog_open || owned_by_target(e) {
+                    return;
+                }
+                let intent = match e.key().as_str() {
+                    " " | "k" | "K" => Some(Intent::TogglePlay),
+                    "ArrowRight" | "l" | "L" => Some(Intent::Step(1)),
+                    "ArrowLeft" | "j" | "J" => Some(Intent::Step(-1)),
+                    "Home" => Some(Intent::First),
+                    "End" => Some(Intent::Last),
+                    "?" => {
+                        help_open.set(true);
+                        e.prevent_default();
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(intent) = intent {
+                    e.prevent_default();
+                    handle.dispatch(intent);
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    let open_help = {
+        let help_open = help_open.clone();
+        Callback::from(move |_| help_open.set(true))
+    };
+    let close_help = {
+        let help_open = help_open.clone();
+        Callback::from(move |_| help_open.set(false))
+    };
     html! {
-        <>
+        <ContextProvider<PlayerHandle> context={player}>
             <a class="skip-link" href="#main">{ "Skip to the simulator" }</a>
             <Header />
             <main id="main" class="workspace" tabindex="-1">
-                <ScenarioPicker />
+                <Controls on_help={open_help} />
                 <NetworkView />
                 <SequenceDiagram />
                 <Inspector />
+                <ScenarioPicker />
             </main>
             <footer class="site-footer">
-                <p>{ "A teaching simulator: every host, message and reply here is simulated. Nothing is sent over the internet." }</p>
+                <p>{ "A teaching simulator: every host, message and reply here is simulated. Nothing is sent over the internet. Press ? for keyboard shortcuts." }</p>
             </footer>
-        </>
+            <HelpDialog open={*help_open} on_close={close_help} />
+        </ContextProvider<PlayerHandle>>
     }
 }

@@ -1,17 +1,136 @@
-//! The inspector: the details of the selected command or reply.
-//!
-//! A placeholder for now: it says what will appear here.
+//! The inspector: everything about one step — the selected row of the diagram, or else the
+//! current step. The raw bytes with CR and LF drawn as ␍␊ and dot-stuffing marked, the parsed
+//! fields, the explanation with its RFC section (the event's meaning and the catalogue entry
+//! behind its key), and for replies the session state before → after on the state diagram.
 
-use super::panel::Panel;
 use yew::prelude::*;
+
+use super::model::use_player;
+use super::panel::Panel;
+use super::state_diagram::StateDiagram;
+use crate::diagram::layout::outcome_icon;
+use crate::player::explain::{self, Seg};
+use crate::player::view::{who, View};
+use crate::player::Intent;
+use crate::sim::clock::format_time;
+use crate::sim::trace::{layer_name, Kind};
+
+/// Most raw lines drawn (a message with an attachment can have thousands).
+const MAX_LINES: usize = 120;
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::DnsQuery => "DNS query",
+        Kind::DnsAnswer => "DNS answer",
+        Kind::Connect => "connect",
+        Kind::Connected => "connection accepted",
+        Kind::ConnectFailed => "connection failed",
+        Kind::Close => "connection closed",
+        Kind::TlsHandshake => "TLS handshake",
+        Kind::Command => "command",
+        Kind::Reply => "reply",
+        Kind::Data => "message data",
+        Kind::Queued => "queued",
+        Kind::RetryScheduled => "retry scheduled",
+        Kind::DeliveryFailed => "delivery failed",
+        Kind::Expired => "expired",
+        Kind::BounceCreated => "bounce created",
+        Kind::Delivered => "delivered",
+        Kind::UserNotice => "shown to the user",
+    }
+}
+
+fn raw_view(raw: &str, is_data: bool) -> Html {
+    let (lines, more) = explain::raw_lines(raw, is_data, MAX_LINES);
+    let stuffed = lines.iter().any(|l| l.contains(&Seg::StuffedDot));
+    html! {
+        <>
+            <pre class="raw" aria-label="Raw bytes on the wire"><code>
+                { for lines.into_iter().map(|line| html! {
+                    <span class="raw-line">{ for line.into_iter().map(|seg| match seg {
+                        Seg::Text(t) => html! { { t } },
+                        Seg::Cr => html! { <span class="ctl" title="CR: carriage return, byte 13">{ "CR" }</span> },
+                        Seg::Lf => html! { <span class="ctl" title="LF: line feed, byte 10">{ "LF" }</span> },
+                        Seg::Ctrl(c) => html! { <span class="ctl" title={format!("control character {c}")}>{ format!("\\x{c:02x}") }</span> },
+                        Seg::StuffedDot => html! { <mark class="stuffed" title="dot-stuffing: an extra dot the client adds because the line starts with a dot (RFC 5321 §4.5.2); the server removes it">{ "." }</mark> },
+                        Seg::EndDot => html! { <mark class="end-dot" title="a line with a single dot ends the message data (RFC 5321 §4.1.1.4)">{ "." }</mark> },
+                    }) }</span>
+                }) }
+                if more > 0 { <span class="raw-more">{ format!("… {more} more lines") }</span> }
+            </code></pre>
+            <p class="raw-legend">
+                <span class="ctl">{ "CR" }</span><span class="ctl">{ "LF" }</span>{ " mark the two bytes (carriage return, line feed) that end every SMTP line." }
+                if is_data { { " " }<mark class="end-dot">{ "." }</mark>{ " alone on a line ends the data." } }
+                if stuffed { { " " }<mark class="stuffed">{ "." }</mark>{ " is a dot added by dot-stuffing (RFC 5321 §4.5.2)." } }
+            </p>
+        </>
+    }
+}
 
 #[component]
 pub fn Inspector() -> Html {
+    let player = use_player();
+    let p = &player.0;
+    let trace = &p.trace;
+    let i = p.inspected();
+    let Some(e) = trace.events.get(i) else {
+        return html! { <Panel id="inspector" title="Inspector"><p class="placeholder">{ "Nothing to inspect: this scenario has no steps." }</p></Panel> };
+    };
+    let view = View::at(trace, i);
+    let x = explain::explanation(e);
+    let change = (e.kind == Kind::Reply).then(|| explain::transition(e, view.answers.as_ref())).flatten();
+    let back = p.selected.map(|_| {
+        let player = player.clone();
+        html! {
+            <button type="button" class="btn btn-small" onclick={Callback::from(move |_: MouseEvent| player.dispatch(Intent::Select(None)))}>
+                { "Back to the current step" }
+            </button>
+        }
+    });
+    let who_to = e.to.as_deref().map(|t| format!(" → {}", who(trace, t))).unwrap_or_default();
     html! {
         <Panel id="inspector" title="Inspector">
-            <p class="placeholder">
-                { "Select a command or reply to see its raw bytes, what it means, the RFC section that defines it, and the session state before and after it." }
-            </p>
+            <div class="inspector" data-seq={e.seq.to_string()}>
+                <p class="insp-which">
+                    { if p.selected.is_some() { format!("Selected step {} of {}", i + 1, p.len()) } else { format!("Current step {} of {}", i + 1, p.len()) } }
+                    { for back }
+                </p>
+                <h3 class={classes!("insp-label", e.bounce.then_some("bounce"))}>
+                    if let Some(o) = e.outcome {
+                        <span class={classes!("outcome", format!("outcome-{}", o.word().replace(' ', "-")))}>
+                            <span aria-hidden="true">{ outcome_icon(o) }</span>{ format!(" {}", o.word()) }
+                        </span>{ " " }
+                    }
+                    <span class="insp-text">{ e.label.clone() }</span>
+                    if e.bounce { { " " }<span class="tag-bounce">{ "↩ bounce" }</span> }
+                </h3>
+                <dl class="fields">
+                    <div><dt>{ "Who" }</dt><dd>{ format!("{}{who_to}", who(trace, &e.from)) }</dd></div>
+                    <div><dt>{ "Layer" }</dt><dd>{ layer_name(e.layer) }</dd></div>
+                    <div><dt>{ "Kind" }</dt><dd>{ kind_name(e.kind) }</dd></div>
+                    <div><dt>{ "Time" }</dt><dd>{ format_time(e.time) }</dd></div>
+                    if let Some(a) = &view.answers { <div><dt>{ "Answers" }</dt><dd>{ a.words().trim_start_matches("to ").trim_start_matches("as ").to_string() }</dd></div> }
+                    if let Some(c) = e.conn { <div><dt>{ "Connection" }</dt><dd>{ format!("#{c}") }</dd></div> }
+                </dl>
+                if let Some(raw) = &e.raw { { raw_view(raw, e.kind == Kind::Data) } }
+                <div class="explain">
+                    <h4>{ "What it means" }</h4>
+                    <p>{ x.meaning.clone() }</p>
+                    if let Some(t) = &x.title {
+                        <p class="catalogue"><strong>{ t.clone() }</strong>
+                            if let Some(d) = &x.detail { { " " }{ d.clone() } }
+                        </p>
+                    }
+                    if let Some(r) = &x.rfc { <p class="rfc">{ "Defined in " }<cite>{ r.clone() }</cite></p> }
+                    if let Some(n) = &e.narration { <p class="narration"><span aria-hidden="true">{ "» " }</span>{ n.clone() }</p> }
+                </div>
+                if let Some(ch) = change {
+                    <div class="state">
+                        <h4>{ "Server state" }</h4>
+                        <StateDiagram change={ch} />
+                    </div>
+                }
+            </div>
         </Panel>
     }
 }

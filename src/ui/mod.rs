@@ -7,13 +7,19 @@
 //! render, so the browser tests can prove that a Rust panic shows a visible error message.
 
 mod app;
+mod controls;
 mod fatal;
 mod header;
+mod help_dialog;
 mod inspector;
+mod live_region;
+mod model;
 mod network_view;
+mod notice;
 mod panel;
 mod scenario_picker;
 mod sequence_diagram;
+mod state_diagram;
 
 pub use app::App;
 

@@ -1,17 +1,41 @@
-//! The scenario picker: choose what happens (a plain delivery, a relay, a bounce…).
-//!
-//! A placeholder for now: it says what will appear here.
+//! The scenario picker: every built-in scenario as a button with its title and learning goal.
+//! The chosen one is marked `aria-current`; choosing another opens it at its first step.
 
-use super::panel::Panel;
+use std::rc::Rc;
+
 use yew::prelude::*;
+
+use super::model::use_player;
+use super::panel::Panel;
+use crate::player::{catalog, Intent};
 
 #[component]
 pub fn ScenarioPicker() -> Html {
+    let player = use_player();
+    // Parsed once per page: titles and goals of the 21 built-ins.
+    let list = use_memo((), |_| Rc::new(catalog()));
+    let current = player.0.scenario_id.clone();
     html! {
-        <Panel id="scenarios" title="Scenario picker">
-            <p class="placeholder">
-                { "Choose a scenario — a plain delivery, a relay through a smarthost, a greylisting server, a bounced message — then step through it one event at a time." }
-            </p>
+        <Panel id="scenarios" title="Scenarios">
+            <ul class="scenario-list">
+                { for list.iter().map(|s| {
+                    let chosen = s.id == current;
+                    let onclick = {
+                        let player = player.clone();
+                        let id = s.id;
+                        Callback::from(move |_: MouseEvent| player.dispatch(Intent::Load(id.to_string())))
+                    };
+                    html! {
+                        <li key={s.id}>
+                            <button type="button" class={classes!("scenario", chosen.then_some("chosen"))}
+                                aria-current={chosen.then_some("true")} {onclick} data-scenario={s.id}>
+                                <span class="scenario-title">{ s.title.clone() }</span>
+                                <span class="scenario-goal">{ s.goal.clone() }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
         </Panel>
     }
 }

@@ -1,0 +1,263 @@
+//! The step-by-step player: the model behind the visualizer, with no view in it.
+//!
+//! A [`Player`] holds one scenario, its [`Trace`] and a position in it (the current step), and
+//! changes only through [`Player::apply`] with an [`Intent`] — the reducer the Yew front end
+//! wraps (in the spirit of Yew's `examples/game_of_life/src/conway.rs`: the model imports no
+//! Yew; timers, the URL and the DOM stay in `ui/`). Everything the views show is derived from the
+//! trace *up to the current step* ([`view::View`]), so stepping back is exact: the same step
+//! always gives the same derived state, whatever the path that led there.
+//!
+//! - [`view`] — what is true at a step: the active hop, queue and mailbox counts per node,
+//!   the words the live region announces.
+//! - [`explain`] — the inspector's material for one event: raw bytes with CR, LF and
+//!   dot-stuffing made visible, the catalogue entry, the state transition taken.
+//! - [`url`] — `?scenario=ID&step=N` in and out.
+//!
+//! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
+//! the live region) count from 1.
+
+pub mod explain;
+pub mod url;
+pub mod view;
+
+use std::rc::Rc;
+
+use crate::sim::scenario::{self, Scenario};
+use crate::sim::trace::Trace;
+use crate::sim::world;
+
+/// The scenario opened when the URL names none (or an unknown one).
+pub const DEFAULT_SCENARIO: &str = "happy-path";
+
+/// The playback speeds offered, in steps per second.
+pub const SPEEDS: &[f32] = &[0.5, 1.0, 2.0, 4.0, 8.0];
+
+/// Slowest and fastest accepted speed (steps per second).
+pub const MIN_SPEED: f32 = 0.25;
+pub const MAX_SPEED: f32 = 16.0;
+
+/// Something the user (or the play timer) asks the player to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Intent {
+    /// Open a built-in scenario by id, at its first step.
+    Load(String),
+    /// Open a built-in scenario at a step (0-based), as a URL does; out of range is clamped.
+    LoadAt(String, usize),
+    /// Move by this many steps (−1 back, +1 forward); clamped to the trace.
+    Step(i64),
+    First,
+    Last,
+    /// Go to step `n` (0-based); clamped.
+    Goto(usize),
+    TogglePlay,
+    /// Stop playing (e.g. the user started to drag the scrubber).
+    Pause,
+    /// The play timer fired: one step forward; playing stops at the last step.
+    Tick,
+    /// Steps per second, clamped to [`MIN_SPEED`]..=[`MAX_SPEED`].
+    SetSpeed(f32),
+    /// Show event `n` in the inspector (`None`: follow the current step). Only steps already
+    /// reached can be selected.
+    Select(Option<usize>),
+}
+
+/// A built-in scenario as the picker lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioInfo {
+    pub id: &'static str,
+    pub title: String,
+    pub goal: String,
+}
+
+/// Every built-in scenario with its title and learning goal, in the library's order.
+pub fn catalog() -> Vec<ScenarioInfo> {
+    scenario::BUILTIN
+        .iter()
+        .filter_map(|(id, _)| {
+            let s = scenario::builtin(id)?;
+            Some(ScenarioInfo { id, title: s.title, goal: s.goal })
+        })
+        .collect()
+}
+
+/// The model of the visualizer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Player {
+    pub scenario_id: String,
+    /// Shared, so that cloning the player (as a reducer does on every intent) is cheap.
+    pub scenario: Rc<Scenario>,
+    pub trace: Rc<Trace>,
+    /// The current step: index of the last event that has happened (0 when the trace is empty).
+    pub step: usize,
+    pub playing: bool,
+    /// Steps per second while playing.
+    pub speed: f32,
+    /// The event shown in the inspector, if the user picked one; otherwise the current step.
+    pub selected: Option<usize>,
+    /// A message for the user about the last load (unknown scenario, step out of range).
+    pub notice: Option<String>,
+}
+
+impl Player {
+    /// A player on `scenario`, at its first step.
+    pub fn from_scenario(scenario: Scenario) -> Player {
+        let trace = world::run(&scenario);
+        Player {
+            scenario_id: scenario.id.clone(),
+            scenario: Rc::new(scenario),
+            trace: Rc::new(trace),
+            step: 0,
+            playing: false,
+            speed: 1.0,
+            selected: None,
+            notice: None,
+        }
+    }
+
+    /// A player on the built-in scenario `id`, or on the default one with a notice saying why.
+    pub fn builtin(id: &str) -> Player {
+        match scenario::builtin(id) {
+            Some(s) => Player::from_scenario(s),
+            None => {
+                let mut p = Player::from_scenario(scenario::builtin(DEFAULT_SCENARIO).expect("the default scenario is built in"));
+                p.notice = Some(unknown_scenario(id));
+                p
+            }
+        }
+    }
+
+    /// The player a page URL asks for (`?scenario=ID&step=N`, see [`url`]), with a notice when
+    /// the URL named something that does not exist.
+    pub fn from_query(query: &str) -> Player {
+        let start = url::parse(query);
+        let mut p = Player::builtin(start.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO));
+        let mut notes: Vec<String> = p.notice.take().into_iter().collect();
+        notes.extend(start.problems);
+        if let Some(n) = start.step {
+            if let Some(note) = p.goto_person(n) {
+                notes.push(note);
+            }
+        }
+        p.notice = if notes.is_empty() { None } else { Some(notes.join(" ")) };
+        p
+    }
+
+    /// Number of steps (events) in the trace.
+    pub fn len(&self) -> usize {
+        self.trace.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.trace.events.is_empty()
+    }
+
+    /// The last valid step index.
+    pub fn last(&self) -> usize {
+        self.len().saturating_sub(1)
+    }
+
+    /// The event shown in the inspector: the selected one, else the current step.
+    pub fn inspected(&self) -> usize {
+        self.selected.unwrap_or(self.step)
+    }
+
+    /// What is true at the current step.
+    pub fn view(&self) -> view::View {
+        view::View::at(&self.trace, self.step)
+    }
+
+    /// The query string (`?scenario=…&step=…`) that reopens exactly this step.
+    pub fn query(&self) -> String {
+        url::query(&self.scenario_id, self.step)
+    }
+
+    /// Goes to a step counted from 1 (as in a URL); returns a note when it had to be clamped.
+    fn goto_person(&mut self, n: usize) -> Option<String> {
+        let len = self.len();
+        if len == 0 {
+            return Some(format!("This scenario has no steps, so step {n} cannot be shown."));
+        }
+        if n == 0 {
+            self.step = 0;
+            return Some("Steps are counted from 1; showing step 1.".to_string());
+        }
+        if n > len {
+            self.step = len - 1;
+            return Some(format!("Step {n} is past the end: this scenario has {len} steps; showing step {len}."));
+        }
+        self.step = n - 1;
+        None
+    }
+
+    fn load(&mut self, id: &str) {
+        let speed = self.speed;
+        *self = Player::builtin(id);
+        self.speed = speed;
+    }
+
+    /// Applies one intent. Stepping never leaves the trace; every position is reachable.
+    pub fn apply(&mut self, intent: Intent) {
+        match intent {
+            Intent::Load(id) => self.load(&id),
+            Intent::LoadAt(id, n) => {
+                self.load(&id);
+                if let Some(note) = self.goto_person(n.saturating_add(1)) {
+                    self.notice = Some(note);
+                }
+            }
+            Intent::Step(by) => {
+                let target = if by < 0 { self.step.saturating_sub(by.unsigned_abs() as usize) } else { self.step.saturating_add(by as usize) };
+                self.move_to(target);
+                self.playing = false;
+            }
+            Intent::First => {
+                self.move_to(0);
+                self.playing = false;
+            }
+            Intent::Last => {
+                self.move_to(self.last());
+                self.playing = false;
+            }
+            Intent::Goto(n) => self.move_to(n),
+            Intent::TogglePlay => {
+                if self.playing {
+                    self.playing = false;
+                } else if self.len() > 1 {
+                    if self.step >= self.last() {
+                        self.move_to(0); // play again from the start
+                    }
+                    self.playing = true;
+                    self.selected = None;
+                }
+            }
+            Intent::Pause => self.playing = false,
+            Intent::Tick => {
+                if self.playing {
+                    if self.step < self.last() {
+                        self.move_to(self.step + 1);
+                    }
+                    if self.step >= self.last() {
+                        self.playing = false;
+                    }
+                }
+            }
+            Intent::SetSpeed(s) => {
+                if s.is_finite() {
+                    self.speed = s.clamp(MIN_SPEED, MAX_SPEED);
+                }
+            }
+            Intent::Select(n) => self.selected = n.filter(|&n| n <= self.step && n < self.len()),
+        }
+    }
+
+    fn move_to(&mut self, n: usize) {
+        self.step = n.min(self.last());
+        self.selected = None;
+        self.notice = None;
+    }
+}
+
+fn unknown_scenario(id: &str) -> String {
+    let shown: String = id.chars().take(60).collect();
+    format!("There is no built-in scenario called “{shown}”; showing “{DEFAULT_SCENARIO}” instead. Pick another one from the list.")
+}
