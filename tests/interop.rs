@@ -412,10 +412,12 @@ fn send_authenticates_to_aiosmtpd() {
         let envelope: Value = serde_json::from_str(&std::fs::read_to_string(sink.dir.join(format!("msg-{n}.json"))).unwrap()).unwrap();
         assert_eq!(envelope["login"], "carol", "{mech}");
     }
-    // A wrong password: 535, the client goes on, and the server refuses MAIL with 530.
+    // A wrong password: 535, and the client stops there (RFC 4954 §6: it does not try to send
+    // unauthenticated); the recipient is reported refused with the 535, and no MAIL is sent.
     let out = send(&["--server", &server, "--from", "carol@example.com", "--to", "alice@sink.test", "--subject", "s", "--body", "b", "--auth", "carol:nope"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("S → C  535 5.7.8"), "{stdout}");
-    assert!(stdout.contains("refused: <alice@sink.test> — 530"), "{stdout}");
+    assert!(stdout.contains("refused: <alice@sink.test> — 535"), "{stdout}");
+    assert!(!stdout.contains("MAIL FROM"), "{stdout}");
 }

@@ -194,7 +194,7 @@ impl Edit {
                 n.pipelining = !b;
             }),
             Edit::SizeLimit(l) => s.nodes.iter_mut().for_each(|n| n.size_limit = l),
-            Edit::Narrate(t) => s.narration.push(smtp_sim::sim::scenario::Narration { on: "delivered".into(), text: t }),
+            Edit::Narrate(t) => s.narration.push(smtp_sim::sim::scenario::Narration { on: "delivered".into(), text: t, node: None }),
             Edit::NoMessages => s.messages.clear(),
             Edit::DelayWarning => s.clock.delay_warning_after = Some(Span::mins(90)),
         }

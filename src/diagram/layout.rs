@@ -418,6 +418,7 @@ pub fn note_icon(k: Kind) -> Option<&'static str> {
         Kind::BounceCreated => Some("↩"),
         Kind::Queued => Some("⇥"),
         Kind::UserNotice => Some("✉"),
+        Kind::Send => Some("✉"),
         _ => None,
     }
 }

@@ -333,6 +333,7 @@ fn kind_class(k: Kind) -> &'static str {
         Kind::BounceCreated => "bounce-created",
         Kind::Delivered => "delivered",
         Kind::UserNotice => "user-notice",
+        Kind::Send => "send",
     }
 }
 

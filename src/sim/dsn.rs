@@ -238,6 +238,20 @@ pub fn explain_status(status: (u8, u16, u16)) -> &'static str {
 
 /// What the sender can do about a status, in plain words.
 pub fn advise_status(status: (u8, u16, u16)) -> &'static str {
+    advise(status, Action::Delayed)
+}
+
+/// What the sender can do, for this status and this outcome: a transient status in a *failed*
+/// report means the mail system has given up (RFC 3464 §2.3.3), so "it keeps trying" would be
+/// wrong there.
+pub fn advise(status: (u8, u16, u16), action: Action) -> &'static str {
+    if status.0 == 4 && matches!(action, Action::Failed) {
+        return match status.1 {
+            2 => "The mailbox stayed full until the mail system gave up. Send the message again later, or reach the recipient another way.",
+            4 => "The destination could not be reached for as long as the mail system kept trying. Send the message again later; if it keeps failing, the recipient's administrator must check their mail server and DNS.",
+            _ => "The mail system gave up after temporary errors. Send the message again later, or reach the recipient another way.",
+        };
+    }
     match (status.0, status.1, status.2) {
         (2, _, _) => "Nothing: this is a success report.",
         (_, 1, 1) | (_, 1, 3) => "Check the spelling of the address, especially the part before the @.",
@@ -375,7 +389,7 @@ fn meaning(r: &DsnRecipient) -> String {
     match (r.status.1, r.status.2) {
         _ if r.status.0 == 2 => format!("Everything went well ({cite})."),
         (1, 1) => format!("The mail server for {domain} said the mailbox \"{local}\" does not exist ({cite})."),
-        (1, 2) => format!("The domain {domain} does not exist or has no mail server ({cite})."),
+        (1, 2) => format!("The domain {domain} does not exist: DNS answered NXDOMAIN ({cite})."),
         (1, 10) => format!("The domain {domain} publishes a \"null MX\" record: it accepts no email at all ({cite}, RFC 7505)."),
         (2, 2) => format!("The mailbox {address} is full ({cite})."),
         _ => format!("{cite} means: {} (RFC 3463).", explain_status(r.status)),
@@ -425,7 +439,7 @@ fn human_text(d: &Dsn) -> String {
             wrap(&mut t, &format!("What it means: {}", meaning(r)), "  ");
             wrap(
                 &mut t,
-                &format!("What you can do: {}", advise_status(r.status)),
+                &format!("What you can do: {}", advise(r.status, r.action)),
                 "  ",
             );
         }

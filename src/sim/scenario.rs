@@ -276,6 +276,9 @@ pub struct MessageSpec {
 pub struct Narration {
     pub on: String,
     pub text: String,
+    /// Only events sent or received by this node (its id) match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 /// A problem in a scenario file, located.
@@ -530,6 +533,13 @@ impl Scenario {
             }
             if m.pad_to.is_some_and(|p| p > 64 * 1024 * 1024) {
                 out.push((mp("pad_to"), "at most 64 MiB".into()));
+            }
+        }
+        for (i, n) in self.narration.iter().enumerate() {
+            if let Some(id) = &n.node {
+                if !self.nodes.iter().any(|x| &x.id == id) {
+                    out.push((vec![Seg::Key("narration".into()), Seg::Index(i), key("node")], format!("no node has id {id:?}")));
+                }
             }
         }
         out

@@ -50,6 +50,8 @@ pub enum Kind {
     Expired,
     BounceCreated,
     Delivered,
+    /// The user of a mail program presses Send.
+    Send,
     UserNotice,
 }
 

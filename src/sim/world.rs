@@ -86,6 +86,10 @@ struct Conn {
     outcomes: Vec<(String, SmtpOutcome)>,
     /// Why the connection failed before SMTP, if it did.
     failure: Option<ConnFailure>,
+    /// What each reply still to come answers (None: the greeting), in order (RFC 2920 §3.1).
+    awaiting: std::collections::VecDeque<Option<crate::smtp::command::Verb>>,
+    /// The first refusal not about one recipient (greeting, EHLO, STARTTLS, AUTH, MAIL).
+    session_refusal: Option<(Option<crate::smtp::command::Verb>, String)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -304,7 +308,14 @@ impl<'s> World<'s> {
                 Answer::NxDomain => ("NXDOMAIN".to_string(), format!("{} does not exist: a permanent answer", l.name)),
                 Answer::ServFail => ("SERVFAIL".to_string(), format!("the DNS server for {} failed: a temporary answer, try again later", l.name)),
             };
+            let key = match &l.answer {
+                Answer::Records(_) => None,
+                Answer::NoData => Some("dns-nodata"),
+                Answer::NxDomain => Some("dns-nxdomain"),
+                Answer::ServFail => Some("dns-servfail"),
+            };
             let ev = self.push("dns".into(), Some(who.clone()), Layer::Dns, Kind::DnsAnswer, label, meaning);
+            ev.key = key.map(String::from);
             ev.bounce = bounce;
         }
     }
@@ -326,7 +337,7 @@ impl<'s> World<'s> {
         let port = spec.port.unwrap_or(587);
         let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
         let label = format!("send \"{}\" to {}", m.subject, rcpts.join(", "));
-        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::UserNotice, label, format!("{} presses Send; the mail program will submit the message to {server_host} on port {port}", spec.name));
+        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, format!("{} presses Send; the mail program will submit the message to {server_host} on port {port}", spec.name));
         ev.key = Some("user-send".into());
         let mut lookups = Vec::new();
         let addrs = self.sc.dns.addresses(&server_host, &mut lookups);
@@ -408,7 +419,7 @@ impl<'s> World<'s> {
         let id = self.conns.len() as u32;
         let server = self.node_at(&address);
         let bounce = self.purpose_is_bounce(&purpose);
-        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None });
+        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None, awaiting: std::collections::VecDeque::from([None]), session_refusal: None });
         let to = server.map(|s| self.id(s));
         let who = self.id(client);
         let ev = self.push(who, to, Layer::Tcp, Kind::Connect, format!("connect {address}:{port}"), format!("opens a TCP connection to {address} port {port}"));
@@ -585,6 +596,7 @@ impl<'s> World<'s> {
         match event {
             ClientEvent::CommandSent { command, bytes } => {
                 let verb = command.verb();
+                self.conns[c as usize].awaiting.push_back(Some(verb));
                 let label = String::from_utf8_lossy(&bytes).trim_end().to_string();
                 let spec = catalogue::command_spec(verb);
                 let ev = self.push(who, peer, Layer::Smtp, Kind::Command, label, format!("{} ({})", spec.purpose, spec.rfc));
@@ -600,6 +612,16 @@ impl<'s> World<'s> {
                 ev.raw = Some(String::from_utf8_lossy(&bytes).into_owned());
                 ev.key = Some("data".into());
                 ev.bounce = bounce;
+            }
+            ClientEvent::AuthLineSent { .. } => self.conns[c as usize].awaiting.push_back(Some(crate::smtp::command::Verb::Auth)),
+            ClientEvent::ReplyReceived { reply, .. } => {
+                use crate::smtp::command::Verb;
+                let conn = &mut self.conns[c as usize];
+                let answers = conn.awaiting.pop_front().flatten();
+                let about_session = !matches!(answers, Some(Verb::Rcpt | Verb::Data | Verb::Bdat | Verb::Quit | Verb::Rset));
+                if reply.code.0 >= 400 && about_session && conn.session_refusal.is_none() {
+                    conn.session_refusal = Some((answers, one_line(&reply)));
+                }
             }
             ClientEvent::Finished { outcomes } => {
                 self.conns[c as usize].outcomes = outcomes.into_iter().flatten().map(|(rcpt, o)| (rcpt.to_string().trim_matches(|ch| ch == '<' || ch == '>').to_string(), o)).collect();
@@ -623,11 +645,32 @@ impl<'s> World<'s> {
                 if failure.is_some() {
                     let port = self.conns[c as usize].port;
                     let why = match failure {
-                        Some(ConnFailure::Blocked) => format!("port {port} is blocked by your network"),
+                        Some(ConnFailure::Blocked) => format!("the connection timed out (port {port} may be blocked by your network: providers often block 25 — use port 587 with a login)"),
                         Some(ConnFailure::TimedOut) => "the server did not answer".into(),
                         _ => "the connection was refused".into(),
                     };
                     self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host} (port {port}): {why}."));
+                    return;
+                }
+                if let Some((verb, reply)) = self.conns[c as usize].session_refusal.clone() {
+                    use crate::smtp::command::Verb;
+                    let (what, hint) = match verb {
+                        None => ("the connection", "the server is not accepting mail right now; the mail program will try again later"),
+                        Some(Verb::Auth) => ("the login (AUTH)", "check the user name and password in the account settings"),
+                        Some(Verb::Mail) => ("the sender (MAIL FROM)", "the server does not accept mail from this sender or this connection"),
+                        Some(Verb::StartTls) => ("STARTTLS", "the connection could not be secured"),
+                        Some(_) => ("the session", "see the server's reply"),
+                    };
+                    let (what, hint) = if reply.starts_with("530") && verb == Some(Verb::Mail) {
+                        ("to take mail before the client logs in or starts TLS", "turn on SMTP authentication (and STARTTLS) in the account settings, as the server's reply says")
+                    } else {
+                        (what, hint)
+                    };
+                    let text = format!("The server {server_host} refused {what}: {reply}. The message was not sent — {hint}.");
+                    self.summary.refused_at_submission += rcpts.len();
+                    let who = self.id(client);
+                    let ev = self.push(who, None, Layer::User, Kind::UserNotice, text, "the mail program shows this error to its user; the refusal came inside the SMTP session, so there is no bounce message: the program already knows (RFC 5321 §3.6.3, §6.1)".into());
+                    ev.key = Some("user-notice".into());
                     return;
                 }
                 let mut failed: Vec<String> = Vec::new();
@@ -642,7 +685,7 @@ impl<'s> World<'s> {
                     self.summary.refused_at_submission += failed.len();
                     let who = self.id(client);
                     let text = format!("The server {server_host} refused: {}", failed.join("; "));
-                    let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), "the mail program shows this error to its user; the refusal came inside the SMTP session, so no bounce message is sent (the program already knows)".into());
+                    let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), "the mail program shows this error to its user; the refusal came inside the SMTP session, so there is no bounce message: the program already knows (RFC 5321 §3.6.3, §6.1)".into());
                     ev.key = Some("user-notice".into());
                 }
             }
@@ -904,7 +947,11 @@ impl World<'_> {
         let delay = schedule[(job.attempts as usize - 1).min(schedule.len() - 1)].0;
         let at = (self.now + delay).min(expires);
         self.jobs[j].next_attempt = Some(at);
-        let ev = self.push(who, None, Layer::Queue, Kind::RetryScheduled, format!("attempt {} failed ({why}); next try at {}", self.jobs[j].attempts, super::clock::format_time(at)), format!("a temporary failure: the message stays in the queue and is retried after {} (RFC 5321 §4.5.4.1)", super::clock::Span(at - self.now)));
+        let ev = self.push(who, None, Layer::Queue, Kind::RetryScheduled, format!("attempt {} failed ({why}); next try at {}", self.jobs[j].attempts, super::clock::format_time(at)), format!(
+                "a temporary failure: the message stays in the queue and is retried after {} (RFC 5321 §4.5.4.1{})",
+                super::clock::Span(at - self.now),
+                if at - self.now < 30 * 60_000 { " asks for at least 30 minutes; this scenario compresses time" } else { "" }
+            ));
         ev.key = Some("retry-scheduled".into());
         ev.bounce = bounce;
         if let Some(warn) = self.sc.clock.delay_warning_after {
@@ -1067,7 +1114,8 @@ fn role(n: &NodeSpec) -> String {
 /// Attaches each narration line to the first event it matches, in order.
 fn narrate(sc: &Scenario, events: &mut [Event]) {
     for n in &sc.narration {
-        if let Some(e) = events.iter_mut().find(|e| e.narration.is_none() && event_matches(e, &n.on)) {
+        let at_node = |e: &Event| n.node.as_ref().is_none_or(|id| e.from == *id || e.to.as_ref() == Some(id));
+        if let Some(e) = events.iter_mut().find(|e| e.narration.is_none() && at_node(e) && event_matches(e, &n.on)) {
             e.narration = Some(n.text.clone());
         }
     }
@@ -1106,6 +1154,7 @@ fn serde_json_kind(k: Kind) -> &'static str {
         Kind::Expired => "expired",
         Kind::BounceCreated => "bounce-created",
         Kind::Delivered => "delivered",
+        Kind::Send => "send",
         Kind::UserNotice => "user-notice",
     }
 }

@@ -650,9 +650,15 @@ impl ClientSession {
             self.expect.push_front(Expect::Auth(n + 1));
             return;
         }
-        // 235: authenticated. Anything else: go on unauthenticated; the server decides.
+        // 235: authenticated. A refusal (535 bad credentials, 454 temporary failure, …): a mail
+        // program stops and tells its user instead of sending unauthenticated (RFC 4954 §6);
+        // every recipient fails with that reply and the client QUITs.
         self.authed = reply.code.0 == 235;
-        self.next_transaction();
+        if self.authed {
+            self.next_transaction();
+        } else {
+            self.give_up(reply);
+        }
     }
 
     fn tls_refused(&mut self) {

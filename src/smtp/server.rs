@@ -626,7 +626,10 @@ impl ServerSession {
                 more.push("CHUNKING".into());
             }
             let mechs = self.mechanisms();
-            if !mechs.is_empty() && self.info.auth_user.is_none() {
+            // A server that requires TLS does not offer passwords in clear text before it
+            // (RFC 4954 §4, RFC 4616 §6; Postfix's smtpd_tls_auth_only).
+            let auth_hidden = self.config.require_tls && !self.info.tls;
+            if !mechs.is_empty() && self.info.auth_user.is_none() && !auth_hidden {
                 more.push(format!("AUTH {}", mechs.join(" ")));
             }
             if x.starttls && !self.info.tls {

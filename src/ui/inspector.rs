@@ -37,6 +37,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::BounceCreated => "bounce created",
         Kind::Delivered => "delivered",
         Kind::UserNotice => "shown to the user",
+        Kind::Send => "the user sends a message",
     }
 }
 
