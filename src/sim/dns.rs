@@ -179,6 +179,13 @@ pub enum Route {
 /// ties shuffled by the scenario's seeded generator; without any MX record, the domain's own
 /// address records as an implicit MX of preference 0; a null MX stops everything.
 pub fn route(zone: &Zone, domain: &str, rng: &mut Rng) -> (Route, Vec<Lookup>) {
+    route_from(zone, domain, rng, None)
+}
+
+/// Like [`route`], for an MTA named `own_host`: if it finds itself among the MX records it
+/// discards itself and every record of equal or higher preference *before* looking up
+/// addresses (RFC 5321 §5.1), so a backup MX only ever passes mail to a better one.
+pub fn route_from(zone: &Zone, domain: &str, rng: &mut Rng, own_host: Option<&str>) -> (Route, Vec<Lookup>) {
     let mut lookups = Vec::new();
     let mx = zone.query(domain, QType::Mx);
     lookups.push(mx.clone());
@@ -194,6 +201,11 @@ pub fn route(zone: &Zone, domain: &str, rng: &mut Rng) -> (Route, Vec<Lookup>) {
                 return (Route::NullMx, lookups);
             }
             records.retain(|r| r.host.trim() != ".");
+            if let Some(own) = own_host {
+                if let Some(mine) = records.iter().filter(|r| same(&r.host, own)).map(|r| r.preference).min() {
+                    records.retain(|r| r.preference < mine);
+                }
+            }
             // §5.1: "MUST" try in order of preference; equal preferences SHOULD be randomized
             // to spread the load.
             records.sort_by_key(|r| r.preference);
@@ -266,6 +278,15 @@ mod tests {
         let (r, lookups) = route(&zone(), "EXAMPLE.ORG", &mut Rng::new(1));
         assert_eq!(hosts(&r), ["mx1.example.org", "backup.example.org"]);
         assert_eq!(lookups.len(), 3, "MX query, then A of each exchanger");
+    }
+
+    #[test]
+    fn an_mx_that_finds_itself_keeps_only_better_ones() {
+        let (r, lookups) = route_from(&zone(), "example.org", &mut Rng::new(1), Some("backup.example.org"));
+        assert_eq!(hosts(&r), ["mx1.example.org"]);
+        assert!(!lookups.iter().any(|l| l.name == "backup.example.org"), "its own address is not even looked up");
+        let (r, _) = route_from(&zone(), "example.org", &mut Rng::new(1), Some("mx1.example.org"));
+        assert_eq!(hosts(&r), Vec::<String>::new(), "the best MX has nobody better to pass to");
     }
 
     #[test]

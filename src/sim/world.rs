@@ -337,7 +337,11 @@ impl<'s> World<'s> {
         let port = spec.port.unwrap_or(587);
         let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
         let label = format!("send \"{}\" to {}", m.subject, rcpts.join(", "));
-        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, format!("{} presses Send; the mail program will submit the message to {server_host} on port {port}", spec.name));
+        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, if port == 25 {
+            format!("{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)", spec.name)
+        } else {
+            format!("{} presses Send; the mail program will submit the message to {server_host} on port {port} (submission, RFC 6409)", spec.name)
+        });
         ev.key = Some("user-send".into());
         let mut lookups = Vec::new();
         let addrs = self.sc.dns.addresses(&server_host, &mut lookups);
@@ -386,6 +390,8 @@ impl<'s> World<'s> {
                 filename: a.filename.clone(),
                 content_type: a.content_type.clone(),
                 data: match (&a.text, &a.base64) {
+                    // RFC 2046 §4.1.1: text is CRLF-delimited before it is base64-encoded.
+                    (Some(t), _) if a.content_type.to_ascii_lowercase().starts_with("text/") => mime::to_crlf(t).into_bytes(),
                     (Some(t), _) => t.clone().into_bytes(),
                     (None, Some(b)) => mime::base64_decode(b).unwrap_or_default(),
                     _ => Vec::new(),
@@ -551,6 +557,7 @@ impl<'s> World<'s> {
                 let ev = self.push(peer, Some(who), Layer::Tcp, Kind::TlsHandshake, "TLS handshake (simulated)".into(), "client and server negotiate TLS; from now on the connection is encrypted, and both sides forget the SMTP state: the client must send EHLO again (RFC 3207 §4.2)".into());
                 ev.conn = Some(c);
                 ev.key = Some("tls-handshake".into());
+                ev.bounce = bounce;
             }
             ServerEvent::MessageAccepted { envelope, data } => self.accept(server, c, envelope, data),
             ServerEvent::Closed => {
@@ -718,7 +725,7 @@ impl World<'_> {
             with.push('A');
         }
         let received = format!(
-            "from {} ({} [{}])\r\n\tby {} with {} id {:04X}{:04X};\r\n\t{}",
+            "from {} ({} [{}]) by {} with {} id {:04X}{:04X}; {}",
             envelope.helo,
             client.spec.host,
             client.spec.address,
@@ -819,7 +826,7 @@ impl World<'_> {
             let addrs = self.sc.dns.addresses(&r.via, &mut lookups);
             Route::Exchangers(vec![dns::Exchanger { preference: None, host: r.via.clone(), addresses: addrs }])
         } else {
-            let (route, l) = dns::route(&self.sc.dns, &domain, &mut self.rng);
+            let (route, l) = dns::route_from(&self.sc.dns, &domain, &mut self.rng, Some(&spec.host));
             lookups = l;
             route
         };
@@ -1091,6 +1098,7 @@ impl World<'_> {
 
 fn role(n: &NodeSpec) -> String {
     match n.kind {
+        NodeKind::Client if n.port == Some(25) => "mail program (MUA) sending on port 25".into(),
         NodeKind::Client => "mail program (MUA)".into(),
         NodeKind::Server => {
             let mut parts = Vec::new();

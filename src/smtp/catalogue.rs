@@ -203,7 +203,7 @@ replies! {
         rfc: "RFC 5321 §4.1.4, §3.3", policy: false;
     NO_VALID_RCPT = "seq.no_valid_rcpt", 554, e(5, 5, 1), "No valid recipients",
         meaning: "Every RCPT TO was refused, so there is nobody to deliver to.",
-        why: "Recipients were sent but all failed; DATA cannot go on (typical with PIPELINING).",
+        why: "Recipients were sent but all failed; DATA cannot go on (typical with PIPELINING). A pipelining client expects this and ignores it: each recipient's own reply (4xx: retry later, 5xx: failed) decides what happens to the message.",
         rfc: "RFC 5321 §3.3; RFC 2920 §3.1", policy: false;
     BDAT_IN_PROGRESS = "seq.bdat_in_progress", 503, e(5, 5, 1), "Bad sequence of commands: BDAT transfer in progress",
         meaning: "A chunked message is being sent; only BDAT, RSET, NOOP and QUIT fit now.",
@@ -349,7 +349,7 @@ replies! {
         rfc: "RFC 5321 §4.2.2 (452); RFC 3463 §3.3 (X.2.2)", policy: true;
     MAILBOX_FULL = "mailbox_full", 552, e(5, 2, 2), "{}: Mailbox full",
         meaning: "The mailbox is over its quota; the message is refused.",
-        why: "The recipient's storage is full and the server treats it as permanent.",
+        why: "The recipient's storage is full and the server treats it as permanent. Common practice; RFC 3463 intends X.2.2 as a persistent transient condition (452 4.2.2 is its intended use).",
         rfc: "RFC 5321 §4.2.2 (552); RFC 3463 §3.3 (X.2.2)", policy: true;
     GREYLISTED = "greylisted", 451, e(4, 7, 1), "Greylisted, please try again later",
         meaning: "A first attempt from an unknown sender is delayed on purpose; a real MTA retries.",
