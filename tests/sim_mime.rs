@@ -827,3 +827,13 @@ proptest! {
         prop_assert_eq!(parse_iso8601_utc(&iso), Some(secs));
     }
 }
+
+#[test]
+fn a_subject_of_spaces_survives() {
+    // Found by the property test in CI: "=?UTF-8?Q?_?=" decoded to "" (the body decoder trims).
+    for subject in [" ", "  ", "a ", " a", "x_y", "=3D"] {
+        let c = Compose { from: "ü <0@0.org>".into(), to: vec![], cc: vec![], subject: subject.into(), date: "Sat, 28 Nov 2026 09:00:00 +0000".into(), message_id: "p@example.com".into(), body: String::new(), attachments: vec![], extra_headers: vec![] };
+        let m = mime::parse(&mime::build(&c));
+        assert_eq!(subject_of(&m), subject);
+    }
+}

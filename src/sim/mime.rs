@@ -695,6 +695,34 @@ fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
 }
 
 /// One `=?charset?encoding?text?=` at the start of `s` (RFC 2047 §2): (charset, bytes, length).
+/// The "Q" encoding of RFC 2047 §4.2: `_` is a space, `=XX` a hex octet, anything else itself.
+/// (Not the body's quoted-printable decoder: that one drops trailing white space, §6.7 rule 3,
+/// which would eat a word that ends in `_`.)
+fn q_decode(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'_' => out.push(b' '),
+            b'=' if i + 2 < b.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'='),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
 fn parse_encoded_word(s: &str) -> Option<(String, Vec<u8>, usize)> {
     let inner = s.strip_prefix("=?")?;
     let (charset, rest) = inner.split_once('?')?;
@@ -706,10 +734,7 @@ fn parse_encoded_word(s: &str) -> Option<(String, Vec<u8>, usize)> {
     }
     let bytes = match enc {
         "B" | "b" => base64_decode(text).ok()?, // §4.1
-        "Q" | "q" => {
-            let underscores = text.replace('_', " "); // §4.2 (2)
-            qp_decode(underscores.as_bytes())
-        }
+        "Q" | "q" => q_decode(text),
         _ => return None,
     };
     // RFC 2231 §5: charset may carry a language, "charset*lang".
