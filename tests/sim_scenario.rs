@@ -127,3 +127,11 @@ fn hostile_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn kind_names_match_the_json_form() {
+    use smtp_sim::sim::trace::Kind;
+    for k in [Kind::DnsQuery, Kind::ConnectFailed, Kind::TlsHandshake, Kind::RetryScheduled, Kind::BounceCreated, Kind::Send, Kind::UserNotice] {
+        assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+    }
+}

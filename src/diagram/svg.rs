@@ -315,26 +315,7 @@ fn outcome_class(o: Outcome) -> &'static str {
 }
 
 fn kind_class(k: Kind) -> &'static str {
-    match k {
-        Kind::DnsQuery => "dns-query",
-        Kind::DnsAnswer => "dns-answer",
-        Kind::Connect => "connect",
-        Kind::Connected => "connected",
-        Kind::ConnectFailed => "connect-failed",
-        Kind::Close => "close",
-        Kind::TlsHandshake => "tls-handshake",
-        Kind::Command => "command",
-        Kind::Reply => "reply",
-        Kind::Data => "data",
-        Kind::Queued => "queued",
-        Kind::RetryScheduled => "retry-scheduled",
-        Kind::DeliveryFailed => "delivery-failed",
-        Kind::Expired => "expired",
-        Kind::BounceCreated => "bounce-created",
-        Kind::Delivered => "delivered",
-        Kind::UserNotice => "user-notice",
-        Kind::Send => "send",
-    }
+    k.as_str()
 }
 
 fn summary_line(trace: &Trace) -> String {

@@ -55,6 +55,32 @@ pub enum Kind {
     UserNotice,
 }
 
+impl Kind {
+    /// The kind as written in the JSON trace (kebab-case), used for CSS classes and narration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::DnsQuery => "dns-query",
+            Kind::DnsAnswer => "dns-answer",
+            Kind::Connect => "connect",
+            Kind::Connected => "connected",
+            Kind::ConnectFailed => "connect-failed",
+            Kind::Close => "close",
+            Kind::TlsHandshake => "tls-handshake",
+            Kind::Command => "command",
+            Kind::Reply => "reply",
+            Kind::Data => "data",
+            Kind::Queued => "queued",
+            Kind::RetryScheduled => "retry-scheduled",
+            Kind::DeliveryFailed => "delivery-failed",
+            Kind::Expired => "expired",
+            Kind::BounceCreated => "bounce-created",
+            Kind::Delivered => "delivered",
+            Kind::Send => "send",
+            Kind::UserNotice => "user-notice",
+        }
+    }
+}
+
 /// Who sent the reply, for reply-class display: 2xx done, 3xx go on, 4xx try later, 5xx failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

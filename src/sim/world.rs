@@ -1134,7 +1134,7 @@ pub fn event_matches(e: &Event, on: &str) -> bool {
     if e.key.as_deref() == Some(on) {
         return true;
     }
-    let kind = serde_json_kind(e.kind);
+    let kind = e.kind.as_str();
     if kind == on {
         return true;
     }
@@ -1144,28 +1144,6 @@ pub fn event_matches(e: &Event, on: &str) -> bool {
     false
 }
 
-fn serde_json_kind(k: Kind) -> &'static str {
-    match k {
-        Kind::DnsQuery => "dns-query",
-        Kind::DnsAnswer => "dns-answer",
-        Kind::Connect => "connect",
-        Kind::Connected => "connected",
-        Kind::ConnectFailed => "connect-failed",
-        Kind::Close => "close",
-        Kind::TlsHandshake => "tls-handshake",
-        Kind::Command => "command",
-        Kind::Reply => "reply",
-        Kind::Data => "data",
-        Kind::Queued => "queued",
-        Kind::RetryScheduled => "retry-scheduled",
-        Kind::DeliveryFailed => "delivery-failed",
-        Kind::Expired => "expired",
-        Kind::BounceCreated => "bounce-created",
-        Kind::Delivered => "delivered",
-        Kind::Send => "send",
-        Kind::UserNotice => "user-notice",
-    }
-}
 
 #[allow(dead_code)]
 fn _unused(_: &ReplySpec, _: QType) {}
