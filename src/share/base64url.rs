@@ -1,32 +1,13 @@
 //! base64url without padding (RFC 4648 §5, "Base 64 Encoding with URL and Filename Safe
 //! Alphabet", padding omitted as §3.2 allows when the length is known): the text of a share
-//! link's payload. `smtp::base64` is the padded standard alphabet of AUTH (`+`, `/`, `=`), which
-//! would need percent-encoding in a URL, hence this second small codec.
+//! link's payload: the URL-safe alphabet of the shared codec in `smtp::base64` (the standard one,
+//! `+ / =`, would need percent-encoding in a URL), with the error cases a share link reports.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+use crate::smtp::base64::{self as b64, Base64ErrorKind, URL_SAFE};
 
 /// Encode bytes as unpadded base64url.
 pub fn encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn value(c: u8) -> Option<u32> {
-    match c {
-        b'A'..=b'Z' => Some(u32::from(c - b'A')),
-        b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-        b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-        b'-' => Some(62),
-        b'_' => Some(63),
-        _ => None,
-    }
+    b64::encode_with(input, URL_SAFE)
 }
 
 /// Why a text is not unpadded base64url.
@@ -42,24 +23,12 @@ pub enum Base64Error {
 
 /// Decode unpadded base64url strictly: exactly what [`encode`] produces.
 pub fn decode(input: &[u8]) -> Result<Vec<u8>, Base64Error> {
-    if input.len() % 4 == 1 {
-        return Err(Base64Error::Length);
-    }
-    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
-    for (q, chunk) in input.chunks(4).enumerate() {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n = (n << 6) | value(c).ok_or(Base64Error::Character(q * 4 + i))?;
-        }
-        n <<= 6 * (4 - chunk.len()) as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        let keep = chunk.len() - 1; // 4 chars → 3 bytes, 3 → 2, 2 → 1
-        if bytes[keep..].iter().any(|&b| b != 0) {
-            return Err(Base64Error::TrailingBits);
-        }
-        out.extend_from_slice(&bytes[..keep]);
-    }
-    Ok(out)
+    b64::decode_with(input, URL_SAFE, false).map_err(|e| match e.kind {
+        Base64ErrorKind::TrailingBits => Base64Error::TrailingBits,
+        Base64ErrorKind::Truncated => Base64Error::Length,
+        // An unpadded alphabet has no padding: every other refusal is a foreign character.
+        _ => Base64Error::Character(e.offset),
+    })
 }
 
 #[cfg(test)]

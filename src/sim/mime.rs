@@ -21,7 +21,6 @@
 //! untrusted bytes are read with `get`, and nesting is bounded by [`MAX_DEPTH`] and [`MAX_PARTS`].
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Deepest multipart / message/rfc822 nesting the parser descends into; deeper parts stay leaves.
 pub const MAX_DEPTH: usize = 16;
@@ -481,22 +480,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 // Codecs: base64, quoted-printable, encoded-words
 // ---------------------------------------------------------------------------------------------
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Base64 (RFC 2045 §6.8 / RFC 4648 §4) on one line, with `=` padding.
+/// Base64 (RFC 2045 §6.8 / RFC 4648 §4) on one line, with `=` padding: the shared codec.
 pub fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
-        let sextet = |shift: u32| char::from(B64[((n >> shift) & 63) as usize]);
-        out.push(sextet(18));
-        out.push(sextet(12));
-        // RFC 2045 §6.8: a final quantum of 8 or 16 bits is padded with "=".
-        out.push(if chunk.len() > 1 { sextet(6) } else { '=' });
-        out.push(if chunk.len() > 2 { sextet(0) } else { '=' });
-    }
-    out
+    crate::smtp::base64::encode(data)
 }
 
 /// Base64 as a MIME body: lines of at most 76 characters joined by CRLF (RFC 2045 §6.8).
@@ -512,33 +498,8 @@ pub fn base64_lines(data: &[u8]) -> String {
     out
 }
 
-/// Why [`base64_decode`] refused its input; `offset` is the byte offset of the offending
-/// character (or the input length for a truncated end).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Base64Error {
-    pub offset: usize,
-    pub reason: &'static str,
-}
-
-impl fmt::Display for Base64Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid base64 at byte {}: {}", self.offset, self.reason)
-    }
-}
-
-impl std::error::Error for Base64Error {}
-
-fn b64_value(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
-}
+/// Why [`base64_decode`] refused its input, located by byte offset.
+pub use crate::smtp::base64::Base64Error;
 
 /// Decode base64, ignoring white space and line breaks (RFC 2045 §6.8) but strict otherwise:
 /// characters outside the alphabet, misplaced padding, a truncated final quantum and non-zero
@@ -548,47 +509,7 @@ pub fn base64_decode(s: &str) -> Result<Vec<u8>, Base64Error> {
 }
 
 fn base64_decode_bytes(s: &[u8]) -> Result<Vec<u8>, Base64Error> {
-    let err = |offset, reason| Err(Base64Error { offset, reason });
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    let (mut acc, mut n, mut pad, mut last) = (0u32, 0usize, 0usize, 0usize);
-    for (i, &c) in s.iter().enumerate() {
-        if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
-            continue;
-        }
-        last = i;
-        if c == b'=' {
-            if n < 2 || n + pad >= 4 {
-                return err(i, "misplaced padding");
-            }
-            pad += 1;
-            continue;
-        }
-        if pad > 0 {
-            return err(i, "data after padding");
-        }
-        let Some(v) = b64_value(c) else {
-            return err(i, "character outside the base64 alphabet");
-        };
-        acc = (acc << 6) | v;
-        n += 1;
-        if n == 4 {
-            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-            (acc, n) = (0, 0);
-        }
-    }
-    match (n, pad) {
-        (0, 0) => Ok(out),
-        (2, 2) if acc & 0xf == 0 => {
-            out.push((acc >> 4) as u8);
-            Ok(out)
-        }
-        (3, 1) if acc & 0x3 == 0 => {
-            out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]);
-            Ok(out)
-        }
-        (2, 2) | (3, 1) => err(last, "non-zero bits in the padding"),
-        _ => err(s.len(), "truncated final quantum"),
-    }
+    crate::smtp::base64::decode_with(s, crate::smtp::base64::STANDARD, true)
 }
 
 fn push_hex(out: &mut String, b: u8) {
