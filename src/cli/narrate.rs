@@ -363,6 +363,20 @@ pub fn client_event(conn: &str, event: &ClientEvent) -> Vec<String> {
     out
 }
 
+/// Print narration lines in one go (a failed stdout is not worth dying for).
+pub fn say(lines: &[String]) {
+    use std::io::Write;
+    if lines.is_empty() {
+        return;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for l in lines {
+        let _ = writeln!(out, "{l}");
+    }
+    let _ = out.flush();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

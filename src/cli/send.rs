@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
 
-use super::narrate;
+use super::narrate::{self, say};
 use super::serve::{parse_credential, Credential};
 use crate::sim::{date, mime};
 use crate::smtp::client::{ClientConfig, ClientSession, Credentials, Transaction};
@@ -238,17 +238,6 @@ fn report(outcomes: &[Vec<(crate::smtp::address::ForwardPath, Outcome)>]) -> Exi
     }
 }
 
-fn say(lines: &[String]) {
-    if lines.is_empty() {
-        return;
-    }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for l in lines {
-        let _ = writeln!(out, "{l}");
-    }
-    let _ = out.flush();
-}
 
 /// The loopback addresses of `server`.
 fn resolve(server: &str) -> Result<Vec<SocketAddr>, String> {

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use super::maildir::{self, Maildirs};
-use super::narrate::{self, Dir};
+use super::narrate::{self, say, Dir};
 use crate::sim::date;
 use crate::smtp::address::{ForwardPath, Host, LocalPart, Path, ReversePath};
 use crate::smtp::catalogue as cat;
@@ -268,18 +268,6 @@ impl Policy for LocalPolicy<'_> {
     }
 }
 
-/// Print narration lines in one go (a failed stdout is not worth dying for).
-fn say(lines: &[String]) {
-    if lines.is_empty() {
-        return;
-    }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for l in lines {
-        let _ = writeln!(out, "{l}");
-    }
-    let _ = out.flush();
-}
 
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("smtp-sim serve: {msg}");
