@@ -3,7 +3,7 @@
 
 use smtp_sim::player::explain::{self, Seg};
 use smtp_sim::player::view::{Answers, View};
-use smtp_sim::player::{catalog, url, Intent, Player, DEFAULT_SCENARIO};
+use smtp_sim::player::{catalog, url, Intent, Player, Tool, DEFAULT_SCENARIO};
 use smtp_sim::sim::scenario::{self, Scenario};
 use smtp_sim::sim::trace::Kind;
 use smtp_sim::smtp::state::{State, TRANSITIONS};
@@ -296,4 +296,19 @@ fn hostile_text_stays_text_in_the_model() {
     p.apply(Intent::Last);
     let all: String = (0..p.len()).map(|i| View::at(&p.trace, i).announcement).collect();
     assert!(all.contains("<img src=x onerror=alert(2)>"), "the subject is carried verbatim, for the view to show as text");
+}
+
+#[test]
+fn the_side_tool_survives_a_load_and_names_round_trip() {
+    let mut p = Player::builtin("happy-path");
+    assert_eq!(p.tool, Tool::Inspector);
+    p.apply(Intent::ShowTool(Tool::Dns));
+    p.apply(Intent::Load("unknown-user-bounce".into()));
+    assert_eq!(p.tool, Tool::Dns, "changing scenario keeps the tool the user is looking at");
+    for t in Tool::ALL {
+        assert_eq!(Tool::from_name(t.name()), Some(t));
+        assert_eq!(Tool::from_name(&t.name().to_uppercase()), Some(t));
+    }
+    assert_eq!(Tool::from_name("<img src=x>"), None);
+    assert_eq!(Tool::from_name(""), None);
 }

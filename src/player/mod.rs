@@ -59,6 +59,61 @@ pub enum Intent {
     /// Show event `n` in the inspector (`None`: follow the current step). Only steps already
     /// reached can be selected.
     Select(Option<usize>),
+    /// Show this tool in the side column.
+    ShowTool(Tool),
+}
+
+/// The tools that share the side column of the page, one shown at a time (a tab list). Their
+/// names are what share links and embed parameters use, so they must not change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Tool {
+    /// The selected step, explained.
+    #[default]
+    Inspector,
+    /// The stored messages of every mailbox at this step.
+    Mailboxes,
+    /// The relays' queues at this step.
+    Queue,
+    /// The scenario's DNS zone.
+    Dns,
+    /// "Be the client": type SMTP lines to a server node.
+    Console,
+    /// Change the scenario and compose messages.
+    Editor,
+}
+
+impl Tool {
+    /// Every tool, in tab order.
+    pub const ALL: [Tool; 6] = [Tool::Inspector, Tool::Mailboxes, Tool::Queue, Tool::Dns, Tool::Console, Tool::Editor];
+
+    /// The stable name used in links (`inspector`, `mailboxes`, `queue`, `dns`, `console`, `editor`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Inspector => "inspector",
+            Tool::Mailboxes => "mailboxes",
+            Tool::Queue => "queue",
+            Tool::Dns => "dns",
+            Tool::Console => "console",
+            Tool::Editor => "editor",
+        }
+    }
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Inspector => "Inspector",
+            Tool::Mailboxes => "Mailboxes",
+            Tool::Queue => "Queue",
+            Tool::Dns => "DNS zone",
+            Tool::Console => "Console",
+            Tool::Editor => "Editor",
+        }
+    }
+
+    /// The tool called `name` (as [`Tool::name`] writes it; ASCII case ignored).
+    pub fn from_name(name: &str) -> Option<Tool> {
+        Tool::ALL.into_iter().find(|t| t.name().eq_ignore_ascii_case(name.trim()))
+    }
 }
 
 /// A built-in scenario as the picker lists it.
@@ -96,6 +151,8 @@ pub struct Player {
     pub selected: Option<usize>,
     /// A message for the user about the last load (unknown scenario, step out of range).
     pub notice: Option<String>,
+    /// The tool shown in the side column.
+    pub tool: Tool,
 }
 
 impl Player {
@@ -111,6 +168,7 @@ impl Player {
             speed: 1.0,
             selected: None,
             notice: None,
+            tool: Tool::default(),
         }
     }
 
@@ -190,9 +248,10 @@ impl Player {
     }
 
     fn load(&mut self, id: &str) {
-        let speed = self.speed;
+        let (speed, tool) = (self.speed, self.tool);
         *self = Player::builtin(id);
         self.speed = speed;
+        self.tool = tool;
     }
 
     /// Applies one intent. Stepping never leaves the trace; every position is reachable.
@@ -247,6 +306,7 @@ impl Player {
                 }
             }
             Intent::Select(n) => self.selected = n.filter(|&n| n <= self.step && n < self.len()),
+            Intent::ShowTool(t) => self.tool = t,
         }
     }
 

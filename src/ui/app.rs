@@ -11,11 +11,11 @@ use yew::prelude::*;
 use super::controls::Controls;
 use super::header::Header;
 use super::help_dialog::HelpDialog;
-use super::inspector::Inspector;
 use super::model::{Model, PlayerHandle};
 use super::network_view::NetworkView;
 use super::scenario_picker::ScenarioPicker;
 use super::sequence_diagram::SequenceDiagram;
+use super::tools::Tools;
 use crate::player::{Intent, Player};
 
 /// The page's query string (`?scenario=…&step=…`).
@@ -128,7 +128,7 @@ pub fn App() -> Html {
                 <Controls on_help={open_help} />
                 <NetworkView />
                 <SequenceDiagram />
-                <Inspector />
+                <Tools />
                 <ScenarioPicker />
             </main>
             <footer class="site-footer">

@@ -20,6 +20,7 @@ mod panel;
 mod scenario_picker;
 mod sequence_diagram;
 mod state_diagram;
+mod tools;
 
 pub use app::App;
 
