@@ -17,7 +17,7 @@ use crate::player::view::{who, View};
 use crate::sim::trace::{Kind, NodeInfo, Trace};
 
 const W: f32 = 196.0;
-const H: f32 = 128.0;
+const H: f32 = 146.0;
 const DNS_W: f32 = 120.0;
 const DNS_H: f32 = 52.0;
 
@@ -134,6 +134,48 @@ fn cut(s: &str, n: usize) -> String {
     }
 }
 
+/// Words of `s` in at most `lines` lines of `n` characters; the last line is cut with "…" when
+/// the text does not fit (the box's `<title>` has it all).
+fn wrap(s: &str, n: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut words = s.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let len = cur.chars().count();
+        if len > 0 && len + 1 + w.chars().count() > n {
+            if out.len() + 1 == lines {
+                let rest: Vec<&str> = std::iter::once(w).chain(words).collect();
+                cur = cut(&format!("{cur} {}", rest.join(" ")), n);
+                break;
+            }
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        out.push(cut(&cur, n));
+    }
+    out
+}
+
+/// The curve parameter where the path leaves box `a` (searching from the start) or, with
+/// `from_end`, enters box `b`, so the envelope travels between the boxes, never over their text.
+fn edge_t(p: ((f32, f32), (f32, f32), (f32, f32)), b: &BoxAt, from_end: bool) -> f32 {
+    // Half the envelope's size as a margin, so it clears the outline.
+    let inside = |(x, y): (f32, f32)| x > b.x - 18.0 && x < b.x + b.w + 18.0 && y > b.y - 12.0 && y < b.y + b.h + 12.0;
+    let steps = 100;
+    for i in 0..=steps {
+        let t = if from_end { 1.0 - i as f32 / steps as f32 } else { i as f32 / steps as f32 };
+        if !inside(bezier(p, t)) {
+            return t;
+        }
+    }
+    if from_end { 0.78 } else { 0.22 }
+}
+
 fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: Orientation, step: usize) -> Html {
     let g = geometry(nodes, o);
     let idx = |id: &str| nodes.iter().position(|n| n.id == id);
@@ -156,6 +198,9 @@ fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: O
         };
         let is_dns = n.id == "dns";
         let chars = ((b.w - 20.0) / 7.6) as usize;
+        // The name may take two lines (bold is wider); the other lines follow it.
+        let name_lines = wrap(&n.name, chars.saturating_sub(2), 2);
+        let y0 = b.y + 22.0 + 18.0 * (name_lines.len().max(1) - 1) as f32;
         let mut badges: Vec<(String, &'static str)> = Vec::new();
         if counts.queued > 0 {
             badges.push((format!("queue {}", counts.queued), "queue"));
@@ -189,10 +234,12 @@ fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: O
                     <text class="net-name" x={(b.x + b.w / 2.0).to_string()} y={(b.y + 22.0).to_string()} text-anchor="middle">{ "DNS" }</text>
                     <text class="net-sub" x={(b.x + b.w / 2.0).to_string()} y={(b.y + 40.0).to_string()} text-anchor="middle">{ "name servers" }</text>
                 } else {
-                    <text class="net-name" x={(b.x + 10.0).to_string()} y={(b.y + 22.0).to_string()}>{ cut(&n.name, chars - 2) }</text>
-                    <text class="net-sub" x={(b.x + 10.0).to_string()} y={(b.y + 41.0).to_string()}>{ cut(&n.role, chars) }</text>
-                    <text class="net-host" x={(b.x + 10.0).to_string()} y={(b.y + 59.0).to_string()}>{ cut(&n.host, chars) }</text>
-                    <text class="net-sub" x={(b.x + 10.0).to_string()} y={(b.y + 77.0).to_string()}>{ cut(&domains, chars) }</text>
+                    { for name_lines.iter().enumerate().map(|(k, line)| html! {
+                        <text class="net-name" x={(b.x + 10.0).to_string()} y={(b.y + 22.0 + 18.0 * k as f32).to_string()}>{ line.clone() }</text>
+                    }) }
+                    <text class="net-sub" x={(b.x + 10.0).to_string()} y={(y0 + 19.0).to_string()}>{ cut(&n.role, chars) }</text>
+                    <text class="net-host" x={(b.x + 10.0).to_string()} y={(y0 + 37.0).to_string()}>{ cut(&n.host, chars) }</text>
+                    <text class="net-sub" x={(b.x + 10.0).to_string()} y={(y0 + 55.0).to_string()}>{ cut(&domains, chars) }</text>
                     { for badge_row }
                 }
                 if let Some(r) = role {
@@ -210,9 +257,12 @@ fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: O
         if a != lo {
             p = (p.2, p.1, p.0);
         }
-        let (x0, y0) = bezier(p, 0.22);
-        let (xm, ym) = bezier(p, 0.5);
-        let (x1, y1) = bezier(p, 0.78);
+        let (from, to) = if a == lo { (&g.boxes[lo], &g.boxes[hi]) } else { (&g.boxes[hi], &g.boxes[lo]) };
+        let (t0, t1) = (edge_t(p, from, false), edge_t(p, to, true));
+        let (t0, t1) = if t0 < t1 { (t0, t1) } else { (0.22, 0.78) };
+        let (x0, y0) = bezier(p, t0);
+        let (xm, ym) = bezier(p, (t0 + t1) / 2.0);
+        let (x1, y1) = bezier(p, t1);
         let style = format!("--x0:{x0:.1}px;--y0:{y0:.1}px;--xm:{xm:.1}px;--ym:{ym:.1}px;--x1:{x1:.1}px;--y1:{y1:.1}px;transform:translate({x1:.1}px,{y1:.1}px)");
         let dns = matches!(h.kind, Kind::DnsQuery | Kind::DnsAnswer);
         html! {

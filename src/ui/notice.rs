@@ -9,7 +9,7 @@ pub fn Notice() -> Html {
     let player = use_player();
     match &player.0.notice {
         Some(text) => html! {
-            <p class="notice" role="status"><span class="notice-icon" aria-hidden="true">{ "ⓘ" }</span>{ " " }{ text.clone() }</p>
+            <p class="notice" role="status"><span class="notice-icon" aria-hidden="true">{ "i" }</span>{ " " }{ text.clone() }</p>
         },
         None => html! {},
     }
