@@ -137,7 +137,7 @@ fn errors_are_plain_and_located() {
 
     let dir = temp_dir("errors");
     let bad = dir.join("bad.json");
-    std::fs::write(&bad, "{\"version\": 1, \"scenario\": 3}").unwrap();
+    std::fs::write(&bad, format!("{{\"version\": {}, \"scenario\": 3}}", smtp_sim::sim::trace::TRACE_VERSION)).unwrap();
     let out = smtp_sim(&["export", bad.to_str().unwrap(), "--format", "text"]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);

@@ -137,15 +137,16 @@ fn build(k: &Knobs) -> Scenario {
 
 fn check_conservation(s: &Scenario, t: &Trace) {
     // Units of "one message for one recipient": the scenario's, plus one per DSN created, plus
-    // one per postmaster copy of a double bounce. Each ends exactly once: refused at
-    // submission, stored in a mailbox, reported in a bounce, still queued, or a double bounce.
+    // one per postmaster copy of a double bounce. Each ends exactly once: refused in session, not
+    // sent, stored in a mailbox, reported in a bounce, still queued, or a double bounce.
     let sent: usize = s.messages.iter().map(|m| m.to.len()).sum();
     let count = |key: &str| t.events.iter().filter(|e| e.key.as_deref() == Some(key)).count();
     let units_in = sent + count("bounce-created") + count("delay-warning") + count("double-bounce");
     let s_ = &t.summary;
-    let units_out = s_.refused_at_submission + t.mailboxes.len() + s_.bounced + t.queue.len() + s_.double_bounces;
+    let units_out = s_.refused_in_session + s_.not_sent + t.mailboxes.len() + s_.bounced + t.queue.len() + s_.double_bounces;
     assert_eq!(units_in, units_out, "a message was lost or duplicated: {s_:?}\n{}", t.transcript());
-    assert_eq!(t.mailboxes.len(), s_.delivered);
+    assert_eq!(t.mailboxes.len(), s_.delivered + s_.bounces_delivered);
+    assert_eq!(t.mailboxes.iter().filter(|m| m.is_bounce).count(), s_.bounces_delivered, "bounces are counted apart from delivered mail");
     assert_eq!(t.queue.len(), s_.queued);
 }
 

@@ -319,18 +319,7 @@ fn kind_class(k: Kind) -> &'static str {
 }
 
 fn summary_line(trace: &Trace) -> String {
-    let s = &trace.summary;
-    format!(
-        "{} events, {} nodes, ends at {}: {} delivered, {} bounced, {} still queued, {} refused at submission, {} double bounces.",
-        trace.events.len(),
-        trace.nodes.len(),
-        format_time(trace.end),
-        s.delivered,
-        s.bounced,
-        s.queued,
-        s.refused_at_submission,
-        s.double_bounces
-    )
+    format!("{} events, {} nodes, ends at {}: {}.", trace.events.len(), trace.nodes.len(), format_time(trace.end), trace.summary.sentence())
 }
 
 fn css(out: &mut String, p: &str, c: &Palette) {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::clock::{format_time, Millis};
 
 /// Bumped whenever the JSON form changes incompatibly.
-pub const TRACE_VERSION: u32 = 1;
+pub const TRACE_VERSION: u32 = 2;
 
 /// Which layer of the mail system an event belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -192,21 +192,44 @@ pub struct QueueEntry {
     pub is_bounce: bool,
 }
 
-/// Counts over the whole run. Every accepted message recipient ends in exactly one of
-/// delivered / bounced / queued / refused (the no-loss property tests check this).
+/// Counts over the whole run. Every message recipient ends in exactly one of delivered /
+/// bounced / queued / refused in session / not sent, and every bounce in one of delivered /
+/// bounced (double bounce) / queued (the no-loss property tests check this).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Recipients delivered into a mailbox (bounces included).
+    /// Recipients whose message was delivered into a mailbox (bounces not counted here).
     pub delivered: usize,
+    /// Bounces (DSNs) delivered into the envelope sender's mailbox (or postmaster's).
+    pub bounces_delivered: usize,
     /// Recipient failures reported with a DSN.
     pub bounced: usize,
-    /// Recipients still queued when the run ended.
+    /// Recipients (and bounces) still queued when the run ended.
     pub queued: usize,
-    /// Recipients the mail program could not submit (the user sees an error instead of a DSN).
-    pub refused_at_submission: usize,
+    /// Recipients a server refused during the mail program's own session (greeting, AUTH, MAIL,
+    /// RCPT or DATA): the user sees the error at once, so there is no bounce (RFC 5321 §3.6.3, §6.1).
+    pub refused_in_session: usize,
+    /// Recipients the mail program never sent: it could not connect, or an address was not valid.
+    pub not_sent: usize,
     /// Failures that could not be reported (a bounce of a bounce: RFC 5321 §6.1), sent to postmaster
     /// or dropped.
     pub double_bounces: usize,
+}
+
+impl Summary {
+    /// The counts in words, as the transcript and the exported SVG end.
+    pub fn sentence(&self) -> String {
+        let dsn = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "{} delivered, {} bounced, {} still queued, {} refused in session, {} not sent; {} delivered, {}",
+            self.delivered,
+            self.bounced,
+            self.queued,
+            self.refused_in_session,
+            self.not_sent,
+            dsn(self.bounces_delivered, "bounce"),
+            dsn(self.double_bounces, "double bounce")
+        )
+    }
 }
 
 /// A complete run.
@@ -245,16 +268,7 @@ impl Trace {
                 out.push_str(&format!("{:14}» {}\n", "", n));
             }
         }
-        let s = &self.summary;
-        out.push_str(&format!(
-            "# end {}: {} delivered, {} bounced, {} still queued, {} refused at submission, {} double bounces\n",
-            format_time(self.end),
-            s.delivered,
-            s.bounced,
-            s.queued,
-            s.refused_at_submission,
-            s.double_bounces
-        ));
+        out.push_str(&format!("# end {}: {}\n", format_time(self.end), self.summary.sentence()));
         out
     }
 }

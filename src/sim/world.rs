@@ -413,7 +413,7 @@ impl<'s> World<'s> {
     }
 
     fn user_error(&mut self, client: usize, rcpts: &[String], text: String) {
-        self.summary.refused_at_submission += rcpts.len();
+        self.summary.not_sent += rcpts.len();
         let who = self.id(client);
         let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), format!("{text} The message stays in the outbox; no server accepted it, so nobody sends a bounce."));
         ev.key = Some("user-notice".into());
@@ -674,7 +674,7 @@ impl<'s> World<'s> {
                         (what, hint)
                     };
                     let text = format!("The server {server_host} refused {what}: {reply}. The message was not sent — {hint}.");
-                    self.summary.refused_at_submission += rcpts.len();
+                    self.summary.refused_in_session += rcpts.len();
                     let who = self.id(client);
                     let ev = self.push(who, None, Layer::User, Kind::UserNotice, text, "the mail program shows this error to its user; the refusal came inside the SMTP session, so there is no bounce message: the program already knows (RFC 5321 §3.6.3, §6.1)".into());
                     ev.key = Some("user-notice".into());
@@ -689,7 +689,7 @@ impl<'s> World<'s> {
                     }
                 }
                 if !failed.is_empty() {
-                    self.summary.refused_at_submission += failed.len();
+                    self.summary.refused_in_session += failed.len();
                     let who = self.id(client);
                     let text = format!("The server {server_host} refused: {}", failed.join("; "));
                     let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), "the mail program shows this error to its user; the refusal came inside the SMTP session, so there is no bounce message: the program already knows (RFC 5321 §3.6.3, §6.1)".into());
@@ -798,7 +798,11 @@ impl World<'_> {
         let ev = self.push(who.clone(), None, Layer::Mailbox, Kind::Delivered, format!("delivered to {mailbox}"), format!("{who} stores the message in the mailbox of {mailbox}, adding Return-Path: <{from}> (the envelope sender)"));
         ev.key = Some("delivered".into());
         ev.bounce = is_bounce;
-        self.summary.delivered += 1;
+        if is_bounce {
+            self.summary.bounces_delivered += 1;
+        } else {
+            self.summary.delivered += 1;
+        }
         self.stored.push(StoredMessage {
             node: who,
             mailbox,
