@@ -135,3 +135,20 @@ fn kind_names_match_the_json_form() {
         assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
     }
 }
+
+#[test]
+fn spf_result_travels_with_the_message_above_the_receivers_received_line() {
+    // RFC 7208 §9.1: the receiver that checked SPF records the result in Received-SPF:, prepended
+    // above its own Received: field; a server that does not check adds none.
+    let t = smtp_sim::sim::world::run(&smtp_sim::sim::scenario::builtin("spf-spoof").unwrap());
+    let m = t.mailboxes.iter().find(|m| !m.is_bounce).expect("the real message is delivered");
+    let lines: Vec<&str> = m.raw.lines().collect();
+    let spf = lines.iter().position(|l| l.starts_with("Received-SPF: pass (mx.example.org:")).expect("a Received-SPF: pass field");
+    let received = lines.iter().position(|l| l.starts_with("Received:")).unwrap();
+    assert!(spf < received, "Received-SPF comes above the checking server's Received:\n{}", m.raw);
+    assert!(m.raw.contains("client-ip=192.0.2.25;") && m.raw.contains("envelope-from=\"alice@example.com\";"), "{}", m.raw);
+    assert!(m.raw.is_ascii(), "header comments stay ASCII");
+
+    let plain = smtp_sim::sim::world::run(&smtp_sim::sim::scenario::builtin("happy-path").unwrap());
+    assert!(plain.mailboxes.iter().all(|m| !m.raw.contains("Received-SPF")), "no SPF check, no field");
+}

@@ -483,6 +483,7 @@ impl Console {
             max_received: self.max_received,
             lookups: Vec::new(),
             spf_notes: Vec::new(),
+            spf_header: None,
             mail_from: String::new(),
         };
         self.session.receive(wire, &mut policy);

@@ -61,6 +61,9 @@ pub(crate) struct NodePolicy<'a> {
     /// DNS queries made while deciding (SPF), for the trace.
     pub(crate) lookups: Vec<Lookup>,
     pub(crate) spf_notes: Vec<String>,
+    /// Set when a MAIL FROM was answered: the `Received-SPF:` value for that transaction's
+    /// message (RFC 7208 §9.1), or `None` when no SPF check was made.
+    pub(crate) spf_header: Option<Option<String>>,
     /// The sender of the transaction in progress (for greylisting triples).
     pub(crate) mail_from: String,
 }
@@ -74,17 +77,20 @@ impl NodePolicy<'_> {
 }
 
 impl Policy for NodePolicy<'_> {
-    fn mail_from(&mut self, from: &ReversePath, _params: &MailParams, _info: &SessionInfo) -> Verdict {
+    fn mail_from(&mut self, from: &ReversePath, _params: &MailParams, info: &SessionInfo) -> Verdict {
         self.mail_from = match from {
             ReversePath::Null => String::new(),
             ReversePath::Path(p) => p.mailbox.to_string().to_ascii_lowercase(),
         };
+        self.spf_header = Some(None);
         // RFC 7208 §2.4: check the MAIL FROM domain against the connecting address.
         if self.spec.spf {
             if let (ReversePath::Path(p), Some(ip)) = (from, self.client_ip) {
                 let addr = p.mailbox.to_string();
                 let domain = domain_of(&addr).to_string();
                 let (result, why) = spf::check_host(self.zone, ip, &domain, &mut self.lookups);
+                // RFC 7208 §9.1: the result travels with the message as a trace header field.
+                self.spf_header = Some(Some(spf::received_spf(result, &why, &self.spec.host, ip, &addr, info.helo.as_deref())));
                 self.spf_notes.push(why);
                 if result == spf::SpfResult::Fail {
                     return Verdict::Reject(&catalogue::SPF_FAIL);

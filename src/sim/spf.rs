@@ -40,6 +40,30 @@ impl SpfResult {
 
 /// Evaluates the SPF policy of `domain` for a client at `ip`. Every DNS query made is pushed
 /// to `lookups`, and the reason is said in words.
+/// The value of a `Received-SPF:` header field (RFC 7208 §9.1) for a check made by `receiver`:
+/// the result, a comment in plain ASCII saying why, and the key-value pairs a reader (or a later
+/// filter) can trust because the receiving server wrote them.
+pub fn received_spf(result: SpfResult, why: &str, receiver: &str, ip: IpAddr, envelope_from: &str, helo: Option<&str>) -> String {
+    // A comment may not hold unbalanced parentheses or 8-bit text (RFC 5322 §3.2.2).
+    let comment: String = why
+        .replace('§', "section ")
+        .chars()
+        .map(|c| match c {
+            '(' => '[',
+            ')' => ']',
+            '\\' => '/',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '?',
+        })
+        .collect();
+    let mut v = format!("{} ({receiver}: {comment}) client-ip={ip}; envelope-from=\"{envelope_from}\";", result.as_str());
+    if let Some(h) = helo {
+        v.push_str(&format!(" helo={h};"));
+    }
+    v.push_str(&format!(" receiver={receiver};"));
+    v
+}
+
 pub fn check_host(zone: &Zone, ip: IpAddr, domain: &str, lookups: &mut Vec<Lookup>) -> (SpfResult, String) {
     let mut budget = 10;
     check(zone, ip, domain, lookups, &mut budget, 0)

@@ -90,6 +90,8 @@ struct Conn {
     awaiting: std::collections::VecDeque<Option<crate::smtp::command::Verb>>,
     /// The first refusal not about one recipient (greeting, EHLO, STARTTLS, AUTH, MAIL).
     session_refusal: Option<(Option<crate::smtp::command::Verb>, String)>,
+    /// The `Received-SPF:` value for the transaction in progress (RFC 7208 §9.1), if checked.
+    spf: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -425,7 +427,7 @@ impl<'s> World<'s> {
         let id = self.conns.len() as u32;
         let server = self.node_at(&address);
         let bounce = self.purpose_is_bounce(&purpose);
-        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None, awaiting: std::collections::VecDeque::from([None]), session_refusal: None });
+        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None, awaiting: std::collections::VecDeque::from([None]), session_refusal: None, spf: None });
         let to = server.map(|s| self.id(s));
         let who = self.id(client);
         let ev = self.push(who, to, Layer::Tcp, Kind::Connect, format!("connect {address}:{port}"), format!("opens a TCP connection to {address} port {port}"));
@@ -505,10 +507,14 @@ impl<'s> World<'s> {
             max_received: self.sc.clock.max_received,
             lookups: Vec::new(),
             spf_notes: Vec::new(),
+            spf_header: None,
             mail_from: String::new(),
         };
         ss.receive(&bytes, &mut policy);
         let lookups = std::mem::take(&mut policy.lookups);
+        if let Some(h) = policy.spf_header.take() {
+            conn.spf = h;
+        }
         if !lookups.is_empty() {
             self.trace_lookups(server, &lookups, false);
         }
@@ -736,6 +742,11 @@ impl World<'_> {
             self.date(self.now)
         );
         let data = mime::prepend_header(&data, "Received", &received);
+        // RFC 7208 §9.1: Received-SPF goes above the Received: field of the same receiver.
+        let data = match &conn.spf {
+            Some(spf) => mime::prepend_header(&data, "Received-SPF", spf),
+            None => data,
+        };
         let from = match &envelope.from {
             ReversePath::Null => String::new(),
             ReversePath::Path(p) => p.mailbox.to_string(),
