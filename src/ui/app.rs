@@ -173,7 +173,11 @@ pub fn App() -> Html {
         return html! {
             <ContextProvider<PlayerHandle> context={player}>
                 <Embed options={options.clone()} {edited} on_help={open_help} />
-                <HelpDialog open={*help_open} on_close={close_help} />
+                // Mounted only while open: Chrome logs an error for the dialog's `autofocus`
+                // button in a cross-origin frame even while the dialog is closed.
+                if *help_open {
+                    <HelpDialog open=true on_close={close_help} />
+                }
             </ContextProvider<PlayerHandle>>
         };
     }

@@ -97,25 +97,34 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let player = use_player();
     let status = use_state(String::new);
     let copied = use_state(|| None::<Copied>);
+    // Bumped when the clipboard failed: the field is selected once it is rendered.
+    let select_field = use_state(|| 0u32);
     let edited = props.edited;
+    use_effect_with(*select_field, |&n| {
+        if n > 0 {
+            if let Some(input) = gloo::utils::document().get_element_by_id("share-copy-text").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+                let _ = input.focus();
+                input.select();
+            }
+        }
+    });
 
     let copy = |label: &'static str, what: &'static str, make: fn(&crate::player::Player, bool) -> String| {
         let player = player.clone();
         let status = status.clone();
         let copied = copied.clone();
+        let select_field = select_field.clone();
         Callback::from(move |_: MouseEvent| {
             let text = make(&player.0, edited);
             copied.set(Some(Copied { label, text: text.clone() }));
             let status = status.clone();
+            let select_field = select_field.clone();
             copy_to_clipboard(&text, move |ok| {
                 if ok {
                     status.set(format!("{what} copied to the clipboard."));
                 } else {
                     status.set(format!("This browser did not let the page copy: the {} is selected in the field below; press Ctrl+C (⌘C on a Mac) to copy it.", what.to_lowercase()));
-                    if let Some(input) = gloo::utils::document().get_element_by_id("share-copy-text").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
-                        let _ = input.focus();
-                        input.select();
-                    }
+                    select_field.set(*select_field + 1);
                 }
             });
         })

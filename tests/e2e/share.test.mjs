@@ -100,7 +100,7 @@ function editedLink(step) {
 
 test("a page served from a second local port embeds the player in an iframe, steps it, and the iframe resizes", async () => {
   const src = `${url}index.html?embed=1&scenario=unknown-user-bounce&readonly=1`;
-  hostPages.set("/host.html", `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another site</title></head>
+  hostPages.set("/host.html", `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another site</title><link rel="icon" href="data:,"></head>
 <body style="margin:0"><main><h1>Another site</h1>
 <iframe id="f" src="${src}" title="smtp-sim: unknown user" loading="lazy" width="100%" height="150" style="border:0;width:100%"></iframe>
 </main><script src="${url}www/embed.js" async></script></body></html>`);
