@@ -4,6 +4,7 @@
 //! hostile embed parameters become sentences, and the downloads are the CLI's files.
 
 use proptest::prelude::*;
+use smtp_sim::cli::export::ExportFormat;
 use smtp_sim::player::embed::{self, Theme};
 use smtp_sim::player::export;
 use smtp_sim::player::link::{is_link_fragment, scenario_differs};
@@ -232,8 +233,16 @@ fn downloads_are_the_cli_exports() {
     let svg = export::svg(&p.trace, &stem);
     assert_eq!((svg.filename.as_str(), svg.mime), ("unknown-user-bounce.svg", "image/svg+xml"));
     assert!(svg.body.contains("<svg") && svg.body.contains("<title>"));
+    let cli = |format| smtp_sim::cli::export::render(&p.trace, format, None, smtp_sim::diagram::Theme::Auto).unwrap();
+    assert_eq!(svg.body.as_bytes(), cli(ExportFormat::Svg), "the CLI's SVG");
     let text = export::transcript(&p.trace, &stem);
     assert_eq!(text.body, p.trace.transcript());
+    assert_eq!(text.body.as_bytes(), cli(ExportFormat::Text));
+    let json = export::json(&p.trace, &stem);
+    assert_eq!((json.filename.as_str(), json.mime), ("unknown-user-bounce-trace.json", "application/json"));
+    assert_eq!(json.body.as_bytes(), cli(ExportFormat::Json), "the CLI's JSON");
+    let back: smtp_sim::sim::trace::Trace = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(back, *p.trace);
     assert!(text.body.contains("550 5.1.1"));
 
     let list = export::messages(&p.trace, 0);

@@ -1,6 +1,6 @@
 //! "Share & export": Copy link (the whole state as `#v1.…`), Copy embed code (an iframe snippet
-//! plus the host script), and downloads — the SVG diagram, the transcript and every stored
-//! message as `.eml`. What goes in a link, a snippet or a file is decided in yew-free code
+//! plus the host script), and downloads — the SVG diagram, the transcript, the JSON trace and
+//! every stored message as `.eml`. What goes in a link, a snippet or a file is decided in yew-free code
 //! (`player::link`, `player::embed`, `player::export`); here are only the browser parts: the
 //! Clipboard API (probed, because insecure origins lack it, with a select-able field as the
 //! fallback), Blob downloads, and the status sentence in a live region.
@@ -154,6 +154,12 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let status = status.clone();
         Callback::from(move |e: MouseEvent| download_now(export::transcript(&player.0.trace, &stem), &status, e))
     };
+    let on_json = {
+        let player = player.clone();
+        let stem = stem.clone();
+        let status = status.clone();
+        Callback::from(move |e: MouseEvent| download_now(export::json(&player.0.trace, &stem), &status, e))
+    };
     let messages = export::messages(&p.trace, p.step);
 
     html! {
@@ -175,6 +181,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <div class="share-row" role="group" aria-label="Download">
                     <button type="button" class="btn btn-small" onclick={on_svg}>{ "Diagram (.svg)" }</button>
                     <button type="button" class="btn btn-small" onclick={on_text}>{ "Transcript (.txt)" }</button>
+                    <button type="button" class="btn btn-small" onclick={on_json}>{ "Trace (.json)" }</button>
                 </div>
                 if messages.is_empty() {
                     <p class="share-none">{ "No message reaches a mailbox in this run, so there is no .eml to download." }</p>

@@ -230,7 +230,7 @@ test("Copy link, then the link in a new page, reopens the same step; without a c
   await context.close();
 });
 
-test("the download buttons give the SVG, the transcript and the bounce as .eml", async () => {
+test("the download buttons give the SVG, the transcript, the JSON trace and the bounce as .eml", async () => {
   const { context, page, problems, requests } = await openApp("?scenario=unknown-user-bounce&step=54");
   const fetch = async (click) => {
     const [download] = await Promise.all([page.waitForEvent("download"), click()]);
@@ -242,6 +242,11 @@ test("the download buttons give the SVG, the transcript and the bounce as .eml",
   const text = await fetch(() => page.getByRole("button", { name: "Transcript (.txt)" }).click());
   assert.equal(text.name, "unknown-user-bounce-transcript.txt");
   assert.ok(text.text.length > 1000 && text.text.includes("550 5.1.1"), text.text.slice(0, 200));
+  const json = await fetch(() => page.getByRole("button", { name: "Trace (.json)" }).click());
+  assert.equal(json.name, "unknown-user-bounce-trace.json");
+  const trace = JSON.parse(json.text);
+  assert.equal(trace.version, 1);
+  assert.equal(trace.events.length, 54);
   await page.getByText(/Stored messages as \.eml/).click();
   const eml = await fetch(() => page.getByRole("button", { name: /^Download Bounce \d+ to alice@example\.com/ }).click());
   assert.match(eml.name, /^unknown-user-bounce-bounce-\d+\.eml$/);
