@@ -21,6 +21,7 @@ use super::sequence_diagram::SequenceDiagram;
 use super::share_panel::app_url;
 use super::tools::Tools;
 use crate::player::embed::{self, EmbedOptions, Theme};
+use crate::player::Intent;
 
 /// The message type the host script listens for.
 pub const RESIZE_MESSAGE: &str = "smtp-sim:resize";
@@ -91,6 +92,10 @@ pub fn Embed(props: &EmbedProps) -> Html {
         });
     }
 
+    let toggle = {
+        let player = player.clone();
+        Callback::from(move |_: MouseEvent| player.dispatch(Intent::TogglePlay))
+    };
     let p = &player.0;
     let open_href = embed::open_in_app(&app_url(), p, props.edited);
     let title = p.trace.title.clone();
@@ -102,6 +107,13 @@ pub fn Embed(props: &EmbedProps) -> Html {
                     <Controls on_help={props.on_help.clone()} />
                 } else {
                     <div class="embed-caption">
+                        // Without the bar, something that plays by itself still needs a pause
+                        // button (WCAG 2.2.2), besides the Space key.
+                        if o.autoplay {
+                            <button type="button" class="btn btn-small embed-play" onclick={toggle}>
+                                { if p.playing { "Pause" } else { "Play" } }
+                            </button>
+                        }
                         <LiveRegion />
                         <Notice />
                     </div>

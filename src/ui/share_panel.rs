@@ -136,10 +136,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let stem = export::stem(&p.scenario_id, edited);
     let download = |d: Download| {
         let status = status.clone();
-        Callback::from(move |_: MouseEvent| match save(&d) {
-            Ok(()) => status.set(format!("Downloading {}.", d.filename)),
-            Err(_) => status.set(format!("The browser refused to download {}.", d.filename)),
-        })
+        Callback::from(move |e: MouseEvent| download_now(d.clone(), &status, e))
     };
     // Built on click, not on every step: the SVG and transcript cover the whole run.
     let on_svg = {

@@ -290,7 +290,7 @@ for (const colorScheme of ["light", "dark"]) {
   });
 }
 
-test("embed parameters: controls=0 hides the bar, hostile values are named in a note", async () => {
+test("embed parameters: controls=0 hides the bar (a Pause button stays while it plays), hostile values are named in a note", async () => {
   const { context, page, problems } = await openApp("index.html?embed=1&scenario=mx-fallback&step=4&controls=0&theme=%3Cb%3Ehi&speed=999");
   assert.equal(await page.locator(".panel-controls").count(), 0);
   const notice = await page.locator(".notice").textContent();
@@ -298,8 +298,20 @@ test("embed parameters: controls=0 hides the bar, hostile values are named in a 
   assert.match(notice, /“speed=999” is not a speed/);
   assert.equal(await page.locator(".notice b").count(), 0, "text, not markup");
   assert.match(await page.locator("#live").textContent(), /^Step 4 of/);
+  assert.equal(await page.getByRole("button", { name: "Pause" }).count(), 0, "nothing plays, so no pause button");
   await page.keyboard.press("ArrowRight");
   await page.waitForFunction(() => document.querySelector("#live").textContent.startsWith("Step 5 of"));
   assert.deepEqual(problems, []);
   await context.close();
+
+  // Playing by itself without the bar: a Pause button stays (WCAG 2.2.2).
+  const auto = await openApp("index.html?embed=1&scenario=mx-fallback&controls=0&autoplay=1&speed=8");
+  await auto.page.waitForFunction(() => !document.querySelector("#live").textContent.startsWith("Step 1 of"));
+  await auto.page.getByRole("button", { name: "Pause" }).click();
+  await auto.page.getByRole("button", { name: "Play" }).waitFor();
+  const stopped = await auto.page.locator("#live").textContent();
+  await auto.page.waitForTimeout(400);
+  assert.equal(await auto.page.locator("#live").textContent(), stopped, "paused");
+  assert.deepEqual(auto.problems, []);
+  await auto.context.close();
 });
