@@ -58,6 +58,22 @@ pub enum Command {
     /// Export a run: the sequence diagram (SVG), the transcript, the JSON trace, or a stored
     /// message (.eml).
     Export(export::ExportArgs),
+    /// Print a share link for a scenario at a step: the page address with `--url`, else the
+    /// fragment alone (`v1.…`). A scenario file travels in full (edits included), a built-in by
+    /// id; put the result after `#` in the page address, or in an embed's iframe `src`.
+    Share {
+        /// A built-in scenario id or the path of a scenario file.
+        scenario: String,
+        /// The step to open, counted from 1 as the page shows it.
+        #[arg(long, default_value_t = 1)]
+        step: usize,
+        /// The tool to open: inspector, mailboxes, queue, dns, console or editor.
+        #[arg(long)]
+        panel: Option<String>,
+        /// The page address to put in front (e.g. `https://example.org/smtp-sim/`).
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -118,6 +134,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Send(args) => send::run(args),
         Command::Export(args) => export::run(args),
+        Command::Share { scenario, step, panel, url } => share_link(&scenario, step, panel.as_deref(), url.as_deref()),
         Command::Check { file } => {
             let source = match std::fs::read_to_string(&file) {
                 Ok(s) => s,
@@ -141,4 +158,38 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `smtp-sim share`.
+fn share_link(what: &str, step: usize, panel: Option<&str>, url: Option<&str>) -> ExitCode {
+    let s = match load(what) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut p = crate::player::Player::from_scenario(s);
+    let len = p.len();
+    if step == 0 || step > len.max(1) {
+        eprintln!("smtp-sim: there is no step {step}: this scenario has {len} steps (counted from 1)");
+        return ExitCode::from(2);
+    }
+    p.apply(crate::player::Intent::Goto(step - 1));
+    if let Some(name) = panel {
+        match crate::player::Tool::from_name(name) {
+            Some(t) => p.tool = t,
+            None => {
+                let names: Vec<&str> = crate::player::Tool::ALL.iter().map(|t| t.name()).collect();
+                eprintln!("smtp-sim: there is no panel {name:?}; the panels are {}", names.join(", "));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let link = p.share_link();
+    match url {
+        Some(u) => println!("{}#{link}", u.split('#').next().unwrap_or(u)),
+        None => println!("{link}"),
+    }
+    ExitCode::SUCCESS
 }

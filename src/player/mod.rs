@@ -12,11 +12,17 @@
 //! - [`explain`] — the inspector's material for one event: raw bytes with CR, LF and
 //!   dot-stuffing made visible, the catalogue entry, the state transition taken.
 //! - [`url`] — `?scenario=ID&step=N` in and out.
+//! - [`link`] — the whole state as a share link (`#v1.…`) and back.
+//! - [`embed`] — the parameters of the compact player for iframes (`?embed=1&…`).
+//! - [`export`] — the page's downloads: SVG, transcript, JSON trace, stored messages as `.eml`.
 //!
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
 
+pub mod embed;
 pub mod explain;
+pub mod export;
+pub mod link;
 pub mod url;
 pub mod view;
 
@@ -61,6 +67,9 @@ pub enum Intent {
     Select(Option<usize>),
     /// Show this tool in the side column.
     ShowTool(Tool),
+    /// Open a share link that arrived while the page is open (`hashchange`); a bad one only sets
+    /// the notice (see [`link`]).
+    OpenLink(String),
 }
 
 /// The tools that share the side column of the page, one shown at a time (a tab list). Their
@@ -307,6 +316,7 @@ impl Player {
             }
             Intent::Select(n) => self.selected = n.filter(|&n| n <= self.step && n < self.len()),
             Intent::ShowTool(t) => self.tool = t,
+            Intent::OpenLink(l) => self.open_link(&l),
         }
     }
 

@@ -1,6 +1,13 @@
 //! The app shell: header, playback bar, the four regions, footer, the help dialog — and the
 //! browser side of the player: the reducer context, the play timer, the page-wide keyboard
 //! shortcuts and the URL kept in step (`history.replaceState`, so the address can be copied).
+//!
+//! The start state comes from the address (`Player::from_location`: a `#v1.…` share link wins
+//! over `?scenario=…&step=…`); a share link pasted while the page is open arrives through
+//! `hashchange`. With `?embed=1` the same shell renders the compact [`Embed`] player instead
+//! (`player::embed`), and leaves the host's URL alone.
+
+use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
@@ -9,18 +16,23 @@ use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::controls::Controls;
+use super::embed::Embed;
 use super::header::Header;
 use super::help_dialog::HelpDialog;
 use super::model::{Model, PlayerHandle};
 use super::network_view::NetworkView;
 use super::scenario_picker::ScenarioPicker;
 use super::sequence_diagram::SequenceDiagram;
+use super::share_panel::SharePanel;
 use super::tools::Tools;
+use crate::player::embed::{self, EmbedOptions};
+use crate::player::link::{is_link_fragment, scenario_differs};
 use crate::player::{Intent, Player};
 
-/// The page's query string (`?scenario=…&step=…`).
-fn query() -> String {
-    gloo::utils::window().location().search().unwrap_or_default()
+/// The page's query string (`?scenario=…&step=…`) and fragment (`#v1.…`).
+fn location() -> (String, String) {
+    let l = gloo::utils::window().location();
+    (l.search().unwrap_or_default(), l.hash().unwrap_or_default())
 }
 
 /// True when the key press belongs to the focused element (typing in a field, Space on a button,
@@ -45,19 +57,56 @@ pub fn App() -> Html {
             panic!("deliberate panic requested with ?debug=panic");
         }
     });
-    let player: PlayerHandle = use_reducer(|| Model(Player::from_query(&query())));
+    // Read once: is this the embed player, and with which options?
+    let embed_options: Rc<Option<EmbedOptions>> = use_memo((), |_| {
+        let (query, _) = location();
+        embed::is_embed(&query).then(|| embed::parse(&query))
+    });
+    let player: PlayerHandle = {
+        let embed_options = embed_options.clone();
+        use_reducer(move || {
+            let (query, fragment) = location();
+            Model(match &*embed_options {
+                Some(o) => embed::start(&query, &fragment, o),
+                None => Player::from_location(&query, &fragment),
+            })
+        })
+    };
     let help_open = use_state(|| false);
+    // Whether the scenario differs from its built-in (then links carry it in full): computed
+    // once per scenario, not on every step.
+    let edited = *use_memo((player.0.scenario_id.clone(), player.0.scenario.clone()), |(id, s)| scenario_differs(id, s));
 
-    // The URL follows the step, so it can be copied at any moment.
+    // The URL follows the state, so it can be copied at any moment: the query, plus the share
+    // link as fragment when the query alone would lose something (see `Player::location`).
+    // Not in an embed: its address belongs to the host page's snippet.
     {
-        let q = player.0.query();
-        use_effect_with(q, |q| {
+        let target = if embed_options.is_some() { None } else { Some(player.0.location(edited)) };
+        use_effect_with(target, |target| {
             let w = gloo::utils::window();
-            if w.location().search().unwrap_or_default() != *q {
-                if let Ok(h) = w.history() {
-                    let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(q));
+            if let Some(target) = target {
+                let (q, f) = location();
+                if format!("{q}{f}") != *target {
+                    if let Ok(h) = w.history() {
+                        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(target));
+                    }
                 }
             }
+        });
+    }
+
+    // A share link pasted into the address bar of the open page (only the fragment changes, so
+    // the page does not reload). Other fragments (`#main` of the skip link) are anchors.
+    {
+        let handle = player.clone();
+        use_effect_with((), move |_| {
+            let listener = EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
+                let (_, fragment) = location();
+                if is_link_fragment(&fragment) {
+                    handle.dispatch(Intent::OpenLink(fragment));
+                }
+            });
+            move || drop(listener)
         });
     }
 
@@ -120,6 +169,18 @@ pub fn App() -> Html {
         let help_open = help_open.clone();
         Callback::from(move |_| help_open.set(false))
     };
+    if let Some(options) = &*embed_options {
+        return html! {
+            <ContextProvider<PlayerHandle> context={player}>
+                <Embed options={options.clone()} {edited} on_help={open_help} />
+                // Mounted only while open: Chrome logs an error for the dialog's `autofocus`
+                // button in a cross-origin frame even while the dialog is closed.
+                if *help_open {
+                    <HelpDialog open=true on_close={close_help} />
+                }
+            </ContextProvider<PlayerHandle>>
+        };
+    }
     html! {
         <ContextProvider<PlayerHandle> context={player}>
             <a class="skip-link" href="#main">{ "Skip to the simulator" }</a>
@@ -129,6 +190,7 @@ pub fn App() -> Html {
                 <NetworkView />
                 <SequenceDiagram />
                 <Tools />
+                <SharePanel {edited} />
                 <ScenarioPicker />
             </main>
             <footer class="site-footer">

@@ -8,6 +8,7 @@
 
 mod app;
 mod controls;
+mod embed;
 mod fatal;
 mod header;
 mod help_dialog;
@@ -19,6 +20,7 @@ mod notice;
 mod panel;
 mod scenario_picker;
 mod sequence_diagram;
+mod share_panel;
 mod state_diagram;
 mod tools;
 
