@@ -12,10 +12,13 @@
 //! - [`explain`] — the inspector's material for one event: raw bytes with CR, LF and
 //!   dot-stuffing made visible, the catalogue entry, the state transition taken.
 //! - [`url`] — `?scenario=ID&step=N` in and out.
+//! - [`console`] — the Console tool's model: server nodes and ports to connect to, addresses to
+//!   connect from, the transcript across connections, ↑/↓ history, the input mode.
 //!
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
 
+pub mod console;
 pub mod explain;
 pub mod url;
 pub mod view;
