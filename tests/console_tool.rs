@@ -226,7 +226,8 @@ fn history_walks_like_a_shell() {
     assert_eq!(h.down(), None);
     h.up("x");
     h.stop();
-    assert_eq!((h.cursor(), h.up("y").as_deref()), (Some(2), Some("RCPT TO:<c@d>")), "Escape restarts from the newest");
+    assert_eq!(h.cursor(), None);
+    assert_eq!(h.up("y").as_deref(), Some("RCPT TO:<c@d>"), "Escape restarts from the newest");
     h.push("QUIT");
     assert_eq!(h.cursor(), None, "sending stops the walk");
     for i in 0..History::MAX + 10 {

@@ -88,7 +88,8 @@ test("happy-path: 503 for MAIL before EHLO, then a whole message; history, hints
   // Out of order: MAIL before EHLO.
   const bad = await send(page, "MAIL FROM:<a@b.example>");
   assert.match(bad, /C:MAIL FROM:<a@b\.example>/);
-  assert.match(bad, /503 5\.5\.1 Bad sequence of commands: send EHLO or HELO first/);
+  // Before EHLO no enhanced status code is sent: ENHANCEDSTATUSCODES was not negotiated.
+  assert.match(bad, /S:503 Bad sequence of commands: send EHLO or HELO first/);
   assert.match(bad, /✗ 503 failed/);
   assert.match(bad, /This command needs a greeting first\./, "the explanation");
   assert.match(bad, /RFC 5321 §4\.1\.4/);
@@ -110,7 +111,7 @@ test("happy-path: 503 for MAIL before EHLO, then a whole message; history, hints
 
   assert.match(await send(page, "MAIL FROM:<a@b.example>"), /250 /);
   assert.match(await send(page, "RCPT TO:<bob@example.org>"), /250 /);
-  assert.match(await send(page, "DATA"), /354 .*→ go on/s);
+  assert.match(await send(page, "DATA"), /354 .*→ 354 go on/s);
   assert.match(await page.locator(".console-input label").textContent(), /Message line/);
   assert.match(await page.locator("#console-line-help").textContent(), /a line holding only \. ends the message/);
   await send(page, "Subject: console test");
