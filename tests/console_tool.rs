@@ -36,7 +36,7 @@ fn notes(t: &ConsoleTool) -> Vec<&str> {
 }
 
 fn last(t: &ConsoleTool) -> &ConsoleEntry {
-    *entries(t).last().expect("an entry")
+    entries(t).last().expect("an entry")
 }
 
 #[test]
@@ -281,7 +281,7 @@ fn the_transcript_is_capped() {
 fn reply_lines_hint_labels_and_icons() {
     let lines = wire_lines("250-mx.example.org␍␊\n250 PIPELINING␍␊");
     assert_eq!(lines.iter().map(|l| (l.text.as_str(), l.crlf)).collect::<Vec<_>>(), [("250-mx.example.org", true), ("250 PIPELINING", true)]);
-    assert_eq!(wire_lines("NO")[0].crlf, false);
+    assert!(!wire_lines("NO")[0].crlf);
     assert_eq!(hint_label("MAIL FROM:<you@example.com>"), "MAIL FROM:");
     assert_eq!(hint_label("RCPT TO:<someone@example.org>"), "RCPT TO:");
     assert_eq!(hint_label("EHLO your.host.name"), "EHLO");

@@ -236,9 +236,10 @@ for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["deskt
       // The newest reply is scrolled into view inside the transcript.
       const bottom = await log(page).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
       assert.ok(bottom <= 2, `the transcript shows its newest line (${bottom}px below)`);
-      await page.locator(".tools").scrollIntoViewIfNeeded();
-      await page.locator(".tools").screenshot({ path: join(screensDir, `console-${viewport.width}x${viewport.height}-${colorScheme}-tool.png`) });
       await screenshot(page, `console-${viewport.width}x${viewport.height}-${colorScheme}`);
+      // The tool alone (the sticky playback bar would cover it in an element screenshot).
+      await page.addStyleTag({ content: ".panel-controls { position: static !important; }" });
+      await page.locator(".tools").screenshot({ path: join(screensDir, `console-${viewport.width}x${viewport.height}-${colorScheme}-tool.png`) });
       assert.deepEqual(problems, []);
       await context.close();
     }
