@@ -15,11 +15,14 @@
 //! - [`link`] — the whole state as a share link (`#v1.…`) and back.
 //! - [`embed`] — the parameters of the compact player for iframes (`?embed=1&…`).
 //! - [`export`] — the page's downloads: SVG, transcript, JSON trace, stored messages as `.eml`.
+//! - [`console`] — the Console tool's model: server nodes and ports to connect to, addresses to
+//!   connect from, the transcript across connections, ↑/↓ history, the input mode.
 //!
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
 
 pub mod embed;
+pub mod console;
 pub mod explain;
 pub mod export;
 pub mod link;

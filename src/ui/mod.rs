@@ -7,6 +7,7 @@
 //! render, so the browser tests can prove that a Rust panic shows a visible error message.
 
 mod app;
+mod console;
 mod controls;
 mod embed;
 mod fatal;
