@@ -21,8 +21,8 @@
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
 
-pub mod embed;
 pub mod console;
+pub mod embed;
 pub mod explain;
 pub mod export;
 pub mod link;
