@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::autosave::Autosave;
 use super::controls::Controls;
 use super::header::Header;
 use super::help_dialog::HelpDialog;
@@ -131,6 +132,7 @@ pub fn App() -> Html {
                 <Tools />
                 <ScenarioPicker />
             </main>
+            <Autosave />
             <footer class="site-footer">
                 <p>{ "A teaching simulator: every host, message and reply here is simulated. Nothing is sent over the internet. Press ? for keyboard shortcuts." }</p>
             </footer>

@@ -7,7 +7,12 @@
 //! render, so the browser tests can prove that a Rust panic shows a visible error message.
 
 mod app;
+mod autosave;
+mod compose;
 mod controls;
+mod editor;
+mod editor_dns;
+mod editor_node;
 mod fatal;
 mod header;
 mod help_dialog;

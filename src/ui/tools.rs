@@ -9,12 +9,13 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::editor::Editor;
 use super::inspector::Inspector;
 use super::model::use_player;
 use crate::player::{Intent, Tool};
 
 /// The tools this page offers, in tab order: a tool appears here once its view exists.
-pub const AVAILABLE: &[Tool] = &[Tool::Inspector];
+pub const AVAILABLE: &[Tool] = &[Tool::Inspector, Tool::Editor];
 
 fn tab_id(t: Tool) -> String {
     format!("tool-tab-{}", t.name())
@@ -24,6 +25,7 @@ fn tab_id(t: Tool) -> String {
 fn body(t: Tool) -> Html {
     match t {
         Tool::Inspector => html! { <Inspector /> },
+        Tool::Editor => html! { <Editor /> },
         // Not offered in AVAILABLE yet; never reached from the tab list.
         _ => html! { <Inspector /> },
     }
