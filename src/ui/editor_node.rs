@@ -242,12 +242,13 @@ fn Mailboxes(props: &MailboxesProps) -> Html {
     let ctx = &props.ctx;
     let id = n.id.clone();
     let new_ref = use_node_ref();
+    let label = if n.name.is_empty() { n.id.clone() } else { n.name.clone() };
     let run = {
         let player = player.clone();
         let report = ctx.report.clone();
         let id = id.clone();
         Callback::from(move |(f, what): (Change, String)| {
-            let result = f(&player.0.scenario).map(|s| (Some(s), what)).map_err(|e| vec![e]);
+            let result = f(&player.0.scenario).map(|s| (Some(s), format!("{label}: {what}."))).map_err(|e| vec![e]);
             report.emit(Outcome { scope: edit::node_field(&id, ""), result, show_end: false });
         })
     };
