@@ -84,7 +84,7 @@ fn a_scenario_without_a_builtin_counts_as_edited() {
     assert!(p.is_edited());
     p.apply(Intent::ResetToBuiltin);
     assert!(p.notice.unwrap().contains("no built-in"));
-    assert!(Player::from_scenario(happy()).is_edited() == false);
+    assert!(!Player::from_scenario(happy()).is_edited());
 }
 
 #[test]

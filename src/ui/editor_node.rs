@@ -97,7 +97,7 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
         let onchange = Callback::from(move |e: Event| {
             if let Some(i) = input_of(&e) {
                 let v = i.checked();
-                apply.emit((Ok(setting(v)), format!("{text} {}", on_off(v))));
+                apply.emit((Ok(setting(v)), format!("{text} is now {}", on_off(v))));
             }
         });
         html! {
