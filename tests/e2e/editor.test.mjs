@@ -106,6 +106,15 @@ test("a full mailbox changes the trace at once; the edit survives a reload; Rese
   assert.equal(await page.locator("#editor-mx-full-0").inputValue(), "permanent");
   assert.match(await page.locator('details[data-node="mx"] summary').textContent(), /1 full mailbox/);
 
+  // Opening another scenario from the picker and coming back restores the edits too.
+  await page.locator('button[data-scenario="null-mx"]').click();
+  await waitForTotal(page, (t) => t !== edited, "another scenario's");
+  assert.equal(await page.locator(".editor-badge").textContent(), "Built-in, unchanged");
+  await page.locator('button[data-scenario="happy-path"]').click();
+  await waitForTotal(page, (t) => t === edited, String(edited));
+  assert.match(await page.locator(".notice").textContent(), /Your edits to this scenario were restored/);
+  assert.match(await page.locator(".editor-badge").textContent(), /Edited/);
+
   await page.getByRole("button", { name: "Reset to built-in" }).click();
   await waitForTotal(page, (t) => t === original, String(original));
   assert.equal(await page.locator(".editor-badge").textContent(), "Built-in, unchanged");
