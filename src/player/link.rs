@@ -13,7 +13,6 @@
 
 use super::{url, Intent, Player, Tool, DEFAULT_SCENARIO};
 use crate::share::{self, ScenarioRef, ShareError, ShareState};
-use crate::sim::scenario::{self, Scenario};
 
 /// True when a URL fragment (with or without `#`) is meant as a share link: `v` and a digit.
 /// Any other fragment (`#main` from the skip link, say) is an ordinary anchor and is left alone.
@@ -22,11 +21,6 @@ pub fn is_link_fragment(fragment: &str) -> bool {
     f.first() == Some(&b'v') && f.get(1).is_some_and(u8::is_ascii_digit)
 }
 
-/// True when `s` is not the built-in scenario `id` (edited, or not a built-in at all), so a link
-/// must carry it in full.
-pub fn scenario_differs(id: &str, s: &Scenario) -> bool {
-    scenario::builtin(id).is_none_or(|b| b != *s)
-}
 
 /// The sentence the page shows for a link that cannot be opened.
 pub fn bad_link_notice(e: &ShareError) -> String {
@@ -34,14 +28,8 @@ pub fn bad_link_notice(e: &ShareError) -> String {
 }
 
 impl Player {
-    /// True when the scenario on the page is not the built-in of the same id (it was edited, or
-    /// it came from a link as a custom scenario).
-    pub fn differs_from_builtin(&self) -> bool {
-        scenario_differs(&self.scenario_id, &self.scenario)
-    }
-
     /// The state a share link restores. `edited` says whether the scenario must travel in full
-    /// (see [`Player::differs_from_builtin`]; the page computes it once per scenario).
+    /// (see [`Player::is_edited`]).
     pub fn share_state(&self, edited: bool) -> ShareState {
         ShareState {
             version: share::VERSION,
@@ -54,7 +42,7 @@ impl Player {
 
     /// The state a share link restores.
     pub fn to_share(&self) -> ShareState {
-        self.share_state(self.differs_from_builtin())
+        self.share_state(self.is_edited())
     }
 
     /// The link text (`v1.…`, no `#`) for this state.

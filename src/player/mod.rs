@@ -17,15 +17,19 @@
 //! - [`export`] — the page's downloads: SVG, transcript, JSON trace, stored messages as `.eml`.
 //! - [`console`] — the Console tool's model: server nodes and ports to connect to, addresses to
 //!   connect from, the transcript across connections, ↑/↓ history, the input mode.
+//! - [`edit`] — the editor's changes to a scenario, as checked pure functions.
+//! - [`saved`] — autosaved edits: the storage key, and what to do with what storage holds.
 //!
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
 
 pub mod console;
+pub mod edit;
 pub mod embed;
 pub mod explain;
 pub mod export;
 pub mod link;
+pub mod saved;
 pub mod url;
 pub mod view;
 
@@ -73,6 +77,17 @@ pub enum Intent {
     /// Open a share link that arrived while the page is open (`hashchange`); a bad one only sets
     /// the notice (see [`link`]).
     OpenLink(String),
+    /// Replace the scenario with an edited one (see [`edit`]) and run it again; the step is
+    /// kept (clamped to the new trace) and the selection cleared. A scenario that does not
+    /// validate is refused with a notice.
+    Edit(Box<Scenario>),
+    /// Back to the built-in scenario with the same id, keeping the step (clamped).
+    ResetToBuiltin,
+    /// Edits found in the browser's storage (see [`saved`]): applied as [`Intent::Edit`], with
+    /// a notice saying so.
+    RestoreSaved(Box<Scenario>),
+    /// Show a notice (e.g. saved edits that could not be read).
+    Notify(String),
 }
 
 /// The tools that share the side column of the page, one shown at a time (a tab list). Their
@@ -165,11 +180,21 @@ pub struct Player {
     pub notice: Option<String>,
     /// The tool shown in the side column.
     pub tool: Tool,
+    /// Counts the times a scenario was opened (`Load`, `LoadAt`), so the browser side knows
+    /// when to look for saved edits (and when a change is an edit to save).
+    pub opened: u64,
+    /// The scenario differs from the built-in with its id (see [`Player::is_edited`]).
+    edited: bool,
 }
 
 impl Player {
     /// A player on `scenario`, at its first step.
     pub fn from_scenario(scenario: Scenario) -> Player {
+        let edited = scenario::builtin(&scenario.id).as_ref() != Some(&scenario);
+        Player::with(scenario, edited)
+    }
+
+    fn with(scenario: Scenario, edited: bool) -> Player {
         let trace = world::run(&scenario);
         Player {
             scenario_id: scenario.id.clone(),
@@ -181,15 +206,17 @@ impl Player {
             selected: None,
             notice: None,
             tool: Tool::default(),
+            opened: 0,
+            edited,
         }
     }
 
     /// A player on the built-in scenario `id`, or on the default one with a notice saying why.
     pub fn builtin(id: &str) -> Player {
         match scenario::builtin(id) {
-            Some(s) => Player::from_scenario(s),
+            Some(s) => Player::with(s, false),
             None => {
-                let mut p = Player::from_scenario(scenario::builtin(DEFAULT_SCENARIO).expect("the default scenario is built in"));
+                let mut p = Player::with(scenario::builtin(DEFAULT_SCENARIO).expect("the default scenario is built in"), false);
                 p.notice = Some(unknown_scenario(id));
                 p
             }
@@ -210,6 +237,12 @@ impl Player {
         }
         p.notice = if notes.is_empty() { None } else { Some(notes.join(" ")) };
         p
+    }
+
+    /// True when the scenario differs from the built-in with its id; a scenario with no
+    /// built-in (from a file or a link) counts as edited.
+    pub fn is_edited(&self) -> bool {
+        self.edited
     }
 
     /// Number of steps (events) in the trace.
@@ -260,10 +293,32 @@ impl Player {
     }
 
     fn load(&mut self, id: &str) {
-        let (speed, tool) = (self.speed, self.tool);
+        let (speed, tool, opened) = (self.speed, self.tool, self.opened);
         *self = Player::builtin(id);
         self.speed = speed;
         self.tool = tool;
+        self.opened = opened.wrapping_add(1);
+    }
+
+    /// Runs `scenario` in place of the current one, keeping the step (clamped), the speed, the
+    /// tool and the open count; clears the selection. Refuses (with a notice) a scenario that
+    /// does not validate, so the trace always comes from a scenario the simulation accepts.
+    fn replace(&mut self, scenario: Scenario, edited: Option<bool>) -> bool {
+        if let Err(errors) = scenario.validate() {
+            let list: Vec<String> = errors.iter().take(3).map(ToString::to_string).collect();
+            self.notice = Some(format!("This change was not applied: {}.", list.join("; ")));
+            return false;
+        }
+        let edited = edited.unwrap_or_else(|| scenario::builtin(&scenario.id).as_ref() != Some(&scenario));
+        let step = self.step;
+        let mut next = Player::with(scenario, edited);
+        next.speed = self.speed;
+        next.tool = self.tool;
+        next.opened = self.opened;
+        next.playing = self.playing && next.len() > 1;
+        next.step = step.min(next.last());
+        *self = next;
+        true
     }
 
     /// Applies one intent. Stepping never leaves the trace; every position is reachable.
@@ -320,6 +375,21 @@ impl Player {
             Intent::Select(n) => self.selected = n.filter(|&n| n <= self.step && n < self.len()),
             Intent::ShowTool(t) => self.tool = t,
             Intent::OpenLink(l) => self.open_link(&l),
+            Intent::Edit(s) => {
+                self.replace(*s, None);
+            }
+            Intent::ResetToBuiltin => match scenario::builtin(&self.scenario_id) {
+                Some(s) => {
+                    self.replace(s, Some(false));
+                }
+                None => self.notice = Some("This scenario has no built-in version to go back to.".into()),
+            },
+            Intent::RestoreSaved(s) => {
+                if self.replace(*s, None) {
+                    self.notice = Some(saved::RESTORED.into());
+                }
+            }
+            Intent::Notify(text) => self.notice = Some(text),
         }
     }
 

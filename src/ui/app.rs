@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::autosave::Autosave;
 use super::controls::Controls;
 use super::embed::Embed;
 use super::header::Header;
@@ -26,7 +27,7 @@ use super::sequence_diagram::SequenceDiagram;
 use super::share_panel::SharePanel;
 use super::tools::Tools;
 use crate::player::embed::{self, EmbedOptions};
-use crate::player::link::{is_link_fragment, scenario_differs};
+use crate::player::link::is_link_fragment;
 use crate::player::{Intent, Player};
 
 /// The page's query string (`?scenario=…&step=…`) and fragment (`#v1.…`).
@@ -75,7 +76,7 @@ pub fn App() -> Html {
     let help_open = use_state(|| false);
     // Whether the scenario differs from its built-in (then links carry it in full): computed
     // once per scenario, not on every step.
-    let edited = *use_memo((player.0.scenario_id.clone(), player.0.scenario.clone()), |(id, s)| scenario_differs(id, s));
+    let edited = player.0.is_edited();
 
     // The URL follows the state, so it can be copied at any moment: the query, plus the share
     // link as fragment when the query alone would lose something (see `Player::location`).
@@ -193,6 +194,7 @@ pub fn App() -> Html {
                 <SharePanel {edited} />
                 <ScenarioPicker />
             </main>
+            <Autosave />
             <footer class="site-footer">
                 <p>{ "A teaching simulator: every host, message and reply here is simulated. Nothing is sent over the internet. Press ? for keyboard shortcuts." }</p>
             </footer>

@@ -7,8 +7,13 @@
 //! render, so the browser tests can prove that a Rust panic shows a visible error message.
 
 mod app;
+mod autosave;
+mod compose;
 mod console;
 mod controls;
+mod editor;
+mod editor_dns;
+mod editor_node;
 mod embed;
 mod fatal;
 mod header;

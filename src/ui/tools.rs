@@ -10,12 +10,13 @@ use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::console::ConsolePanel;
+use super::editor::Editor;
 use super::inspector::Inspector;
 use super::model::use_player;
 use crate::player::{Intent, Tool};
 
 /// The tools this page offers, in tab order: a tool appears here once its view exists.
-pub const AVAILABLE: &[Tool] = &[Tool::Inspector, Tool::Console];
+pub const AVAILABLE: &[Tool] = &[Tool::Inspector, Tool::Console, Tool::Editor];
 
 fn tab_id(t: Tool) -> String {
     format!("tool-tab-{}", t.name())
@@ -26,6 +27,7 @@ fn body(t: Tool) -> Html {
     match t {
         Tool::Inspector => html! { <Inspector /> },
         Tool::Console => html! { <ConsolePanel /> },
+        Tool::Editor => html! { <Editor /> },
         // Not offered in AVAILABLE yet; never reached from the tab list.
         _ => html! { <Inspector /> },
     }
