@@ -11,12 +11,16 @@
 //!   the words the live region announces.
 //! - [`explain`] — the inspector's material for one event: raw bytes with CR, LF and
 //!   dot-stuffing made visible, the catalogue entry, the state transition taken.
+//! - [`nodes`] — the node panels' material at a step: mailboxes and their messages (a stored
+//!   message taken apart: envelope beside headers, `Received:` chain, MIME tree, DSN report),
+//!   the relay queues, the DNS zone with the current question's records marked.
 //! - [`url`] — `?scenario=ID&step=N` in and out.
 //!
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
 
 pub mod explain;
+pub mod nodes;
 pub mod url;
 pub mod view;
 
