@@ -8,15 +8,18 @@
 
 mod app;
 mod controls;
+mod dns_zone;
 mod fatal;
 mod header;
 mod help_dialog;
 mod inspector;
 mod live_region;
+mod mailboxes;
 mod model;
 mod network_view;
 mod notice;
 mod panel;
+mod queue;
 mod scenario_picker;
 mod sequence_diagram;
 mod state_diagram;

@@ -9,12 +9,15 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::dns_zone::DnsZone;
 use super::inspector::Inspector;
+use super::mailboxes::Mailboxes;
+use super::queue::Queue;
 use super::model::use_player;
 use crate::player::{Intent, Tool};
 
 /// The tools this page offers, in tab order: a tool appears here once its view exists.
-pub const AVAILABLE: &[Tool] = &[Tool::Inspector];
+pub const AVAILABLE: &[Tool] = &[Tool::Inspector, Tool::Mailboxes, Tool::Queue, Tool::Dns];
 
 fn tab_id(t: Tool) -> String {
     format!("tool-tab-{}", t.name())
@@ -24,6 +27,9 @@ fn tab_id(t: Tool) -> String {
 fn body(t: Tool) -> Html {
     match t {
         Tool::Inspector => html! { <Inspector /> },
+        Tool::Mailboxes => html! { <Mailboxes /> },
+        Tool::Queue => html! { <Queue /> },
+        Tool::Dns => html! { <DnsZone /> },
         // Not offered in AVAILABLE yet; never reached from the tab list.
         _ => html! { <Inspector /> },
     }
