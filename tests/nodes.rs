@@ -159,6 +159,15 @@ fn the_received_chain_is_read_top_first() {
 }
 
 #[test]
+fn report_text_is_reflowed_but_keeps_paragraphs_and_quotes() {
+    let text = "This is the mail system.\r\n\r\nI'm sorry to have to tell you that your message\r\ncould not be delivered.\r\n  The server said:\r\n    550 5.1.1 no\r\n\r\n\r\nBye.\r\n";
+    assert_eq!(
+        nodes::reflow(text),
+        "This is the mail system.\n\nI'm sorry to have to tell you that your message could not be delivered.\n  The server said:\n    550 5.1.1 no\n\nBye."
+    );
+}
+
+#[test]
 fn received_fields_that_do_not_parse_still_give_words() {
     let h = received_hop(3, "garbage <script>alert(1)</script> ((( ;");
     assert_eq!(h.position, 3);

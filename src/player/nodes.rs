@@ -358,8 +358,32 @@ fn field(h: &Header) -> ReportField {
     ReportField { name: h.name.clone(), value: h.value.clone(), meaning }
 }
 
+/// Joins the lines of each paragraph (a report's text is wrapped for a wide terminal); blank
+/// lines and indented lines (quoted server replies) keep their breaks.
+pub fn reflow(text: &str) -> String {
+    let mut out = String::new();
+    let mut blank = true;
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() {
+            if !blank {
+                out.push_str("\n\n");
+            }
+            blank = true;
+        } else {
+            if !blank && !line.starts_with(char::is_whitespace) {
+                out.push(' ');
+            } else if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(if blank { line.trim_start() } else { line });
+            blank = false;
+        }
+    }
+    out.trim_end().to_string()
+}
+
 fn report(root: &Part) -> Report {
-    let human = root.children.first().filter(|p| p.content_type.starts_with("text/")).map(Part::text).unwrap_or_default();
+    let human = root.children.first().filter(|p| p.content_type.starts_with("text/")).map(|p| reflow(&p.text())).unwrap_or_default();
     let (per_message, recipients, problem) = match root.find("message/delivery-status") {
         Some(p) => match dsn::parse_delivery_status(&p.body) {
             Ok(ds) => (ds.per_message.iter().map(field).collect(), ds.recipients.iter().map(|r| r.iter().map(field).collect()).collect(), None),

@@ -40,7 +40,7 @@ pub fn DnsZone() -> Html {
                                 <caption>{ format!("{} records", g.rtype) }</caption>
                                 <thead><tr>
                                     <th scope="col">{ "Name" }</th>
-                                    if mx { <th scope="col">{ "Preference" }</th> }
+                                    if mx { <th scope="col"><abbr title="preference: lower is tried first">{ "Pref." }</abbr></th> }
                                     <th scope="col">{ match g.rtype { "MX" => "Exchange", "A" | "AAAA" => "Address", "TXT" => "Text", _ => "Answer" } }</th>
                                 </tr></thead>
                                 <tbody>

@@ -194,7 +194,7 @@ fn message_view(m: &Opened, back: Callback<MouseEvent>, crlf: bool, toggle: Call
 
             <table class="nodes-table parts-table">
                 <caption>{ "MIME part tree" }</caption>
-                <thead><tr><th scope="col">{ "Part" }</th><th scope="col">{ "Size" }</th></tr></thead>
+                <thead><tr><th scope="col">{ "Part: type, file name, what it is for, size" }</th></tr></thead>
                 <tbody>
                     { for m.parts.iter().map(|p| html! {
                         <tr data-type={p.content_type.clone()}>
@@ -202,12 +202,8 @@ fn message_view(m: &Opened, back: Callback<MouseEvent>, crlf: bool, toggle: Call
                                 if p.depth > 0 { <span aria-hidden="true">{ "└ " }</span> }
                                 <span class="mono">{ p.content_type.clone() }</span>
                                 if let Some(f) = &p.filename { { " — file " }<span class="mono">{ f.clone() }</span> }
-                                <span class="field-meaning">{ format!("{}; {}", p.role, if p.depth == 0 { "the message itself".to_string() } else { format!("level {}", p.depth) }) }</span>
-                            </td>
-                            <td>{ format!("{} octets", p.size) }
-                                if p.decoded > 0 && p.transfer_encoding != "7bit" && p.transfer_encoding != "8bit" {
-                                    <span class="field-meaning">{ format!("{} decoded ({})", p.decoded, p.transfer_encoding) }</span>
-                                }
+                                <span class="field-meaning">{ format!("{}; {}; {} octets{}", p.role, if p.depth == 0 { "the message itself".to_string() } else { format!("level {}", p.depth) }, p.size,
+                                    if p.decoded > 0 && p.transfer_encoding != "7bit" && p.transfer_encoding != "8bit" { format!(", {} decoded from {}", p.decoded, p.transfer_encoding) } else { String::new() }) }</span>
                             </td>
                         </tr>
                     }) }

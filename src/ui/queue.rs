@@ -38,7 +38,7 @@ pub fn Queue() -> Html {
                                         </p>
                                         <dl class="fields">
                                             <div><dt>{ "Attempts failed" }</dt><dd class="qe-attempts">{ r.attempts.to_string() }</dd></div>
-                                            <div><dt>{ "Next retry" }</dt><dd class="qe-next mono">{ r.next_retry.clone().unwrap_or_else(|| "none scheduled".to_string()) }</dd></div>
+                                            <div><dt>{ "Next attempt" }</dt><dd class="qe-next mono">{ r.next_retry.clone().unwrap_or_else(|| "none scheduled".to_string()) }</dd></div>
                                             <div class="wide"><dt>{ "Last error" }</dt><dd class="qe-error">
                                                 { match (&r.error_code, &r.last_error) {
                                                     (Some(code), Some(e)) => html! { <><strong class="mono">{ code.clone() }</strong>{ format!(" — {}", e.trim_start_matches(code.as_str()).trim()) }</> },
