@@ -3,6 +3,8 @@
 //! part tree, a bounce's delivery report and the raw source. All the reading is done by
 //! `player::nodes`; this file only draws it. Which message is open is this view's own state.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::model::use_player;
@@ -29,11 +31,13 @@ pub fn Mailboxes() -> Html {
     let player = use_player();
     let p = &player.0;
     let view = p.view();
-    let open = use_state(|| None::<usize>);
+    // The open message of *this* trace: loading another scenario (or an edited one) closes it.
+    let open = use_state(|| None::<(Rc<crate::sim::trace::Trace>, usize)>);
     let crlf = use_state(|| false);
     // The message last opened, so that "Back" can return the focus to its button.
     let last = use_mut_ref(|| None::<usize>);
-    let shown = (*open).filter(|&i| nodes::is_delivered(&view, i));
+    let wanted = (*open).as_ref().filter(|(t, _)| Rc::ptr_eq(t, &p.trace)).map(|&(_, i)| i);
+    let shown = wanted.filter(|&i| nodes::is_delivered(&view, i));
 
     {
         let last = last.clone();
@@ -68,7 +72,7 @@ pub fn Mailboxes() -> Html {
         }
         None => {
             let boxes = nodes::mailboxes(&p.trace, &view);
-            let stale = open.is_some() && shown.is_none();
+            let stale = wanted.is_some() && shown.is_none();
             html! {
                 <>
                     if stale {
@@ -89,7 +93,8 @@ pub fn Mailboxes() -> Html {
                                     let onclick = {
                                         let open = open.clone();
                                         let i = m.index;
-                                        Callback::from(move |_: MouseEvent| open.set(Some(i)))
+                                        let trace = p.trace.clone();
+                                        Callback::from(move |_: MouseEvent| open.set(Some((trace.clone(), i))))
                                     };
                                     html! {
                                         <tr class={classes!(m.is_bounce.then_some("is-bounce"))}>

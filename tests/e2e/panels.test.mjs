@@ -158,6 +158,10 @@ test("DNS zone: the MX records in a table, the asked record marked in words", as
   }
   assert.match(await page.locator(".dns-question").textContent(), /example\.org MX\?/);
   assert.match(await mx.locator("tr.asked").textContent(), /asked now.*example\.org.*mx\.example\.org/);
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
+  assert.deepEqual(bad, [], "the asked-now row");
   assert.deepEqual(problems, []);
   await context.close();
 });
