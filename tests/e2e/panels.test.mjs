@@ -201,7 +201,7 @@ for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["deskt
       assert.ok(scrollWidth <= clientWidth, `${colorScheme}: page is ${scrollWidth}px wide in a ${clientWidth}px viewport`);
       const name = `panels-${viewport.width}x${viewport.height}-${colorScheme}`;
       await page.locator(".tools").screenshot({ path: join(screensDir, `${name}-message.png`) });
-      await page.goto(url + "?scenario=greylisting-retry&step=30");
+      await page.goto(url + "?scenario=greylisting-retry&step=53");
       await waitForApp(page);
       await showTool(page, "Queue");
       await page.locator(".tools").screenshot({ path: join(screensDir, `${name}-queue.png`) });
