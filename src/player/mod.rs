@@ -11,6 +11,9 @@
 //!   the words the live region announces.
 //! - [`explain`] — the inspector's material for one event: raw bytes with CR, LF and
 //!   dot-stuffing made visible, the catalogue entry, the state transition taken.
+//! - [`nodes`] — the node panels' material at a step: mailboxes and their messages (a stored
+//!   message taken apart: envelope beside headers, `Received:` chain, MIME tree, DSN report),
+//!   the relay queues, the DNS zone with the current question's records marked.
 //! - [`url`] — `?scenario=ID&step=N` in and out.
 //! - [`link`] — the whole state as a share link (`#v1.…`) and back.
 //! - [`embed`] — the parameters of the compact player for iframes (`?embed=1&…`).
@@ -29,6 +32,7 @@ pub mod embed;
 pub mod explain;
 pub mod export;
 pub mod link;
+pub mod nodes;
 pub mod saved;
 pub mod url;
 pub mod view;

@@ -4,16 +4,17 @@
 //! alone: stepping back and forward again gives an identical `View` (a test checks every step of
 //! every built-in). The fold is O(step); a 10,000-event trace folds in well under a millisecond.
 //!
-//! Queue counts: the trace records when a server takes a message into its queue (`queued`), but
-//! not a separate "dequeued" event, so a queued message is counted as gone when the next hop
-//! answers its end of data with 2xx (the next server took responsibility, RFC 5321 §6.1) or when
-//! the server gives up and writes a bounce. A test checks that the counts at the last step agree
-//! with the queue the simulation reports at the end, for every built-in scenario.
+//! Queues: every event that changes a queue job carries the job as it is afterwards (a
+//! [`JobNote`]: on `queued`, `retry-scheduled`, `delivery-failed`, `expired`, `bounce-created`,
+//! and on the 2xx reply to the end of the data, when the next server took responsibility, RFC 5321
+//! §6.1), so the queue at a step is the latest note of each job whose recipients still wait.
+//! Mailboxes: each stored message names the `seq` of its `delivered` event. Tests check that at
+//! the last step both equal what the simulation reports at the end, for every built-in scenario.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::sim::clock::Millis;
-use crate::sim::trace::{Event, Kind, Outcome, Trace};
+use crate::sim::trace::{Event, JobNote, Kind, Outcome, Trace};
 use crate::smtp::catalogue;
 
 /// The message of the current step, travelling between two nodes.
@@ -46,6 +47,19 @@ pub struct MailboxCount {
     pub mailbox: String,
     pub messages: usize,
     pub bounces: usize,
+    /// The stored messages, as indices into `trace.mailboxes`, in order of delivery.
+    pub stored: Vec<usize>,
+}
+
+/// One queue job that still waits at this step: its latest note and the event that wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedJob {
+    pub note: JobNote,
+    /// The kind of the event that last changed the job (`expired`, `delivery-failed`: it is about
+    /// to be returned to the sender).
+    pub changed_by: Kind,
+    /// The step (event `seq`) that last changed it.
+    pub since: usize,
 }
 
 /// What a reply answers.
@@ -85,6 +99,8 @@ pub struct View {
     pub nodes: Vec<NodeCounts>,
     /// Non-empty mailboxes, in order of first delivery.
     pub mailboxes: Vec<MailboxCount>,
+    /// Queue jobs with recipients still waiting, in the order the jobs were created.
+    pub queue: Vec<QueuedJob>,
     /// What the current event answers, when it is a reply.
     pub answers: Option<Answers>,
     /// The sentence the live region reads: "Step 12 of 54: …".
@@ -99,7 +115,7 @@ impl View {
         let mut nodes: Vec<NodeCounts> = trace.nodes.iter().map(|n| NodeCounts { id: n.id.clone(), ..NodeCounts::default() }).collect();
         let mut index: HashMap<String, usize> = trace.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
         let mut mailboxes: Vec<MailboxCount> = Vec::new();
-        let mut delivered = 0usize;
+        let mut jobs: BTreeMap<u32, QueuedJob> = BTreeMap::new();
         let mut asked = Asked::default();
         let mut answers = None;
         for e in trace.events.iter().take(if len == 0 { 0 } else { step + 1 }) {
@@ -108,37 +124,44 @@ impl View {
                 nodes.len() - 1
             });
             answers = asked.fold(e);
+            if let Some(note) = &e.job {
+                jobs.insert(note.id, QueuedJob { note: note.clone(), changed_by: e.kind, since: e.seq });
+            }
             match e.kind {
-                Kind::Queued => nodes[at].queued += 1,
-                Kind::Reply if e.outcome == Some(Outcome::Done) && ends_transaction(e) => {
-                    if let Some(&to) = e.to.as_ref().and_then(|t| index.get(t)) {
-                        nodes[to].queued = nodes[to].queued.saturating_sub(1);
-                    }
-                }
                 Kind::BounceCreated if matches!(e.key.as_deref(), Some("bounce-created" | "double-bounce")) => {
-                    nodes[at].queued = nodes[at].queued.saturating_sub(1);
                     nodes[at].bounces_sent += 1;
                 }
                 Kind::Delivered => {
-                    // The n-th delivery event stored the n-th message of `trace.mailboxes`.
-                    let stored = trace.mailboxes.get(delivered);
-                    delivered += 1;
+                    // Stored messages are in the order of their delivery events and name them.
+                    let found = trace.mailboxes.binary_search_by_key(&e.seq, |m| m.seq).ok();
+                    let stored = found.map(|i| &trace.mailboxes[i]);
                     let bounce = stored.map_or(e.bounce, |m| m.is_bounce);
                     nodes[at].stored += 1;
                     if bounce {
                         nodes[at].bounces_stored += 1;
                     }
                     let mailbox = stored.map_or_else(|| e.label.trim_start_matches("delivered to ").to_string(), |m| m.mailbox.clone());
-                    match mailboxes.iter_mut().find(|m| m.node == e.from && m.mailbox == mailbox) {
-                        Some(m) => {
-                            m.messages += 1;
-                            m.bounces += usize::from(bounce);
+                    let m = match mailboxes.iter_mut().position(|m| m.node == e.from && m.mailbox == mailbox) {
+                        Some(i) => &mut mailboxes[i],
+                        None => {
+                            mailboxes.push(MailboxCount { node: e.from.clone(), mailbox, messages: 0, bounces: 0, stored: Vec::new() });
+                            mailboxes.last_mut().expect("just pushed")
                         }
-                        None => mailboxes.push(MailboxCount { node: e.from.clone(), mailbox, messages: 1, bounces: usize::from(bounce) }),
-                    }
+                    };
+                    m.messages += 1;
+                    m.bounces += usize::from(bounce);
+                    m.stored.extend(found);
                 }
                 _ => {}
             }
+        }
+        let queue: Vec<QueuedJob> = jobs.into_values().filter(|j| !j.note.waiting.is_empty()).collect();
+        for j in &queue {
+            let at = *index.entry(j.note.node.clone()).or_insert_with(|| {
+                nodes.push(NodeCounts { id: j.note.node.clone(), ..NodeCounts::default() });
+                nodes.len() - 1
+            });
+            nodes[at].queued += 1;
         }
         let event = trace.events.get(step);
         let hop = event.and_then(|e| match &e.to {
@@ -150,18 +173,13 @@ impl View {
             Some(e) => format!("Step {} of {len}: {}", step + 1, describe(trace, e, answers.as_ref())),
             None => "This scenario has no steps.".to_string(),
         };
-        View { step, len, time: event.map_or(0, |e| e.time), hop, nodes, mailboxes, answers, announcement }
+        View { step, len, time: event.map_or(0, |e| e.time), hop, nodes, mailboxes, queue, answers, announcement }
     }
 
     /// The counts of node `id`.
     pub fn node(&self, id: &str) -> Option<&NodeCounts> {
         self.nodes.iter().find(|n| n.id == id)
     }
-}
-
-/// A 2xx to the end of the message data: the receiving server took responsibility.
-fn ends_transaction(e: &Event) -> bool {
-    matches!(&e.state, Some((before, after)) if (before == "Data" || before == "Bdat") && after == "Ready")
 }
 
 /// Which command each reply answers: per connection, commands wait in order (pipelining keeps

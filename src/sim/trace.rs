@@ -151,6 +151,41 @@ pub struct Event {
     /// The scenario's story line for this step, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narration: Option<String>,
+    /// The queue job this event changed, as it is after the event (see [`JobNote`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobNote>,
+}
+
+/// A queue job as it is right after an event changed it. A job is one message held by one node
+/// for one destination domain (the recipients of another domain are another job). The note is set
+/// on `queued`, `retry-scheduled`, `delivery-failed`, `expired` and `bounce-created` events, and on
+/// the 2xx reply to the end of the data of a delivery attempt (the next server took responsibility
+/// for the recipients it accepted, RFC 5321 §6.1). So the latest note of each job up to a step is
+/// that job's state at the step, and the jobs whose `waiting` is not empty are the queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobNote {
+    /// The job's number, from 0 in the order jobs were created in the run.
+    pub id: u32,
+    /// The node whose queue holds it.
+    pub node: String,
+    /// The message number, as in [`QueueEntry::message`].
+    pub message: u32,
+    /// Recipients still waiting for delivery, in the job's order.
+    pub waiting: Vec<String>,
+    /// Delivery attempts that failed temporarily so far.
+    pub attempts: u32,
+    /// When the next attempt is due, if one is scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt: Option<Millis>,
+    /// The last temporary error, in words (with the reply when a server answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// The waiting message is a bounce (null reverse-path).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_bounce: bool,
+    /// A delay warning (a DSN with Action: delayed, RFC 3464 §2.3.3) went to the sender.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warned: bool,
 }
 
 /// A node as the views show it.
@@ -168,6 +203,10 @@ pub struct NodeInfo {
 /// A message stored in a mailbox at the end of the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredMessage {
+    /// The `seq` of the `delivered` event that stored it (so a view knows from which step on the
+    /// mailbox holds it).
+    #[serde(default)]
+    pub seq: usize,
     pub node: String,
     pub mailbox: String,
     /// Envelope sender (`""` for the null reverse-path of a bounce).

@@ -23,7 +23,7 @@ use super::clock::Millis;
 use super::dns::{self, Answer, Lookup, QType, Route};
 use super::rng::Rng;
 use super::scenario::{NodeKind, NodeSpec, Scenario};
-use super::trace::{Event, Kind, Layer, NodeInfo, Outcome, QueueEntry, StoredMessage, Summary, Trace, TRACE_VERSION};
+use super::trace::{Event, JobNote, Kind, Layer, NodeInfo, Outcome, QueueEntry, StoredMessage, Summary, Trace, TRACE_VERSION};
 use super::policy::{domain_of, is_local, server_config, NodePolicy};
 use super::{date, dsn, mime};
 
@@ -267,6 +267,7 @@ impl<'s> World<'s> {
             outcome: None,
             bounce: false,
             narration: None,
+            job: None,
         });
         self.events.last_mut().expect("just pushed")
     }
@@ -565,7 +566,10 @@ impl<'s> World<'s> {
                 ev.key = Some("tls-handshake".into());
                 ev.bounce = bounce;
             }
-            ServerEvent::MessageAccepted { envelope, data } => self.accept(server, c, envelope, data),
+            ServerEvent::MessageAccepted { envelope, data } => {
+                self.note_handover(c, &envelope);
+                self.accept(server, c, envelope, data)
+            }
             ServerEvent::Closed => {
                 let ev = self.push(who, Some(peer), Layer::Tcp, Kind::Close, "connection closed".into(), "the server closes the TCP connection".into());
                 ev.conn = Some(c);
@@ -763,6 +767,56 @@ impl World<'_> {
         self.take_responsibility(node, &from, &rcpts, data, is_bounce, Some(c));
     }
 
+    /// Writes job `j` as it is now onto the last event (see `JobNote`); `handed_over` recipients
+    /// count as no longer waiting.
+    fn note_job(&mut self, j: usize, handed_over: Option<&[String]>) {
+        let job = &self.jobs[j];
+        let waiting = job
+            .rcpts
+            .iter()
+            .filter(|r| !r.done && !handed_over.is_some_and(|h| h.iter().any(|a| a.eq_ignore_ascii_case(&r.address))))
+            .map(|r| r.address.clone())
+            .collect();
+        let note = JobNote {
+            id: j as u32,
+            node: self.nodes[job.node].spec.id.clone(),
+            message: job.msg,
+            waiting,
+            attempts: job.attempts,
+            next_attempt: job.next_attempt,
+            last_error: job.last_error.clone(),
+            is_bounce: job.is_bounce,
+            warned: job.warned,
+        };
+        if let Some(e) = self.events.last_mut() {
+            e.job = Some(note);
+        }
+    }
+
+    /// A server accepted the message of a delivery attempt (the 2xx to the end of the data was
+    /// just written): the relay's job no longer waits for the recipients it accepted (§6.1).
+    fn note_handover(&mut self, c: u32, envelope: &Envelope) {
+        let Purpose::Relay { job, .. } = self.conns[c as usize].purpose else { return };
+        let accepted: Vec<String> = envelope
+            .rcpts
+            .iter()
+            .filter_map(|(r, _)| match r {
+                ForwardPath::Path(p) => Some(p.mailbox.to_string()),
+                ForwardPath::Postmaster(_) => None,
+            })
+            .collect();
+        // The reply is the last event of this connection so far.
+        let Some(at) = self.events.iter().rposition(|e| e.conn == Some(c)) else { return };
+        if self.events[at].kind != Kind::Reply {
+            return;
+        }
+        let last = self.events.len() - 1;
+        if at != last {
+            return;
+        }
+        self.note_job(job, Some(&accepted));
+    }
+
     /// Delivers local recipients and queues the others, grouped by domain.
     fn take_responsibility(&mut self, node: usize, from: &str, rcpts: &[String], data: Vec<u8>, is_bounce: bool, conn: Option<u32>) {
         let msg = self.next_msg;
@@ -797,6 +851,7 @@ impl World<'_> {
             ev.key = Some("queued".into());
             ev.conn = conn;
             ev.bounce = is_bounce;
+            self.note_job(j, None);
             self.schedule(self.now, Action::Attempt(j));
         }
     }
@@ -814,7 +869,9 @@ impl World<'_> {
         } else {
             self.summary.delivered += 1;
         }
+        let seq = self.events.len() - 1;
         self.stored.push(StoredMessage {
+            seq,
             node: who,
             mailbox,
             mail_from: from.to_string(),
@@ -934,6 +991,7 @@ impl World<'_> {
         let ev = self.push(who, None, Layer::Queue, Kind::DeliveryFailed, format!("cannot deliver: {why}"), format!("{why}; this is permanent ({}.{}.{}), so the message is returned at once instead of retried", status.0, status.1, status.2));
         ev.key = Some("delivery-failed".into());
         ev.bounce = bounce;
+        self.note_job(j, None);
         let failed: Vec<_> = (0..self.jobs[j].rcpts.len()).filter(|&i| !self.jobs[j].rcpts[i].done).map(|i| (i, Failure::new(status, diag.clone(), remote.clone()))).collect();
         self.bounce(j, &failed, dsn::Action::Failed, None);
     }
@@ -958,6 +1016,7 @@ impl World<'_> {
             let ev = self.push(who, None, Layer::Queue, Kind::Expired, format!("giving up after {} attempts: {why}", job.attempts), format!("the message has been queued for {}, the queue lifetime; the relay stops retrying and returns it (Action: failed, with the last temporary status)", self.sc.clock.expire_after));
             ev.key = Some("expired".into());
             ev.bounce = bounce;
+            self.note_job(j, None);
             let failed: Vec<_> = (0..self.jobs[j].rcpts.len())
                 .filter(|&i| !self.jobs[j].rcpts[i].done)
                 .map(|i| (i, self.jobs[j].rcpts[i].last.clone().unwrap_or(Failure::new((4, 4, 7), None, None))))
@@ -976,6 +1035,7 @@ impl World<'_> {
             ));
         ev.key = Some("retry-scheduled".into());
         ev.bounce = bounce;
+        self.note_job(j, None);
         if let Some(warn) = self.sc.clock.delay_warning_after {
             let job = &self.jobs[j];
             if !job.warned && !job.is_bounce && self.now >= job.queued_at + warn.0 {
@@ -1029,6 +1089,7 @@ impl World<'_> {
             let ev = self.push(who.clone(), None, Layer::Queue, Kind::BounceCreated, format!("double bounce for {}: not returned to <>", addrs.join(", ")), "the failed message was itself a bounce (null reverse-path <>), so no new bounce is sent (RFC 5321 §6.1); the local postmaster gets a copy instead".into());
             ev.key = Some("double-bounce".into());
             ev.bounce = true;
+            self.note_job(j, None);
             let pm = format!("postmaster@{}", self.nodes[node].spec.domains.first().cloned().unwrap_or(host.clone()));
             let data = job.data.clone();
             self.store(node, &pm, "", &data, true);
@@ -1062,6 +1123,7 @@ impl World<'_> {
         );
         ev.key = Some(if final_ { "bounce-created".into() } else { "delay-warning".into() });
         ev.bounce = true;
+        self.note_job(j, None);
         let to = job.mail_from.clone();
         self.take_responsibility(node, "", &[to], bytes, true, None);
     }

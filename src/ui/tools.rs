@@ -11,12 +11,15 @@ use yew::prelude::*;
 
 use super::console::ConsolePanel;
 use super::editor::Editor;
+use super::dns_zone::DnsZone;
 use super::inspector::Inspector;
+use super::mailboxes::Mailboxes;
+use super::queue::Queue;
 use super::model::use_player;
 use crate::player::{Intent, Tool};
 
-/// The tools this page offers, in tab order: a tool appears here once its view exists.
-pub const AVAILABLE: &[Tool] = &[Tool::Inspector, Tool::Console, Tool::Editor];
+/// The tools this page offers, in tab order.
+pub const AVAILABLE: &[Tool] = &Tool::ALL;
 
 fn tab_id(t: Tool) -> String {
     format!("tool-tab-{}", t.name())
@@ -28,8 +31,9 @@ fn body(t: Tool) -> Html {
         Tool::Inspector => html! { <Inspector /> },
         Tool::Console => html! { <ConsolePanel /> },
         Tool::Editor => html! { <Editor /> },
-        // Not offered in AVAILABLE yet; never reached from the tab list.
-        _ => html! { <Inspector /> },
+        Tool::Mailboxes => html! { <Mailboxes /> },
+        Tool::Queue => html! { <Queue /> },
+        Tool::Dns => html! { <DnsZone /> },
     }
 }
 
