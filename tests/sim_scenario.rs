@@ -135,3 +135,16 @@ fn kind_names_match_the_json_form() {
         assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
     }
 }
+
+#[test]
+fn every_builtin_precompiled_by_build_rs_equals_its_toml_file() {
+    use smtp_sim::sim::scenario::{builtin, BUILTIN_IDS, BUILTIN_PACKED};
+    let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, BUILTIN_IDS);
+    assert_eq!(BUILTIN_PACKED.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids);
+    for (id, src) in BUILTIN {
+        let from_toml = Scenario::from_toml(src).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        assert_eq!(builtin(id).as_ref(), Some(&from_toml), "{id}: the precompiled form differs from the TOML file");
+    }
+    assert_eq!(builtin("no-such-scenario"), None);
+}
