@@ -151,4 +151,14 @@ fn spf_result_travels_with_the_message_above_the_receivers_received_line() {
 
     let plain = smtp_sim::sim::world::run(&smtp_sim::sim::scenario::builtin("happy-path").unwrap());
     assert!(plain.mailboxes.iter().all(|m| !m.raw.contains("Received-SPF")), "no SPF check, no field");
+fn every_builtin_precompiled_by_build_rs_equals_its_toml_file() {
+    use smtp_sim::sim::scenario::{builtin, BUILTIN_IDS, BUILTIN_PACKED};
+    let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, BUILTIN_IDS);
+    assert_eq!(BUILTIN_PACKED.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids);
+    for (id, src) in BUILTIN {
+        let from_toml = Scenario::from_toml(src).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        assert_eq!(builtin(id).as_ref(), Some(&from_toml), "{id}: the precompiled form differs from the TOML file");
+    }
+    assert_eq!(builtin("no-such-scenario"), None);
 }

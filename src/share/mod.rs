@@ -1,13 +1,15 @@
 //! Share links: the whole UI state in a URL fragment, compact and versioned, so a student can
 //! send the exact state to a teacher and a docs author can embed it.
 //!
-//! A link is `v<version>.<payload>`, e.g. `v1.AAMACWhhcHB5LXBhdGg`. The payload is unpadded
-//! base64url (RFC 4648 §5) of one method byte (0 = stored, 1 = raw DEFLATE, RFC 1951) and the
-//! body. The body is a small hand-rolled binary record (varints and length-prefixed strings);
-//! an edited scenario travels as its TOML text — the documented, backward-compatible scenario
-//! file format — so a link keeps working as long as the scenario format does, and a broken
-//! scenario is reported with the located errors of `Scenario::from_toml`. The format, the
-//! compatibility promise and every error message are in `docs/share-links.md`.
+//! A link is `v<version>.<payload>`, e.g. `v2.AAARAAAKaGFwcHktcGF0aA`. The payload is unpadded
+//! base64url (RFC 4648 §5) of one method byte (0 = stored, the only method; v1 also defined
+//! 1 = raw DEFLATE, which v2 neither writes nor reads: it cost 15.6 KB of gzip'd wasm to halve
+//! the rare edited-scenario link, see `docs/share-links.md`) and the body. The body is a small hand-rolled binary record (varints and length-prefixed strings);
+//! an edited scenario travels as postcard (the same compact binary the built-ins are compiled
+//! to), so the page needs no TOML parser; a scenario that does not validate is reported with
+//! the field paths of `Scenario::validate`. Version 1 carried the scenario as TOML text: its
+//! links to a built-in still open, its custom-scenario links are refused as too old. The format,
+//! the compatibility promise and every error message are in `docs/share-links.md`.
 //!
 //! Decoding never panics: every length is checked against what remains, the decompressed size
 //! is capped ([`MAX_DECOMPRESSED`]), and the link's own length is capped ([`MAX_LINK`]).
@@ -19,15 +21,17 @@ use std::fmt;
 
 use crate::sim::scenario::{self, Scenario, ScenarioError};
 
-/// The version this build writes, and the newest it reads.
-pub const VERSION: u8 = 1;
-/// Cap on the decompressed body (a decompression bomb stops here).
+/// The version this build writes, and the newest it reads. Bump it whenever the body layout or
+/// the postcard layout of `Scenario` (the fields of `sim/spec.rs`) changes.
+pub const VERSION: u8 = 2;
+/// Cap on the body (the name dates from v1, whose bodies could be compressed).
 pub const MAX_DECOMPRESSED: usize = 1 << 20;
 /// Cap on the link text itself.
 pub const MAX_LINK: usize = 2 << 20;
 
 const METHOD_STORED: u8 = 0;
-const METHOD_DEFLATE: u8 = 1;
+/// v1's raw DEFLATE: only ever chosen for an edited scenario, which v2 no longer reads as v1.
+const METHOD_DEFLATE_V1: u8 = 1;
 const KIND_BUILTIN: u8 = 0;
 const KIND_CUSTOM: u8 = 1;
 
@@ -64,17 +68,18 @@ pub enum ShareError {
     NotALink,
     /// Made by a newer smtp-sim.
     NewerVersion { found: u32 },
-    /// A version this build no longer reads (none so far: every version ever written is read).
+    /// A version this build no longer reads: v0, and a v1 link carrying an edited scenario
+    /// (made by a development version that wrote scenarios as TOML; v1 built-in links still open).
     OlderVersion { found: u32 },
-    /// Cut or damaged: base64, DEFLATE or the record did not check out. `detail` says where.
+    /// Cut or damaged: base64, the method byte or the record did not check out. `detail` says where.
     Incomplete { detail: String },
-    /// The decompressed body would exceed [`MAX_DECOMPRESSED`] (or the link [`MAX_LINK`]).
+    /// The body would exceed [`MAX_DECOMPRESSED`] (or the link [`MAX_LINK`]).
     TooLarge { limit: usize },
     /// The link names a built-in scenario this build does not have.
     UnknownBuiltin { id: String },
-    /// The edited scenario in the link does not validate (located in its TOML text).
+    /// The edited scenario in the link does not validate (errors name the field path).
     InvalidScenario { errors: Vec<ScenarioError> },
-    /// The state cannot be written as a link: the custom scenario could not be written as TOML
+    /// The state cannot be written as a link: the custom scenario could not be serialized
     /// (no such scenario is known; the variant keeps [`encode`] free of panics).
     Unencodable { detail: String },
 }
@@ -86,6 +91,9 @@ impl fmt::Display for ShareError {
             ShareError::NewerVersion { found } => {
                 write!(f, "this link was made by a newer smtp-sim (v{found}); this page understands v{VERSION}. Open it with the newer version, or ask for a new link")
             }
+            ShareError::OlderVersion { found: 1 } => f.write_str(
+                "this link was made by an older development version of smtp-sim (v1) that wrote edited scenarios as TOML, which this page no longer reads; the default scenario is shown instead",
+            ),
             ShareError::OlderVersion { found } => write!(f, "this link was made by an old smtp-sim (v{found}) whose links can no longer be read; the default scenario is shown instead"),
             ShareError::Incomplete { detail } => {
                 write!(f, "the link is incomplete — it may have been cut when copied; the default scenario is shown instead ({detail})")
@@ -107,7 +115,7 @@ impl fmt::Display for ShareError {
 impl std::error::Error for ShareError {}
 
 /// The link text for `state` (without the `#`), always in the current [`VERSION`]. Never
-/// panics: should the custom scenario not be writable as TOML (see
+/// panics: should the custom scenario not be serializable (see
 /// [`ShareError::Unencodable`]), it links to the built-in with the same id instead; use
 /// [`try_encode`] to be told.
 pub fn encode(state: &ShareState) -> String {
@@ -126,9 +134,9 @@ pub fn encode(state: &ShareState) -> String {
 /// [`encode`], reporting a custom scenario that cannot be written.
 pub fn try_encode(state: &ShareState) -> Result<String, ShareError> {
     let mut body = Vec::new();
-    let (kind, text) = match &state.scenario {
-        ScenarioRef::Builtin(id) => (KIND_BUILTIN, id.clone()),
-        ScenarioRef::Custom(s) => (KIND_CUSTOM, toml::to_string(s).map_err(|e| ShareError::Unencodable { detail: e.to_string().trim().to_string() })?),
+    let (kind, data) = match &state.scenario {
+        ScenarioRef::Builtin(id) => (KIND_BUILTIN, id.as_bytes().to_vec()),
+        ScenarioRef::Custom(s) => (KIND_CUSTOM, postcard::to_allocvec(s).map_err(|e| ShareError::Unencodable { detail: e.to_string() })?),
     };
     body.push(kind);
     put_varint(&mut body, state.step as u64);
@@ -137,20 +145,13 @@ pub fn try_encode(state: &ShareState) -> Result<String, ShareError> {
     for p in &state.panels {
         put_bytes(&mut body, p.as_bytes());
     }
-    put_bytes(&mut body, text.as_bytes());
+    put_bytes(&mut body, &data);
     if body.len() > MAX_DECOMPRESSED {
         return Err(ShareError::TooLarge { limit: MAX_DECOMPRESSED });
     }
-    // Compress only when it pays: a built-in reference is a few bytes that DEFLATE would grow.
-    let deflated = miniz_oxide::deflate::compress_to_vec(&body, 9);
     let mut payload = Vec::with_capacity(body.len() + 1);
-    if deflated.len() < body.len() {
-        payload.push(METHOD_DEFLATE);
-        payload.extend_from_slice(&deflated);
-    } else {
-        payload.push(METHOD_STORED);
-        payload.extend_from_slice(&body);
-    }
+    payload.push(METHOD_STORED);
+    payload.extend_from_slice(&body);
     Ok(format!("v{VERSION}.{}", base64url::encode(&payload)))
 }
 
@@ -172,19 +173,19 @@ pub fn decode(link: &str) -> Result<ShareState, ShareError> {
     let payload = &rest[digits..];
     // Versions are read newest-first; an older format is migrated to the current state.
     match version {
-        1 => {
+        1 | 2 => {
             let Some(payload) = payload.strip_prefix('.') else {
                 return Err(ShareError::Incomplete { detail: "the \".\" after the version is missing".into() });
             };
-            decode_v1(payload)
+            // v1 and v2 share the record; they differ only in how a custom scenario is written.
+            decode_record(payload, version as u8)
         }
-        // 0 => decode_v0(payload).map(migrate_v0_to_v1), when a v1 successor changes the body.
         v if v > u32::from(VERSION) => Err(ShareError::NewerVersion { found: v }),
         v => Err(ShareError::OlderVersion { found: v }),
     }
 }
 
-fn decode_v1(payload: &str) -> Result<ShareState, ShareError> {
+fn decode_record(payload: &str, version: u8) -> Result<ShareState, ShareError> {
     let raw = base64url::decode(payload.as_bytes()).map_err(|e| ShareError::Incomplete {
         detail: match e {
             base64url::Base64Error::Character(i) => format!("character {} is not base64url", i + 1),
@@ -201,10 +202,8 @@ fn decode_v1(payload: &str) -> Result<ShareState, ShareError> {
             }
             data.to_vec()
         }
-        METHOD_DEFLATE => miniz_oxide::inflate::decompress_to_vec_with_limit(data, MAX_DECOMPRESSED).map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge { limit: MAX_DECOMPRESSED },
-            _ => ShareError::Incomplete { detail: "the compressed data ends early or is damaged".into() },
-        })?,
+        // v1 deflated only edited scenarios (a built-in reference never paid), which were TOML.
+        METHOD_DEFLATE_V1 if version == 1 => return Err(ShareError::OlderVersion { found: 1 }),
         m => return Err(ShareError::Incomplete { detail: format!("unknown compression method {m}") }),
     };
     let mut r = Reader { data: &body, at: 0 };
@@ -219,21 +218,35 @@ fn decode_v1(payload: &str) -> Result<ShareState, ShareError> {
     for _ in 0..count {
         panels.push(r.string("a panel name")?);
     }
-    let text = r.string("the scenario")?;
+    let data = r.bytes("the scenario")?;
     if r.at != body.len() {
         return Err(r.damaged("there are bytes after the end of the record"));
     }
     let scenario = match kind {
         KIND_BUILTIN => {
+            let text = std::str::from_utf8(data).map_err(|_| r.damaged("the scenario is not UTF-8"))?.to_string();
             if !scenario::BUILTIN.iter().any(|(id, _)| *id == text) {
                 return Err(ShareError::UnknownBuiltin { id: text });
             }
             ScenarioRef::Builtin(text)
         }
-        KIND_CUSTOM => ScenarioRef::Custom(Scenario::from_toml(&text).map_err(|errors| ShareError::InvalidScenario { errors })?),
+        // v1 wrote the scenario as TOML, which the page no longer parses (no page ever made one).
+        KIND_CUSTOM if version == 1 => return Err(ShareError::OlderVersion { found: 1 }),
+        KIND_CUSTOM => ScenarioRef::Custom(custom_scenario(data)?),
         k => return Err(r.damaged(&format!("unknown scenario kind {k}"))),
     };
-    Ok(ShareState { version: 1, scenario, step, panels, selected })
+    Ok(ShareState { version, scenario, step, panels, selected })
+}
+
+/// An edited scenario from its postcard bytes: all of them read, then validated.
+fn custom_scenario(data: &[u8]) -> Result<Scenario, ShareError> {
+    let damaged = || ShareError::Incomplete { detail: "the edited scenario in the link is damaged".into() };
+    let (scenario, rest): (Scenario, &[u8]) = postcard::take_from_bytes(data).map_err(|_| damaged())?;
+    if !rest.is_empty() {
+        return Err(damaged());
+    }
+    scenario.validate().map_err(|errors| ShareError::InvalidScenario { errors })?;
+    Ok(scenario)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut n: u64) {
@@ -259,7 +272,7 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn damaged(&self, what: &str) -> ShareError {
         ShareError::Incomplete { detail: format!("{what} (at byte {} of {})", self.at, self.data.len()) }
     }
@@ -287,11 +300,17 @@ impl Reader<'_> {
         usize::try_from(n).map_err(|_| self.damaged(&format!("{what} is too large")))
     }
 
-    fn string(&mut self, what: &str) -> Result<String, ShareError> {
+    fn bytes(&mut self, what: &str) -> Result<&'a [u8], ShareError> {
         let len = self.usize(what)?;
         let end = self.at.checked_add(len).filter(|&e| e <= self.data.len()).ok_or_else(|| self.damaged(&format!("{what} ends early")))?;
-        let s = std::str::from_utf8(&self.data[self.at..end]).map_err(|_| self.damaged(&format!("{what} is not UTF-8")))?;
+        let b = &self.data[self.at..end];
         self.at = end;
+        Ok(b)
+    }
+
+    fn string(&mut self, what: &str) -> Result<String, ShareError> {
+        let b = self.bytes(what)?;
+        let s = std::str::from_utf8(b).map_err(|_| self.damaged(&format!("{what} is not UTF-8")))?;
         Ok(s.to_string())
     }
 }

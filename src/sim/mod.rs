@@ -1,7 +1,7 @@
 //! The deterministic mail-network simulation: a world of mail programs, relays and MX
 //! servers, all running the one SMTP core, on a virtual clock, recording a [`trace::Trace`].
 //!
-//! - [`scenario`] — the TOML scenario format and the built-in library.
+//! - [`scenario`] — the TOML scenario format and the built-in library; [`spec`] — its data types.
 //! - [`world`] — runs a scenario: links, connections, relay queue, retries, bounces.
 //! - [`dns`] — the simulated zone and mail routing (RFC 5321 §5.1, RFC 7505).
 //! - [`console`] — the "be the client" console: the student types SMTP to one server node.
@@ -20,6 +20,7 @@ pub mod mime;
 pub mod policy;
 pub mod rng;
 pub mod scenario;
+pub mod spec;
 pub mod spf;
 pub mod trace;
 pub mod world;

@@ -1,5 +1,10 @@
 //! Scenario files: the human-writable description of a small mail world (topology, DNS,
-//! policies, faults, messages, clock), in TOML, and the built-in library.
+//! policies, faults, messages, clock), in TOML, and the built-in library. The data types are in
+//! `spec.rs` (re-exported here).
+//!
+//! The built-ins are checked and converted to postcard by `build.rs` at build time, so the page
+//! (wasm) loads them without a TOML parser; the TOML reader [`Scenario::from_toml`] is native only
+//! (the CLI's `run FILE` and `check FILE`, the tests).
 //!
 //! A scenario is checked in two passes: serde reads the file (unknown fields and bad values
 //! are refused by the deserializer), then [`Scenario::validate`] checks what serde cannot
@@ -9,277 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::clock::Span;
-use super::dns::Zone;
-
-/// A whole scenario file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Scenario {
-    /// Short id, `[a-z0-9-]+`, used in URLs and on the command line.
-    pub id: String,
-    pub title: String,
-    /// What the student should learn, one or two sentences.
-    pub goal: String,
-    /// Seeds every random choice (MX ties); the same seed gives the same trace.
-    #[serde(default = "default_seed")]
-    pub seed: u64,
-    #[serde(default)]
-    pub clock: ClockSettings,
-    #[serde(rename = "node")]
-    pub nodes: Vec<NodeSpec>,
-    #[serde(default)]
-    pub dns: Zone,
-    #[serde(default, rename = "message")]
-    pub messages: Vec<MessageSpec>,
-    /// Short story lines attached to the first trace event with a matching key.
-    #[serde(default, rename = "narration")]
-    pub narration: Vec<Narration>,
-}
-
-fn default_seed() -> u64 {
-    1
-}
-
-/// How virtual time behaves.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ClockSettings {
-    /// Wall-clock date of virtual time zero, for Date:, Received: and DSN dates.
-    pub start: String,
-    /// One-way latency of every link.
-    pub latency: Span,
-    /// Delays between delivery attempts after a temporary failure (RFC 5321 §4.5.4.1 asks
-    /// for at least 30 minutes; a demo compresses time). The last delay repeats.
-    pub retry: Vec<Span>,
-    /// Give up and bounce after the message has been queued this long (§4.5.4.1: 4–5 days).
-    pub expire_after: Span,
-    /// Send a "delayed" DSN once, when a message has waited this long (RFC 3464 Action: delayed).
-    pub delay_warning_after: Option<Span>,
-    /// How long a client waits for a connection or a reply before giving up (§4.5.3.2).
-    pub timeout: Span,
-    /// Loop detection threshold: reject a message with this many `Received:` lines
-    /// (RFC 5321 §6.3 suggests at least 100; the demo default is lower and says so).
-    pub max_received: usize,
-}
-
-impl Default for ClockSettings {
-    fn default() -> Self {
-        ClockSettings {
-            start: "2026-11-28T09:00:00Z".into(),
-            latency: Span(20),
-            retry: vec![Span::mins(5), Span::mins(15), Span::mins(30)],
-            expire_after: Span(4 * 3_600_000),
-            delay_warning_after: None,
-            timeout: Span::secs(30),
-            max_received: 20,
-        }
-    }
-}
-
-/// What a node is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NodeKind {
-    /// A mail program (MUA): composes messages and submits them to its configured server.
-    Client,
-    /// A mail server (MTA): submission server, relay, destination MX, or several of these.
-    Server,
-}
-
-/// A login, for a client's credentials or a server's accounts (RFC 4954).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Login {
-    pub user: String,
-    pub password: String,
-}
-
-/// A static route that overrides MX lookup: "mail for `domain` goes to `via`".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StaticRoute {
-    pub domain: String,
-    pub via: String,
-}
-
-/// Mailbox-full behaviour (RFC 3463 X.2.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fullness {
-    /// 452 4.2.2: over quota for now, the sender's server retries.
-    Temporary,
-    /// 552 5.2.2: over quota, give up.
-    Permanent,
-}
-
-/// A mailbox that is full.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FullMailbox {
-    pub mailbox: String,
-    pub kind: Fullness,
-}
-
-/// One node of the world. Client-only and server-only fields are checked by `validate`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NodeSpec {
-    /// Short id, `[a-z0-9-]+`, unique in the scenario.
-    pub id: String,
-    pub kind: NodeKind,
-    /// Display name ("Alice's laptop", "Relay of example.com").
-    #[serde(default)]
-    pub name: String,
-    /// The node's host name.
-    pub host: String,
-    /// The node's IP address.
-    pub address: String,
-
-    // ---- client (mail program) ----
-    /// The host name of the server the mail program submits to.
-    #[serde(default)]
-    pub server: Option<String>,
-    /// The port it connects to: 587 (submission, RFC 6409) or 25.
-    #[serde(default)]
-    pub port: Option<u16>,
-    /// Credentials the mail program uses with AUTH (RFC 4954).
-    #[serde(default)]
-    pub login: Option<Login>,
-    /// The client's network blocks outgoing connections to these ports (ISPs often block 25).
-    #[serde(default)]
-    pub blocked_ports: Vec<u16>,
-
-    // ---- server (MTA) ----
-    /// Ports the server listens on. 25: relay/MX; 587: submission with AUTH.
-    #[serde(default)]
-    pub ports: Vec<u16>,
-    /// Domains this server is the final destination for.
-    #[serde(default)]
-    pub domains: Vec<String>,
-    /// Mailboxes it delivers to (full addresses in `domains`). Postmaster always exists.
-    #[serde(default)]
-    pub mailboxes: Vec<String>,
-    /// Accounts accepted by AUTH PLAIN / LOGIN.
-    #[serde(default)]
-    pub accounts: Vec<Login>,
-    /// Client networks allowed to relay (CIDR, e.g. "192.0.2.0/24").
-    #[serde(default)]
-    pub relay_from: Vec<String>,
-    /// Clients that authenticated may relay (the usual submission rule).
-    #[serde(default = "yes")]
-    pub relay_authenticated: bool,
-    /// Domains this server accepts from anyone and passes on (a backup MX, RFC 5321 §5.1).
-    #[serde(default)]
-    pub relay_domains: Vec<String>,
-    /// Relays for anyone: the misconfiguration spammers look for (RFC 5321 §7.1).
-    #[serde(default)]
-    pub open_relay: bool,
-    /// On port 587, AUTH is required before MAIL (RFC 6409 §4.3).
-    #[serde(default = "yes")]
-    pub submission_requires_auth: bool,
-    /// Server: offers STARTTLS (RFC 3207), simulated. Client: uses it when offered.
-    #[serde(default = "yes")]
-    pub starttls: bool,
-    /// Requires STARTTLS before MAIL (530 5.7.0); fine for submission, wrong for a public MX.
-    #[serde(default)]
-    pub require_tls: bool,
-    /// Advertised SIZE limit in octets (RFC 1870).
-    #[serde(default = "default_size_limit")]
-    pub size_limit: u64,
-    #[serde(default = "yes")]
-    pub pipelining: bool,
-    /// Checks the sender domain's SPF record (RFC 7208) at MAIL FROM.
-    #[serde(default)]
-    pub spf: bool,
-    /// Greylisting (RFC 6647): refuse the first attempt of each (client, sender, recipient)
-    /// with 451 4.7.1 and accept a retry after this long.
-    #[serde(default)]
-    pub greylist: Option<Span>,
-    /// Static routes (tried before MX lookup).
-    #[serde(default)]
-    pub routes: Vec<StaticRoute>,
-
-    // ---- faults ----
-    /// The host is down: connections are refused.
-    #[serde(default)]
-    pub down: bool,
-    /// The host is down until this virtual time, then comes back.
-    #[serde(default)]
-    pub down_until: Option<Span>,
-    /// The host does not answer: connections time out.
-    #[serde(default)]
-    pub unreachable: bool,
-    /// The server greets with 421 and closes (shutting down, §3.8).
-    #[serde(default)]
-    pub shutting_down: bool,
-    /// Mailboxes that are over quota.
-    #[serde(default)]
-    pub full: Vec<FullMailbox>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn default_size_limit() -> u64 {
-    10 * 1024 * 1024
-}
-
-/// An attachment of a message: text or base64 content.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttachmentSpec {
-    pub filename: String,
-    #[serde(default = "default_attachment_type")]
-    pub content_type: String,
-    #[serde(default)]
-    pub text: Option<String>,
-    #[serde(default)]
-    pub base64: Option<String>,
-}
-
-fn default_attachment_type() -> String {
-    "application/octet-stream".into()
-}
-
-/// A message a client sends.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MessageSpec {
-    /// The id of the client node that submits it.
-    pub client: String,
-    /// When the user presses "Send".
-    #[serde(default)]
-    pub at: Span,
-    /// The `From:` header, e.g. `"Alice <alice@example.com>"`.
-    pub from: String,
-    /// The envelope sender (MAIL FROM); by default the address in `from`. Bounces go here.
-    #[serde(default)]
-    pub envelope_from: Option<String>,
-    pub to: Vec<String>,
-    #[serde(default)]
-    pub cc: Vec<String>,
-    pub subject: String,
-    #[serde(default)]
-    pub body: String,
-    #[serde(default, rename = "attachment")]
-    pub attachments: Vec<AttachmentSpec>,
-    /// Adds filler lines to the body until the message has about this many octets (to show SIZE).
-    #[serde(default)]
-    pub pad_to: Option<u64>,
-}
-
-/// A line of story told at the first event whose key matches `on`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Narration {
-    pub on: String,
-    pub text: String,
-    /// Only events sent or received by this node (its id) match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node: Option<String>,
-}
+pub use super::spec::*;
 
 /// A problem in a scenario file, located.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,6 +62,7 @@ fn path_string(path: &[Seg]) -> String {
     s
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// 1-based line and column of a byte offset (columns count characters).
 fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
@@ -340,6 +76,7 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Finds the span of the value at `path` in a TOML document (for errors found after parsing).
 fn locate(source: &str, path: &[Seg]) -> Option<std::ops::Range<usize>> {
     use toml::de::{DeTable, DeValue};
@@ -364,10 +101,14 @@ fn locate(source: &str, path: &[Seg]) -> Option<std::ops::Range<usize>> {
     Some(span)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 const MAX_SOURCE: usize = 1 << 20;
 
 impl Scenario {
     /// Reads and validates a scenario file. Errors are located (line, column, field path).
+    /// Native only: the page gets its built-ins precompiled (see [`builtin`]) and carries edited
+    /// scenarios in share links as postcard, so the wasm build has no TOML parser.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_toml(source: &str) -> Result<Scenario, Vec<ScenarioError>> {
         if source.len() > MAX_SOURCE {
             return Err(vec![ScenarioError {
@@ -551,6 +292,7 @@ impl Scenario {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn toml_error(source: &str, e: &toml::de::Error, path: String) -> ScenarioError {
     let (line, column) = e.span().map_or((0, 0), |s| line_col(source, s.start));
     ScenarioError { line, column, path, message: e.message().trim().to_string() }
@@ -598,32 +340,19 @@ pub fn in_network(ip: core::net::IpAddr, net: (core::net::IpAddr, u8)) -> bool {
     }
 }
 
-/// The built-in scenarios, compiled into the binary: `(id, TOML source)`.
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("happy-path", include_str!("scenarios/happy-path.toml")),
-    ("rfc5321-d1", include_str!("scenarios/rfc5321-d1.toml")),
-    ("rfc5321-d3", include_str!("scenarios/rfc5321-d3.toml")),
-    ("unknown-user-bounce", include_str!("scenarios/unknown-user-bounce.toml")),
-    ("relay-denied", include_str!("scenarios/relay-denied.toml")),
-    ("open-relay-spam", include_str!("scenarios/open-relay-spam.toml")),
-    ("greylisting-retry", include_str!("scenarios/greylisting-retry.toml")),
-    ("destination-down-expiry", include_str!("scenarios/destination-down-expiry.toml")),
-    ("mx-fallback", include_str!("scenarios/mx-fallback.toml")),
-    ("no-mx-implicit", include_str!("scenarios/no-mx-implicit.toml")),
-    ("null-mx", include_str!("scenarios/null-mx.toml")),
-    ("nxdomain", include_str!("scenarios/nxdomain.toml")),
-    ("message-too-large", include_str!("scenarios/message-too-large.toml")),
-    ("mailbox-full", include_str!("scenarios/mailbox-full.toml")),
-    ("auth-submission", include_str!("scenarios/auth-submission.toml")),
-    ("starttls-required", include_str!("scenarios/starttls-required.toml")),
-    ("pipelining", include_str!("scenarios/pipelining.toml")),
-    ("spf-spoof", include_str!("scenarios/spf-spoof.toml")),
-    ("mail-loop", include_str!("scenarios/mail-loop.toml")),
-    ("client-cannot-connect", include_str!("scenarios/client-cannot-connect.toml")),
-    ("mime-attachment", include_str!("scenarios/mime-attachment.toml")),
-];
+// Generated by build.rs from src/sim/scenarios/*.toml (the list and its order are in build.rs):
+// `BUILTIN_IDS`, `BUILTIN_PACKED` (each built-in as postcard, checked and converted at build
+// time) and, natively, `BUILTIN` as `(id, TOML source)`.
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
-/// Loads a built-in scenario by id.
+/// The built-in scenarios in the library's order, `(id, postcard form)`. Natively `BUILTIN` is
+/// `(id, TOML source)` instead, for the tools and tests that read the files; code that runs on
+/// both targets uses only the id (`for (id, _) in BUILTIN`).
+#[cfg(target_arch = "wasm32")]
+pub const BUILTIN: &[(&str, &[u8])] = BUILTIN_PACKED;
+
+/// Loads a built-in scenario by id, from the form build.rs precompiled (no TOML parsing at run
+/// time; `tests/sim_scenario.rs` checks that each one equals its TOML file read by `from_toml`).
 pub fn builtin(id: &str) -> Option<Scenario> {
-    BUILTIN.iter().find(|(i, _)| *i == id).and_then(|(_, src)| Scenario::from_toml(src).ok())
+    BUILTIN_PACKED.iter().find(|(i, _)| *i == id).and_then(|(_, packed)| postcard::from_bytes(packed).ok())
 }

@@ -1,0 +1,286 @@
+//! The data of a scenario: what a scenario file says (topology, DNS, policies, faults, messages,
+//! clock), as serde types with their defaults. Read from TOML by `scenario.rs` (native), and
+//! written/read as postcard for the precompiled built-ins and for share links.
+//!
+//! Only plain data here, depending on nothing but `clock::Span` and `dns::Zone`: `build.rs`
+//! compiles this file (with `clock.rs`, `dns.rs`, `rng.rs`) to precompile the built-ins, so the
+//! build and the page read and write the very same types.
+//!
+//! postcard is not self-describing: a field's position is its name. Adding, removing or
+//! reordering a field here changes the binary form, so the built-ins are simply rebuilt, and
+//! share links must bump their version (`tests/share.rs` keeps a fixed link that fails first).
+//! No `skip_serializing_if` here: postcard cannot skip a field.
+
+use serde::{Deserialize, Serialize};
+
+use super::clock::Span;
+use super::dns::Zone;
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short id, `[a-z0-9-]+`, used in URLs and on the command line.
+    pub id: String,
+    pub title: String,
+    /// What the student should learn, one or two sentences.
+    pub goal: String,
+    /// Seeds every random choice (MX ties); the same seed gives the same trace.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub clock: ClockSettings,
+    #[serde(rename = "node")]
+    pub nodes: Vec<NodeSpec>,
+    #[serde(default)]
+    pub dns: Zone,
+    #[serde(default, rename = "message")]
+    pub messages: Vec<MessageSpec>,
+    /// Short story lines attached to the first trace event with a matching key.
+    #[serde(default, rename = "narration")]
+    pub narration: Vec<Narration>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// How virtual time behaves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClockSettings {
+    /// Wall-clock date of virtual time zero, for Date:, Received: and DSN dates.
+    pub start: String,
+    /// One-way latency of every link.
+    pub latency: Span,
+    /// Delays between delivery attempts after a temporary failure (RFC 5321 §4.5.4.1 asks
+    /// for at least 30 minutes; a demo compresses time). The last delay repeats.
+    pub retry: Vec<Span>,
+    /// Give up and bounce after the message has been queued this long (§4.5.4.1: 4–5 days).
+    pub expire_after: Span,
+    /// Send a "delayed" DSN once, when a message has waited this long (RFC 3464 Action: delayed).
+    pub delay_warning_after: Option<Span>,
+    /// How long a client waits for a connection or a reply before giving up (§4.5.3.2).
+    pub timeout: Span,
+    /// Loop detection threshold: reject a message with this many `Received:` lines
+    /// (RFC 5321 §6.3 suggests at least 100; the demo default is lower and says so).
+    pub max_received: usize,
+}
+
+impl Default for ClockSettings {
+    fn default() -> Self {
+        ClockSettings {
+            start: "2026-11-28T09:00:00Z".into(),
+            latency: Span(20),
+            retry: vec![Span::mins(5), Span::mins(15), Span::mins(30)],
+            expire_after: Span(4 * 3_600_000),
+            delay_warning_after: None,
+            timeout: Span::secs(30),
+            max_received: 20,
+        }
+    }
+}
+
+/// What a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// A mail program (MUA): composes messages and submits them to its configured server.
+    Client,
+    /// A mail server (MTA): submission server, relay, destination MX, or several of these.
+    Server,
+}
+
+/// A login, for a client's credentials or a server's accounts (RFC 4954).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub user: String,
+    pub password: String,
+}
+
+/// A static route that overrides MX lookup: "mail for `domain` goes to `via`".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticRoute {
+    pub domain: String,
+    pub via: String,
+}
+
+/// Mailbox-full behaviour (RFC 3463 X.2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fullness {
+    /// 452 4.2.2: over quota for now, the sender's server retries.
+    Temporary,
+    /// 552 5.2.2: over quota, give up.
+    Permanent,
+}
+
+/// A mailbox that is full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FullMailbox {
+    pub mailbox: String,
+    pub kind: Fullness,
+}
+
+/// One node of the world. Client-only and server-only fields are checked by `validate`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Short id, `[a-z0-9-]+`, unique in the scenario.
+    pub id: String,
+    pub kind: NodeKind,
+    /// Display name ("Alice's laptop", "Relay of example.com").
+    #[serde(default)]
+    pub name: String,
+    /// The node's host name.
+    pub host: String,
+    /// The node's IP address.
+    pub address: String,
+
+    // ---- client (mail program) ----
+    /// The host name of the server the mail program submits to.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// The port it connects to: 587 (submission, RFC 6409) or 25.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Credentials the mail program uses with AUTH (RFC 4954).
+    #[serde(default)]
+    pub login: Option<Login>,
+    /// The client's network blocks outgoing connections to these ports (ISPs often block 25).
+    #[serde(default)]
+    pub blocked_ports: Vec<u16>,
+
+    // ---- server (MTA) ----
+    /// Ports the server listens on. 25: relay/MX; 587: submission with AUTH.
+    #[serde(default)]
+    pub ports: Vec<u16>,
+    /// Domains this server is the final destination for.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Mailboxes it delivers to (full addresses in `domains`). Postmaster always exists.
+    #[serde(default)]
+    pub mailboxes: Vec<String>,
+    /// Accounts accepted by AUTH PLAIN / LOGIN.
+    #[serde(default)]
+    pub accounts: Vec<Login>,
+    /// Client networks allowed to relay (CIDR, e.g. "192.0.2.0/24").
+    #[serde(default)]
+    pub relay_from: Vec<String>,
+    /// Clients that authenticated may relay (the usual submission rule).
+    #[serde(default = "yes")]
+    pub relay_authenticated: bool,
+    /// Domains this server accepts from anyone and passes on (a backup MX, RFC 5321 §5.1).
+    #[serde(default)]
+    pub relay_domains: Vec<String>,
+    /// Relays for anyone: the misconfiguration spammers look for (RFC 5321 §7.1).
+    #[serde(default)]
+    pub open_relay: bool,
+    /// On port 587, AUTH is required before MAIL (RFC 6409 §4.3).
+    #[serde(default = "yes")]
+    pub submission_requires_auth: bool,
+    /// Server: offers STARTTLS (RFC 3207), simulated. Client: uses it when offered.
+    #[serde(default = "yes")]
+    pub starttls: bool,
+    /// Requires STARTTLS before MAIL (530 5.7.0); fine for submission, wrong for a public MX.
+    #[serde(default)]
+    pub require_tls: bool,
+    /// Advertised SIZE limit in octets (RFC 1870).
+    #[serde(default = "default_size_limit")]
+    pub size_limit: u64,
+    #[serde(default = "yes")]
+    pub pipelining: bool,
+    /// Checks the sender domain's SPF record (RFC 7208) at MAIL FROM.
+    #[serde(default)]
+    pub spf: bool,
+    /// Greylisting (RFC 6647): refuse the first attempt of each (client, sender, recipient)
+    /// with 451 4.7.1 and accept a retry after this long.
+    #[serde(default)]
+    pub greylist: Option<Span>,
+    /// Static routes (tried before MX lookup).
+    #[serde(default)]
+    pub routes: Vec<StaticRoute>,
+
+    // ---- faults ----
+    /// The host is down: connections are refused.
+    #[serde(default)]
+    pub down: bool,
+    /// The host is down until this virtual time, then comes back.
+    #[serde(default)]
+    pub down_until: Option<Span>,
+    /// The host does not answer: connections time out.
+    #[serde(default)]
+    pub unreachable: bool,
+    /// The server greets with 421 and closes (shutting down, §3.8).
+    #[serde(default)]
+    pub shutting_down: bool,
+    /// Mailboxes that are over quota.
+    #[serde(default)]
+    pub full: Vec<FullMailbox>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_size_limit() -> u64 {
+    10 * 1024 * 1024
+}
+
+/// An attachment of a message: text or base64 content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSpec {
+    pub filename: String,
+    #[serde(default = "default_attachment_type")]
+    pub content_type: String,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub base64: Option<String>,
+}
+
+fn default_attachment_type() -> String {
+    "application/octet-stream".into()
+}
+
+/// A message a client sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageSpec {
+    /// The id of the client node that submits it.
+    pub client: String,
+    /// When the user presses "Send".
+    #[serde(default)]
+    pub at: Span,
+    /// The `From:` header, e.g. `"Alice <alice@example.com>"`.
+    pub from: String,
+    /// The envelope sender (MAIL FROM); by default the address in `from`. Bounces go here.
+    #[serde(default)]
+    pub envelope_from: Option<String>,
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, rename = "attachment")]
+    pub attachments: Vec<AttachmentSpec>,
+    /// Adds filler lines to the body until the message has about this many octets (to show SIZE).
+    #[serde(default)]
+    pub pad_to: Option<u64>,
+}
+
+/// A line of story told at the first event whose key matches `on`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Narration {
+    pub on: String,
+    pub text: String,
+    /// Only events sent or received by this node (its id) match.
+    #[serde(default)]
+    pub node: Option<String>,
+}
