@@ -11,7 +11,7 @@
 //!   the words the live region announces.
 //! - [`explain`] — the inspector's material for one event: raw bytes with CR, LF and
 //!   dot-stuffing made visible, the catalogue entry, the state transition taken.
-//! - [`url`] — `?scenario=ID&step=N` in and out.
+//! - [`url`] — `?scenario=ID&step=N` in and out (and `?debug=bench10k`, [`BENCH_FLAG`]).
 //!
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
@@ -28,6 +28,10 @@ use crate::sim::world;
 
 /// The scenario opened when the URL names none (or an unknown one).
 pub const DEFAULT_SCENARIO: &str = "happy-path";
+
+/// `?debug=bench10k`: the page opens the generated benchmark world (`sim::bench`, ≈ 10,000
+/// events) to measure rendering speed (`cargo xtask bench browser`). Not in the scenario picker.
+pub const BENCH_FLAG: &str = "bench10k";
 
 /// The playback speeds offered, in steps per second.
 pub const SPEEDS: &[f32] = &[0.5, 1.0, 2.0, 4.0, 8.0];
@@ -96,12 +100,16 @@ pub struct Player {
     pub selected: Option<usize>,
     /// A message for the user about the last load (unknown scenario, step out of range).
     pub notice: Option<String>,
+    /// The derived state saved every 256 steps, so [`Player::view`] costs as much at step 10,000
+    /// as at step 10 (made from `trace` when it is opened; shared like it).
+    pub timeline: Rc<view::Timeline>,
 }
 
 impl Player {
     /// A player on `scenario`, at its first step.
     pub fn from_scenario(scenario: Scenario) -> Player {
         let trace = world::run(&scenario);
+        let timeline = Rc::new(view::Timeline::new(&trace));
         Player {
             scenario_id: scenario.id.clone(),
             scenario: Rc::new(scenario),
@@ -111,6 +119,7 @@ impl Player {
             speed: 1.0,
             selected: None,
             notice: None,
+            timeline,
         }
     }
 
@@ -130,7 +139,11 @@ impl Player {
     /// the URL named something that does not exist.
     pub fn from_query(query: &str) -> Player {
         let start = url::parse(query);
-        let mut p = Player::builtin(start.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO));
+        let mut p = if start.bench {
+            Player::from_scenario(crate::sim::bench::scenario(crate::sim::bench::MESSAGES_10K))
+        } else {
+            Player::builtin(start.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO))
+        };
         let mut notes: Vec<String> = p.notice.take().into_iter().collect();
         notes.extend(start.problems);
         if let Some(n) = start.step {
@@ -161,9 +174,14 @@ impl Player {
         self.selected.unwrap_or(self.step)
     }
 
-    /// What is true at the current step.
+    /// What is true at the current step (the same as `View::at(&trace, step)`, faster).
     pub fn view(&self) -> view::View {
-        view::View::at(&self.trace, self.step)
+        self.view_at(self.step)
+    }
+
+    /// What is true at step `n` (0-based, clamped), through the timeline.
+    pub fn view_at(&self, n: usize) -> view::View {
+        self.timeline.at(&self.trace, n)
     }
 
     /// The query string (`?scenario=…&step=…`) that reopens exactly this step.

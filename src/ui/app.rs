@@ -3,7 +3,7 @@
 //! shortcuts and the URL kept in step (`history.replaceState`, so the address can be copied).
 
 use gloo::events::{EventListener, EventListenerOptions};
-use gloo::timers::callback::Interval;
+use gloo::timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
@@ -48,16 +48,22 @@ pub fn App() -> Html {
     let player: PlayerHandle = use_reducer(|| Model(Player::from_query(&query())));
     let help_open = use_state(|| false);
 
-    // The URL follows the step, so it can be copied at any moment.
+    // The URL follows the step, so it can be copied at any moment — a quarter second after the
+    // last change: Chrome re-fetches the favicon on every `replaceState` and throttles bursts of
+    // them, which cost a frame per step while a key is held (docs/perf.md).
     {
         let q = player.0.query();
         use_effect_with(q, |q| {
-            let w = gloo::utils::window();
-            if w.location().search().unwrap_or_default() != *q {
-                if let Ok(h) = w.history() {
-                    let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(q));
+            let q = q.clone();
+            let timer = Timeout::new(250, move || {
+                let w = gloo::utils::window();
+                if w.location().search().unwrap_or_default() != q {
+                    if let Ok(h) = w.history() {
+                        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&q));
+                    }
                 }
-            }
+            });
+            move || drop(timer)
         });
     }
 

@@ -132,8 +132,9 @@ pub fn SequenceDiagram() -> Html {
     let (scroll_top, view_h, avail_w) = *window;
     let opts = options(avail_w, lanes_of(&p.trace));
     let spacing_key = opts.lane_spacing.round() as i32;
-    let trace = p.trace.clone();
-    let diagram: Rc<Diagram> = use_memo((Rc::as_ptr(&trace) as usize, spacing_key), move |_| layout(&trace, &opts));
+    // Laid out once per trace and lane spacing, not per step (the trace is compared by pointer
+    // first: `Trace` is `Eq`, so `Rc`'s `==` is `ptr_eq` before anything else).
+    let diagram: Rc<Diagram> = use_memo((p.trace.clone(), spacing_key), move |(trace, _)| layout(trace, &opts));
     let d = &*diagram;
     let step = p.step.min(d.rows.len().saturating_sub(1));
     let top = d.lifeline_top;
