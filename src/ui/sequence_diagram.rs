@@ -143,19 +143,34 @@ pub fn SequenceDiagram() -> Html {
     let content_bottom = d.rows.get(step).map_or(top + 40.0, |r| r.y + r.height) + d.options.margin;
     let content_h = (content_bottom - top).max(view_h - head_h).max(40.0);
 
-    // Keep the current row in view.
+    // Keep the current row in view. When the step (or the diagram) changed and its row is out
+    // of the window, the scroll position it needs is worked out here, from the model, so this
+    // render already draws the rows there (a jump to the end draws one set of rows, not two);
+    // the effect after the render moves the scroller and reads back where it landed. The target
+    // waits in `pending` until an effect has applied it, even if another render comes first.
+    let followed = use_mut_ref(|| (usize::MAX, 0usize));
+    let pending = use_mut_ref(|| None::<f32>);
+    let key = (step, Rc::as_ptr(&diagram) as usize);
+    if *followed.borrow() != key {
+        *followed.borrow_mut() = key;
+        if let Some(r) = d.rows.get(step) {
+            let (y, h, ch) = (r.y - top, r.height, view_h - head_h);
+            if y < scroll_top || y + h > scroll_top + ch {
+                *pending.borrow_mut() = Some((y + h - ch * 0.7).max(0.0).round());
+            }
+        }
+    }
+    let scroll_top = pending.borrow().unwrap_or(scroll_top);
     {
         let scroller = scroller.clone();
-        let row = d.rows.get(step).map(|r| (r.y - top, r.height));
+        let pending = pending.clone();
         let measure = measure.clone();
-        use_effect_with((step, Rc::as_ptr(&diagram) as usize), move |_| {
-            if let (Some(el), Some((y, h))) = (scroller.cast::<Element>(), row) {
-                let (s, ch) = (el.scroll_top() as f32, el.client_height() as f32 - head_h);
-                if y < s || y + h > s + ch {
-                    el.set_scroll_top((y + h - ch * 0.7).max(0.0) as i32);
-                }
+        use_effect(move || {
+            let target = pending.borrow_mut().take();
+            if let (Some(y), Some(el)) = (target, scroller.cast::<Element>()) {
+                el.set_scroll_top(y as i32);
+                measure.emit(());
             }
-            measure.emit(());
         });
     }
 

@@ -6,7 +6,8 @@
 //    hello-world Yew page built the same way (bench/hello). Both are timed inside the page with
 //    `performance.now()` (0 = navigation start): a MutationObserver installed before any page
 //    script notes when the element appears ("DOM"), then the next requestAnimationFrame callback,
-//    the frame that paints it ("frame"). Each load is a fresh browser context (empty cache); the
+//    the frame that paints it ("frame"); "wasm in" is when the .wasm file had arrived (its
+//    Resource Timing responseEnd). Each load is a fresh browser context (empty cache); the
 //    two pages alternate, BENCH_RUNS (default 10) loads each.
 // 2. Stepping on the 10,000-event trace (`?debug=bench10k`): key presses (→, ←, Home, End) and
 //    scrubber moves are dispatched in the page as real DOM events to the app's own listeners.
@@ -17,6 +18,7 @@
 //
 // Run by hand: build (`cargo xtask build`, and the hello page as the xtask does), then
 // `SMTP_SIM_URL=http://127.0.0.1:PORT/ node bench-browser.mjs`.
+import os from "node:os";
 import { baseUrl, launch, stopServer } from "./harness.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -40,7 +42,10 @@ function watchFirstRender(readyFn) {
       done = true;
       observer.disconnect();
       const dom = performance.now();
-      requestAnimationFrame(() => resolve({ dom, frame: performance.now() }));
+      requestAnimationFrame(() => {
+        const wasm = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wasm"));
+        resolve({ dom, frame: performance.now(), wasm: wasm ? wasm.responseEnd : NaN });
+      });
     };
     const observer = new MutationObserver(check);
     observer.observe(document, { childList: true, subtree: true, characterData: true });
@@ -144,8 +149,9 @@ async function main() {
     const dom = (xs) => xs.map((x) => x.dom);
     const frame = (xs) => xs.map((x) => x.frame);
     console.log(`\nStart-up, navigation → first render (ms, ${RUNS} fresh loads each; 0 = navigation start)`);
-    console.log("page                                  DOM p50  DOM p95  frame p50  frame p95");
-    const line = (name, xs) => console.log(`${name.padEnd(36)}${ms(pct(dom(xs), 50))} ${ms(pct(dom(xs), 95))}  ${ms(pct(frame(xs), 50))}  ${ms(pct(frame(xs), 95))}`);
+    console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${os.cpus().length} CPUs)`);
+    console.log("page                                wasm in p50  DOM p50  DOM p95  frame p50  frame p95");
+    const line = (name, xs) => console.log(`${name.padEnd(36)}${ms(pct(xs.map((x) => x.wasm), 50))}   ${ms(pct(dom(xs), 50))} ${ms(pct(dom(xs), 95))}  ${ms(pct(frame(xs), 50))}  ${ms(pct(frame(xs), 95))}`);
     line("hello-world Yew page", hello);
     line("smtp-sim (happy-path)", app);
     line(`smtp-sim ?debug=bench10k (${total} steps)`, big);
@@ -153,6 +159,7 @@ async function main() {
     console.log(`ratio smtp-sim / hello (frame p50): ${ratio.toFixed(2)}× (goal ≤ 2×)`);
 
     console.log(`\nStepping on the ${total}-step trace (ms per step; goal p95 < 16)`);
+    console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
     console.log("action                   n   work p50  work p95  work max  frame p50  frame p95  frame max");
     const all = [];
     for (const [name, rs] of groups) {
