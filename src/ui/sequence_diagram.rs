@@ -89,7 +89,7 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
         <text class="sd-narration" x={(d.lanes_left + 4.0).to_string()} y={(r.line_y + 18.0 + k as f32 * o.line_height).to_string()}>{ format!("» {line}") }</text>
     });
     html! {
-        <g key={seq} class={classes!("sd-row", kind, bounce.then_some("bounce"), current.then_some("current"), selected.then_some("selected"))}
+        <g class={classes!("sd-row", kind, bounce.then_some("bounce"), current.then_some("current"), selected.then_some("selected"))}
             data-seq={seq.to_string()} tabindex="0" role="button" aria-current={current.then_some("step")}
             {onclick} {onkeydown}>
             <title>{ r.tooltip.clone() }</title>
@@ -99,6 +99,23 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
             { for narration }
         </g>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    diagram: Rc<Diagram>,
+    index: usize,
+    current: bool,
+    selected: bool,
+    on_pick: Callback<usize>,
+}
+
+/// One row as its own component: a step changes the props of two rows at most (the old and the
+/// new current one), so Yew skips the others instead of rebuilding and diffing every visible row.
+#[component]
+fn DiagramRow(props: &RowProps) -> Html {
+    let d = &*props.diagram;
+    row_view(d, &d.rows[props.index], props.current, props.selected, &props.on_pick)
 }
 
 #[component]
@@ -180,10 +197,9 @@ pub fn SequenceDiagram() -> Html {
     let rows = rows.start.min(step + 1)..rows.end.min(step + 1);
     let gaps = visible_gaps(d, y0, y1.min(content_bottom));
     let selected = p.selected;
-    let on_pick = {
-        let player = player.clone();
-        Callback::from(move |seq: usize| player.dispatch(Intent::Select(Some(seq))))
-    };
+    // The same callback on every render (the dispatcher is stable), so unchanged rows keep
+    // equal props.
+    let on_pick = use_callback(player.dispatcher(), |seq: usize, dispatcher| dispatcher.dispatch(Intent::Select(Some(seq))));
     let onscroll = {
         let measure = measure.clone();
         Callback::from(move |_: Event| measure.emit(()))
@@ -214,7 +230,12 @@ pub fn SequenceDiagram() -> Html {
             <text x={(w / 2.0).to_string()} y={(g.y + g.height / 2.0 + 5.0).to_string()} text-anchor="middle">{ g.text.clone() }</text>
         </g>
     });
-    let row_views = d.rows[rows].iter().map(|r| row_view(d, r, r.seq == step, selected == Some(r.seq), &on_pick));
+    let row_views = rows.map(|i| {
+        let seq = d.rows[i].seq;
+        html! {
+            <DiagramRow key={seq} diagram={diagram.clone()} index={i} current={seq == step} selected={selected == Some(seq)} on_pick={on_pick.clone()} />
+        }
+    });
     html! {
         <Panel id="diagram" title="Sequence diagram">
             <p class="sd-legend">

@@ -14,13 +14,17 @@
 //    "work" = dispatch → Yew has rendered (a task after the event, so its microtask scheduler
 //    has run) and style + layout are forced (getBoundingClientRect); "frame" = dispatch → the next
 //    animation frame has run (rAF, then one task), which includes waiting for the frame clock.
-//    After every step the counter must show the expected step, or the run fails.
+//    "cpu" = the renderer main thread's CPU time from one step to the next (script, style,
+//    layout, paint), from a Chrome trace of the stepping: it barely depends on the machine's
+//    load, unlike the two wall-clock columns. After every step the counter must show the
+//    expected step, or the run fails.
 //
 // Run by hand: build (`cargo xtask build`, and the hello page as the xtask does), then
 // `SMTP_SIM_URL=http://127.0.0.1:PORT/ node bench-browser.mjs`.
 import os from "node:os";
 import { baseUrl, launch, stopServer } from "./harness.mjs";
 
+// BENCH_RUNS=0 skips the start-up part.
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const STEPS = Number(process.env.BENCH_STEPS ?? 300);
 
@@ -72,6 +76,7 @@ async function startup(browser, url, ready) {
 /** Runs one step in the page and times it (see the header). */
 function stepInPage([kind, arg]) {
   const task = () => new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
+  performance.mark("bench-step");
   const t0 = performance.now();
   if (kind === "key") {
     document.body.dispatchEvent(new KeyboardEvent("keydown", { key: arg, bubbles: true, cancelable: true }));
@@ -92,6 +97,32 @@ function stepInPage([kind, arg]) {
   });
 }
 
+/**
+ * Main-thread CPU time per step, from a Chrome trace: the thread time (`tdur`) of the renderer
+ * main thread's top-level tasks between one step's `bench-step` mark and the next. Unlike wall
+ * time it hardly changes when other programs load the machine. Sets `cpu` on each result.
+ */
+function mainThreadCpu(events, results) {
+  const marks = events.filter((e) => e.name === "bench-step").sort((a, b) => a.ts - b.ts);
+  if (marks.length !== results.length + 1) throw new Error(`${marks.length} step marks for ${results.length} steps`);
+  const { pid, tid } = marks[0];
+  const tasks = events
+    .filter((e) => e.ph === "X" && e.pid === pid && e.tid === tid && e.name === "ThreadControllerImpl::RunTask")
+    .sort((a, b) => a.ts - b.ts);
+  let end = -Infinity;
+  let k = 0;
+  results.forEach((r, i) => {
+    let cpu = 0;
+    for (; k < tasks.length && tasks[k].ts < marks[i + 1].ts; k++) {
+      const t = tasks[k];
+      if (t.ts < end) continue; // nested in a task already counted
+      end = t.ts + t.dur;
+      if (t.ts >= marks[i].ts) cpu += t.tdur ?? t.dur;
+    }
+    r.cpu = cpu / 1000;
+  });
+}
+
 async function main() {
   const url = await baseUrl();
   const browser = await launch();
@@ -100,7 +131,7 @@ async function main() {
     const app = [];
     const hello = [];
     const big = [];
-    await startup(browser, url, APP_READY); // warm the server's file cache, not the browser's
+    if (RUNS > 0) await startup(browser, url, APP_READY); // warm the server's file cache, not the browser's
     for (let i = 0; i < RUNS; i++) {
       app.push(await startup(browser, url, APP_READY));
       hello.push(await startup(browser, url + "bench-hello/index.html", HELLO_READY));
@@ -117,6 +148,8 @@ async function main() {
     const total = Number(/Step \d+ \/ (\d+)/.exec(await page.locator(".counter-step").textContent())[1]);
     let at = 1;
     const groups = new Map();
+    const order = [];
+    await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
     let maxRows = 0;
     const step = async (group, action, expect) => {
       const r = await page.evaluate(stepInPage, action);
@@ -127,6 +160,7 @@ async function main() {
       maxRows = Math.max(maxRows, r.rows);
       if (!groups.has(group)) groups.set(group, []);
       groups.get(group).push(r);
+      order.push(r);
     };
     const third = Math.floor(STEPS / 3);
     for (let i = 0; i < third; i++) await step("→ from the start", ["key", "ArrowRight"], at + 1);
@@ -142,12 +176,15 @@ async function main() {
       const to = rand(total);
       await step("scrubber jump", ["scrub", to], to);
     }
+    await page.evaluate(() => performance.mark("bench-step"));
+    mainThreadCpu(JSON.parse((await browser.stopTracing()).toString()).traceEvents, order);
     await context.close();
     if (errors.length) throw new Error(errors.join("; "));
 
     // ---- report ----
     const dom = (xs) => xs.map((x) => x.dom);
     const frame = (xs) => xs.map((x) => x.frame);
+    if (RUNS > 0) {
     console.log(`\nStart-up, navigation → first render (ms, ${RUNS} fresh loads each; 0 = navigation start)`);
     console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${os.cpus().length} CPUs)`);
     console.log("page                                wasm in p50  DOM p50  DOM p95  frame p50  frame p95");
@@ -157,20 +194,23 @@ async function main() {
     line(`smtp-sim ?debug=bench10k (${total} steps)`, big);
     const ratio = pct(frame(app), 50) / pct(frame(hello), 50);
     console.log(`ratio smtp-sim / hello (frame p50): ${ratio.toFixed(2)}× (goal ≤ 2×)`);
+    }
 
     console.log(`\nStepping on the ${total}-step trace (ms per step; goal p95 < 16)`);
     console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
-    console.log("action                   n   work p50  work p95  work max  frame p50  frame p95  frame max");
+    console.log("action                   n   work p50  work p95  work max  frame p50  frame p95  frame max    cpu p50   cpu p95   cpu max");
     const all = [];
     for (const [name, rs] of groups) {
       all.push(...rs);
       const w = rs.map((r) => r.work);
       const f = rs.map((r) => r.frame);
-      console.log(`${name.padEnd(20)}${String(rs.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}`);
+      const c = rs.map((r) => r.cpu);
+      console.log(`${name.padEnd(20)}${String(rs.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}   ${ms(pct(c, 50))}  ${ms(pct(c, 95))}  ${ms(pct(c, 100))}`);
     }
     const w = all.map((r) => r.work);
     const f = all.map((r) => r.frame);
-    console.log(`${"all".padEnd(20)}${String(all.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}`);
+    const c = all.map((r) => r.cpu);
+    console.log(`${"all".padEnd(20)}${String(all.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}   ${ms(pct(c, 50))}  ${ms(pct(c, 95))}  ${ms(pct(c, 100))}`);
     console.log(`diagram rows in the DOM: at most ${maxRows} (of ${total})`);
   } finally {
     await browser.close();
