@@ -101,9 +101,20 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
     }
 }
 
+/// The diagram, compared by pointer: `Diagram` holds `f32`s, so it is not `Eq` and `Rc`'s own
+/// `==` would compare all 10,000 rows for every drawn row on every render.
+#[derive(Clone)]
+struct SameDiagram(Rc<Diagram>);
+
+impl PartialEq for SameDiagram {
+    fn eq(&self, other: &SameDiagram) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    diagram: Rc<Diagram>,
+    diagram: SameDiagram,
     index: usize,
     current: bool,
     selected: bool,
@@ -114,7 +125,7 @@ struct RowProps {
 /// new current one), so Yew skips the others instead of rebuilding and diffing every visible row.
 #[component]
 fn DiagramRow(props: &RowProps) -> Html {
-    let d = &*props.diagram;
+    let d = &*props.diagram.0;
     row_view(d, &d.rows[props.index], props.current, props.selected, &props.on_pick)
 }
 
@@ -233,7 +244,7 @@ pub fn SequenceDiagram() -> Html {
     let row_views = rows.map(|i| {
         let seq = d.rows[i].seq;
         html! {
-            <DiagramRow key={seq} diagram={diagram.clone()} index={i} current={seq == step} selected={selected == Some(seq)} on_pick={on_pick.clone()} />
+            <DiagramRow key={seq} diagram={SameDiagram(diagram.clone())} index={i} current={seq == step} selected={selected == Some(seq)} on_pick={on_pick.clone()} />
         }
     });
     html! {
