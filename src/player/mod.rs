@@ -14,14 +14,14 @@
 //! - [`nodes`] — the node panels' material at a step: mailboxes and their messages (a stored
 //!   message taken apart: envelope beside headers, `Received:` chain, MIME tree, DSN report),
 //!   the relay queues, the DNS zone with the current question's records marked.
-//! - [`url`] — `?scenario=ID&step=N` in and out.
-//! - [`link`] — the whole state as a share link (`#v1.…`) and back.
+//! - [`link`] — the whole state as a share link (`#v2.…`) and back.
 //! - [`embed`] — the parameters of the compact player for iframes (`?embed=1&…`).
 //! - [`export`] — the page's downloads: SVG, transcript, JSON trace, stored messages as `.eml`.
 //! - [`console`] — the Console tool's model: server nodes and ports to connect to, addresses to
 //!   connect from, the transcript across connections, ↑/↓ history, the input mode.
 //! - [`edit`] — the editor's changes to a scenario, as checked pure functions.
 //! - [`saved`] — autosaved edits: the storage key, and what to do with what storage holds.
+//! - [`url`] — `?scenario=ID&step=N` in and out (and `?debug=bench10k`, [`BENCH_FLAG`]).
 //!
 //! Steps are 0-based indices into `trace.events` inside the model; people (the page, the URL,
 //! the live region) count from 1.
@@ -45,6 +45,10 @@ use crate::sim::world;
 
 /// The scenario opened when the URL names none (or an unknown one).
 pub const DEFAULT_SCENARIO: &str = "happy-path";
+
+/// `?debug=bench10k`: the page opens the generated benchmark world (`sim::bench`, ≈ 10,000
+/// events) to measure rendering speed (`cargo xtask bench browser`). Not in the scenario picker.
+pub const BENCH_FLAG: &str = "bench10k";
 
 /// The playback speeds offered, in steps per second.
 pub const SPEEDS: &[f32] = &[0.5, 1.0, 2.0, 4.0, 8.0];
@@ -189,6 +193,9 @@ pub struct Player {
     pub opened: u64,
     /// The scenario differs from the built-in with its id (see [`Player::is_edited`]).
     edited: bool,
+    /// The derived state saved every 256 steps, so [`Player::view`] costs as much at step 10,000
+    /// as at step 10 (made from `trace` when it is opened; shared like it).
+    pub timeline: Rc<view::Timeline>,
 }
 
 impl Player {
@@ -200,6 +207,7 @@ impl Player {
 
     fn with(scenario: Scenario, edited: bool) -> Player {
         let trace = world::run(&scenario);
+        let timeline = Rc::new(view::Timeline::new(&trace));
         Player {
             scenario_id: scenario.id.clone(),
             scenario: Rc::new(scenario),
@@ -212,6 +220,7 @@ impl Player {
             tool: Tool::default(),
             opened: 0,
             edited,
+            timeline,
         }
     }
 
@@ -231,7 +240,11 @@ impl Player {
     /// the URL named something that does not exist.
     pub fn from_query(query: &str) -> Player {
         let start = url::parse(query);
-        let mut p = Player::builtin(start.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO));
+        let mut p = if start.bench {
+            Player::from_scenario(crate::sim::bench::scenario(crate::sim::bench::MESSAGES_10K))
+        } else {
+            Player::builtin(start.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO))
+        };
         let mut notes: Vec<String> = p.notice.take().into_iter().collect();
         notes.extend(start.problems);
         if let Some(n) = start.step {
@@ -268,9 +281,14 @@ impl Player {
         self.selected.unwrap_or(self.step)
     }
 
-    /// What is true at the current step.
+    /// What is true at the current step (the same as `View::at(&trace, step)`, faster).
     pub fn view(&self) -> view::View {
-        view::View::at(&self.trace, self.step)
+        self.view_at(self.step)
+    }
+
+    /// What is true at step `n` (0-based, clamped), through the timeline.
+    pub fn view_at(&self, n: usize) -> view::View {
+        self.timeline.at(&self.trace, n)
     }
 
     /// The query string (`?scenario=…&step=…`) that reopens exactly this step.

@@ -1,8 +1,9 @@
 //! The page URL's query: `?scenario=ID&step=N`.
 //!
 //! `scenario` is a built-in scenario id; `step` counts from 1, as the page shows it ("Step 12 of
-//! 54" is `&step=12`). Other parameters (such as `debug`) are ignored here. Values are
-//! percent-decoded; a step that is not a number is reported, not guessed.
+//! 54" is `&step=12`). Of `debug`, only `debug=bench10k` is read here (the generated
+//! 10,000-event benchmark trace, see [`super::BENCH_FLAG`]); the others (`debug=panic`) belong
+//! to the UI. Values are percent-decoded; a step that is not a number is reported, not guessed.
 
 /// What a query asks for, and what was wrong with it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -10,6 +11,8 @@ pub struct Start {
     pub scenario: Option<String>,
     /// 1-based, as written in the URL.
     pub step: Option<usize>,
+    /// `debug=bench10k`: open the generated benchmark trace instead of a built-in scenario.
+    pub bench: bool,
     /// Sentences for the user about parameters that could not be used.
     pub problems: Vec<String>,
 }
@@ -29,6 +32,7 @@ pub fn parse(query: &str) -> Start {
                     start.problems.push(format!("“{shown}” is not a step number; starting at step 1."));
                 }
             },
+            "debug" if value == super::BENCH_FLAG => start.bench = true,
             _ => {}
         }
     }
@@ -37,6 +41,9 @@ pub fn parse(query: &str) -> Start {
 
 /// The query that reopens `scenario` at the 0-based `step` (written 1-based).
 pub fn query(scenario: &str, step: usize) -> String {
+    if scenario == crate::sim::bench::ID {
+        return format!("?debug={}&step={}", super::BENCH_FLAG, step + 1);
+    }
     format!("?scenario={}&step={}", encode(scenario), step + 1)
 }
 

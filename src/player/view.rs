@@ -2,7 +2,9 @@
 //!
 //! [`View::at`] folds `trace.events[..=step]` from the start, so the result depends on the step
 //! alone: stepping back and forward again gives an identical `View` (a test checks every step of
-//! every built-in). The fold is O(step); a 10,000-event trace folds in well under a millisecond.
+//! every built-in). The fold is O(step); [`Timeline`] saves its state every 256 events so the
+//! player resumes from the nearest one (the same fold, so the same `View`), which keeps a step of
+//! a 10,000-event trace within a frame in the browser (docs/perf.md).
 //!
 //! Queues: every event that changes a queue job carries the job as it is afterwards (a
 //! [`JobNote`]: on `queued`, `retry-scheduled`, `delivery-failed`, `expired`, `bounce-created`,
@@ -110,70 +112,9 @@ pub struct View {
 impl View {
     /// The state of `trace` once `events[..=step]` have happened (`step` is clamped).
     pub fn at(trace: &Trace, step: usize) -> View {
-        let len = trace.events.len();
-        let step = step.min(len.saturating_sub(1));
-        let mut nodes: Vec<NodeCounts> = trace.nodes.iter().map(|n| NodeCounts { id: n.id.clone(), ..NodeCounts::default() }).collect();
-        let mut index: HashMap<String, usize> = trace.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
-        let mut mailboxes: Vec<MailboxCount> = Vec::new();
-        let mut jobs: BTreeMap<u32, QueuedJob> = BTreeMap::new();
-        let mut asked = Asked::default();
-        let mut answers = None;
-        for e in trace.events.iter().take(if len == 0 { 0 } else { step + 1 }) {
-            let at = *index.entry(e.from.clone()).or_insert_with(|| {
-                nodes.push(NodeCounts { id: e.from.clone(), ..NodeCounts::default() });
-                nodes.len() - 1
-            });
-            answers = asked.fold(e);
-            if let Some(note) = &e.job {
-                jobs.insert(note.id, QueuedJob { note: note.clone(), changed_by: e.kind, since: e.seq });
-            }
-            match e.kind {
-                Kind::BounceCreated if matches!(e.key.as_deref(), Some("bounce-created" | "double-bounce")) => {
-                    nodes[at].bounces_sent += 1;
-                }
-                Kind::Delivered => {
-                    // Stored messages are in the order of their delivery events and name them.
-                    let found = trace.mailboxes.binary_search_by_key(&e.seq, |m| m.seq).ok();
-                    let stored = found.map(|i| &trace.mailboxes[i]);
-                    let bounce = stored.map_or(e.bounce, |m| m.is_bounce);
-                    nodes[at].stored += 1;
-                    if bounce {
-                        nodes[at].bounces_stored += 1;
-                    }
-                    let mailbox = stored.map_or_else(|| e.label.trim_start_matches("delivered to ").to_string(), |m| m.mailbox.clone());
-                    let m = match mailboxes.iter_mut().position(|m| m.node == e.from && m.mailbox == mailbox) {
-                        Some(i) => &mut mailboxes[i],
-                        None => {
-                            mailboxes.push(MailboxCount { node: e.from.clone(), mailbox, messages: 0, bounces: 0, stored: Vec::new() });
-                            mailboxes.last_mut().expect("just pushed")
-                        }
-                    };
-                    m.messages += 1;
-                    m.bounces += usize::from(bounce);
-                    m.stored.extend(found);
-                }
-                _ => {}
-            }
-        }
-        let queue: Vec<QueuedJob> = jobs.into_values().filter(|j| !j.note.waiting.is_empty()).collect();
-        for j in &queue {
-            let at = *index.entry(j.note.node.clone()).or_insert_with(|| {
-                nodes.push(NodeCounts { id: j.note.node.clone(), ..NodeCounts::default() });
-                nodes.len() - 1
-            });
-            nodes[at].queued += 1;
-        }
-        let event = trace.events.get(step);
-        let hop = event.and_then(|e| match &e.to {
-            Some(to) if *to != e.from => Some(Hop { from: e.from.clone(), to: to.clone(), bounce: e.bounce, kind: e.kind }),
-            _ => None,
-        });
-        let answers = if event.is_some_and(|e| e.kind == Kind::Reply) { answers } else { None };
-        let announcement = match event {
-            Some(e) => format!("Step {} of {len}: {}", step + 1, describe(trace, e, answers.as_ref())),
-            None => "This scenario has no steps.".to_string(),
-        };
-        View { step, len, time: event.map_or(0, |e| e.time), hop, nodes, mailboxes, queue, answers, announcement }
+        let mut fold = Fold::new(trace);
+        fold.run(trace, folded(trace, step));
+        fold.view(trace, step)
     }
 
     /// The counts of node `id`.
@@ -182,9 +123,179 @@ impl View {
     }
 }
 
+/// How many events `View` folds for `step`: everything up to and including it.
+fn folded(trace: &Trace, step: usize) -> usize {
+    let len = trace.events.len();
+    if len == 0 {
+        0
+    } else {
+        step.min(len - 1) + 1
+    }
+}
+
+/// The running state of the fold over the events: [`View::at`] runs it from the start,
+/// [`Timeline`] resumes a saved copy. Both go through [`Fold::push`], so they cannot disagree.
+#[derive(Clone, Debug)]
+struct Fold {
+    /// Events folded so far.
+    done: usize,
+    nodes: Vec<NodeCounts>,
+    index: HashMap<String, usize>,
+    mailboxes: Vec<MailboxCount>,
+    /// Queue jobs by id: the latest note of each (see the module doc).
+    jobs: BTreeMap<u32, QueuedJob>,
+    asked: Asked,
+    answers: Option<Answers>,
+}
+
+impl Fold {
+    fn new(trace: &Trace) -> Fold {
+        Fold {
+            done: 0,
+            nodes: trace.nodes.iter().map(|n| NodeCounts { id: n.id.clone(), ..NodeCounts::default() }).collect(),
+            index: trace.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect(),
+            mailboxes: Vec::new(),
+            jobs: BTreeMap::new(),
+            asked: Asked::default(),
+            answers: None,
+        }
+    }
+
+    /// Folds events up to (not including) `trace.events[until]`.
+    fn run(&mut self, trace: &Trace, until: usize) {
+        while self.done < until {
+            self.push(trace, &trace.events[self.done]);
+            self.done += 1;
+        }
+    }
+
+    fn push(&mut self, trace: &Trace, e: &Event) {
+        let at = match self.index.get(&e.from) {
+            Some(&at) => at,
+            None => {
+                self.nodes.push(NodeCounts { id: e.from.clone(), ..NodeCounts::default() });
+                self.index.insert(e.from.clone(), self.nodes.len() - 1);
+                self.nodes.len() - 1
+            }
+        };
+        let nodes = &mut self.nodes;
+        self.answers = self.asked.fold(e);
+        if let Some(note) = &e.job {
+            self.jobs.insert(note.id, QueuedJob { note: note.clone(), changed_by: e.kind, since: e.seq });
+        }
+        match e.kind {
+            Kind::BounceCreated if matches!(e.key.as_deref(), Some("bounce-created" | "double-bounce")) => {
+                nodes[at].bounces_sent += 1;
+            }
+            Kind::Delivered => {
+                // Stored messages are in the order of their delivery events and name them.
+                let found = trace.mailboxes.binary_search_by_key(&e.seq, |m| m.seq).ok();
+                let stored = found.map(|i| &trace.mailboxes[i]);
+                let bounce = stored.map_or(e.bounce, |m| m.is_bounce);
+                nodes[at].stored += 1;
+                if bounce {
+                    nodes[at].bounces_stored += 1;
+                }
+                let mailbox = stored.map_or_else(|| e.label.trim_start_matches("delivered to ").to_string(), |m| m.mailbox.clone());
+                let m = match self.mailboxes.iter_mut().position(|m| m.node == e.from && m.mailbox == mailbox) {
+                    Some(i) => &mut self.mailboxes[i],
+                    None => {
+                        self.mailboxes.push(MailboxCount { node: e.from.clone(), mailbox, messages: 0, bounces: 0, stored: Vec::new() });
+                        self.mailboxes.last_mut().expect("just pushed")
+                    }
+                };
+                m.messages += 1;
+                m.bounces += usize::from(bounce);
+                m.stored.extend(found);
+            }
+            _ => {}
+        }
+    }
+
+    /// The view at `step`, once the events up to it are folded.
+    fn view(&self, trace: &Trace, step: usize) -> View {
+        let len = trace.events.len();
+        let step = step.min(len.saturating_sub(1));
+        debug_assert_eq!(self.done, folded(trace, step));
+        let event = trace.events.get(step);
+        let hop = event.and_then(|e| match &e.to {
+            Some(to) if *to != e.from => Some(Hop { from: e.from.clone(), to: to.clone(), bounce: e.bounce, kind: e.kind }),
+            _ => None,
+        });
+        let queue: Vec<QueuedJob> = self.jobs.values().filter(|j| !j.note.waiting.is_empty()).cloned().collect();
+        let mut nodes = self.nodes.clone();
+        for j in &queue {
+            match nodes.iter_mut().find(|n| n.id == j.note.node) {
+                Some(n) => n.queued += 1,
+                None => nodes.push(NodeCounts { id: j.note.node.clone(), queued: 1, ..NodeCounts::default() }),
+            }
+        }
+        let answers = if event.is_some_and(|e| e.kind == Kind::Reply) { self.answers.clone() } else { None };
+        let announcement = match event {
+            Some(e) => format!("Step {} of {len}: {}", step + 1, describe(trace, e, answers.as_ref())),
+            None => "This scenario has no steps.".to_string(),
+        };
+        View {
+            step,
+            len,
+            time: event.map_or(0, |e| e.time),
+            hop,
+            nodes,
+            mailboxes: self.mailboxes.clone(),
+            queue,
+            answers,
+            announcement,
+        }
+    }
+}
+
+/// Events between two saved states of a [`Timeline`].
+const EVERY: usize = 256;
+
+/// [`View::at`] in O(256) instead of O(step): the fold's state saved every 256 events (one pass
+/// over the trace, when a trace is opened), resumed from the nearest saved state at or before the
+/// step. The same fold, so the same `View` (a test compares both at every step of every
+/// built-in); it keeps stepping smooth at step 10,000 of a long trace.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    saved: Vec<Fold>,
+}
+
+impl Timeline {
+    /// One pass over `trace`, saving the state every 256 events.
+    pub fn new(trace: &Trace) -> Timeline {
+        let mut fold = Fold::new(trace);
+        let mut saved = vec![fold.clone()];
+        while fold.done + EVERY <= trace.events.len() {
+            fold.run(trace, fold.done + EVERY);
+            saved.push(fold.clone());
+        }
+        Timeline { saved }
+    }
+
+    /// The same as `View::at(trace, step)`, for the `trace` this timeline was made from.
+    pub fn at(&self, trace: &Trace, step: usize) -> View {
+        let until = folded(trace, step);
+        let mut fold = match self.saved.get(until / EVERY) {
+            Some(f) if f.done <= until => f.clone(),
+            // Not made from this trace: fold from the start rather than show something wrong.
+            _ => Fold::new(trace),
+        };
+        fold.run(trace, until);
+        fold.view(trace, step)
+    }
+}
+
+/// Saved states are derived from the trace, which the player compares on its own.
+impl PartialEq for Timeline {
+    fn eq(&self, _: &Timeline) -> bool {
+        true
+    }
+}
+
 /// Which command each reply answers: per connection, commands wait in order (pipelining keeps
 /// the order, RFC 2920 §3) and each reply takes the oldest.
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 struct Asked {
     waiting: HashMap<u32, std::collections::VecDeque<Answers>>,
     replied: HashMap<u32, bool>,

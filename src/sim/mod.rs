@@ -10,7 +10,9 @@
 //! - [`mime`], [`dsn`], [`date`] — messages, bounces (RFC 3464) and dates, built deterministically.
 //! - [`trace`] — the record every view reads.
 //! - [`clock`], [`rng`] — virtual time and the seeded random generator.
+//! - [`bench`] — the generated benchmark world (`benches/sim.rs`, the page's `?debug=bench10k`).
 
+pub mod bench;
 pub mod clock;
 pub mod console;
 pub mod date;

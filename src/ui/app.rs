@@ -10,7 +10,7 @@
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use gloo::timers::callback::Interval;
+use gloo::timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
@@ -80,19 +80,25 @@ pub fn App() -> Html {
 
     // The URL follows the state, so it can be copied at any moment: the query, plus the share
     // link as fragment when the query alone would lose something (see `Player::location`).
-    // Not in an embed: its address belongs to the host page's snippet.
+    // Not in an embed: its address belongs to the host page's snippet. Written a quarter second
+    // after the last change: Chrome re-fetches the favicon on every `replaceState` and throttles
+    // bursts of them, which cost a frame per step while a key is held (docs/perf.md).
     {
         let target = if embed_options.is_some() { None } else { Some(player.0.location(edited)) };
         use_effect_with(target, |target| {
-            let w = gloo::utils::window();
-            if let Some(target) = target {
-                let (q, f) = location();
-                if format!("{q}{f}") != *target {
-                    if let Ok(h) = w.history() {
-                        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(target));
+            let target = target.clone();
+            let timer = Timeout::new(250, move || {
+                let w = gloo::utils::window();
+                if let Some(target) = target {
+                    let (q, f) = location();
+                    if format!("{q}{f}") != target {
+                        if let Ok(h) = w.history() {
+                            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+                        }
                     }
                 }
-            }
+            });
+            move || drop(timer)
         });
     }
 

@@ -10,7 +10,7 @@ use super::panel::Panel;
 use super::state_diagram::StateDiagram;
 use crate::diagram::layout::outcome_icon;
 use crate::player::explain::{self, Seg};
-use crate::player::view::{who, View};
+use crate::player::view::who;
 use crate::player::Intent;
 use crate::sim::clock::format_time;
 use crate::sim::trace::{layer_name, Kind};
@@ -77,7 +77,7 @@ pub fn Inspector() -> Html {
     let Some(e) = trace.events.get(i) else {
         return html! { <Panel id="inspector" title="Inspector"><p class="placeholder">{ "Nothing to inspect: this scenario has no steps." }</p></Panel> };
     };
-    let view = View::at(trace, i);
+    let view = p.view_at(i);
     let x = explain::explanation(e);
     let change = (e.kind == Kind::Reply).then(|| explain::transition(e, view.answers.as_ref())).flatten();
     let back = p.selected.map(|_| {

@@ -5,6 +5,8 @@
 //!
 //! Debug hook: `?debug=panic` in the page URL makes the app panic on purpose right after its first
 //! render, so the browser tests can prove that a Rust panic shows a visible error message.
+//! `?debug=bench10k` opens a generated trace of about 10,000 steps (read by the player, see
+//! `player::BENCH_FLAG`), which `cargo xtask bench browser` times; it is not in the picker.
 
 mod app;
 mod autosave;

@@ -295,8 +295,9 @@ pub fn NetworkView() -> Html {
     let view = p.view();
     let nodes = order(trace);
     // Every pair of nodes that exchanges something in this run: the topology stays put while
-    // stepping.
-    let pairs: BTreeSet<(usize, usize)> = {
+    // stepping. A pass over the whole trace, so once per trace, not per step.
+    let pairs = use_memo(trace.clone(), |trace| {
+        let nodes = order(trace);
         let idx = |id: &str| nodes.iter().position(|n| n.id == id);
         trace
             .events
@@ -305,8 +306,8 @@ pub fn NetworkView() -> Html {
                 let (a, b) = (idx(&e.from)?, idx(e.to.as_deref()?)?);
                 (a != b).then_some((a.min(b), a.max(b)))
             })
-            .collect()
-    };
+            .collect::<BTreeSet<(usize, usize)>>()
+    });
     let caption = match &view.hop {
         Some(h) => format!(
             "Now: {} → {}{}.",

@@ -89,7 +89,7 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
         <text class="sd-narration" x={(d.lanes_left + 4.0).to_string()} y={(r.line_y + 18.0 + k as f32 * o.line_height).to_string()}>{ format!("» {line}") }</text>
     });
     html! {
-        <g key={seq} class={classes!("sd-row", kind, bounce.then_some("bounce"), current.then_some("current"), selected.then_some("selected"))}
+        <g class={classes!("sd-row", kind, bounce.then_some("bounce"), current.then_some("current"), selected.then_some("selected"))}
             data-seq={seq.to_string()} tabindex="0" role="button" aria-current={current.then_some("step")}
             {onclick} {onkeydown}>
             <title>{ r.tooltip.clone() }</title>
@@ -99,6 +99,34 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
             { for narration }
         </g>
     }
+}
+
+/// The diagram, compared by pointer: `Diagram` holds `f32`s, so it is not `Eq` and `Rc`'s own
+/// `==` would compare all 10,000 rows for every drawn row on every render.
+#[derive(Clone)]
+struct SameDiagram(Rc<Diagram>);
+
+impl PartialEq for SameDiagram {
+    fn eq(&self, other: &SameDiagram) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    diagram: SameDiagram,
+    index: usize,
+    current: bool,
+    selected: bool,
+    on_pick: Callback<usize>,
+}
+
+/// One row as its own component: a step changes the props of two rows at most (the old and the
+/// new current one), so Yew skips the others instead of rebuilding and diffing every visible row.
+#[component]
+fn DiagramRow(props: &RowProps) -> Html {
+    let d = &*props.diagram.0;
+    row_view(d, &d.rows[props.index], props.current, props.selected, &props.on_pick)
 }
 
 #[component]
@@ -132,8 +160,9 @@ pub fn SequenceDiagram() -> Html {
     let (scroll_top, view_h, avail_w) = *window;
     let opts = options(avail_w, lanes_of(&p.trace));
     let spacing_key = opts.lane_spacing.round() as i32;
-    let trace = p.trace.clone();
-    let diagram: Rc<Diagram> = use_memo((Rc::as_ptr(&trace) as usize, spacing_key), move |_| layout(&trace, &opts));
+    // Laid out once per trace and lane spacing, not per step (the trace is compared by pointer
+    // first: `Trace` is `Eq`, so `Rc`'s `==` is `ptr_eq` before anything else).
+    let diagram: Rc<Diagram> = use_memo((p.trace.clone(), spacing_key), move |(trace, _)| layout(trace, &opts));
     let d = &*diagram;
     let step = p.step.min(d.rows.len().saturating_sub(1));
     let top = d.lifeline_top;
@@ -142,19 +171,34 @@ pub fn SequenceDiagram() -> Html {
     let content_bottom = d.rows.get(step).map_or(top + 40.0, |r| r.y + r.height) + d.options.margin;
     let content_h = (content_bottom - top).max(view_h - head_h).max(40.0);
 
-    // Keep the current row in view.
+    // Keep the current row in view. When the step (or the diagram) changed and its row is out
+    // of the window, the scroll position it needs is worked out here, from the model, so this
+    // render already draws the rows there (a jump to the end draws one set of rows, not two);
+    // the effect after the render moves the scroller and reads back where it landed. The target
+    // waits in `pending` until an effect has applied it, even if another render comes first.
+    let followed = use_mut_ref(|| (usize::MAX, 0usize));
+    let pending = use_mut_ref(|| None::<f32>);
+    let key = (step, Rc::as_ptr(&diagram) as usize);
+    if *followed.borrow() != key {
+        *followed.borrow_mut() = key;
+        if let Some(r) = d.rows.get(step) {
+            let (y, h, ch) = (r.y - top, r.height, view_h - head_h);
+            if y < scroll_top || y + h > scroll_top + ch {
+                *pending.borrow_mut() = Some((y + h - ch * 0.7).max(0.0).round());
+            }
+        }
+    }
+    let scroll_top = pending.borrow().unwrap_or(scroll_top);
     {
         let scroller = scroller.clone();
-        let row = d.rows.get(step).map(|r| (r.y - top, r.height));
+        let pending = pending.clone();
         let measure = measure.clone();
-        use_effect_with((step, Rc::as_ptr(&diagram) as usize), move |_| {
-            if let (Some(el), Some((y, h))) = (scroller.cast::<Element>(), row) {
-                let (s, ch) = (el.scroll_top() as f32, el.client_height() as f32 - head_h);
-                if y < s || y + h > s + ch {
-                    el.set_scroll_top((y + h - ch * 0.7).max(0.0) as i32);
-                }
+        use_effect(move || {
+            let target = pending.borrow_mut().take();
+            if let (Some(y), Some(el)) = (target, scroller.cast::<Element>()) {
+                el.set_scroll_top(y as i32);
+                measure.emit(());
             }
-            measure.emit(());
         });
     }
 
@@ -164,10 +208,9 @@ pub fn SequenceDiagram() -> Html {
     let rows = rows.start.min(step + 1)..rows.end.min(step + 1);
     let gaps = visible_gaps(d, y0, y1.min(content_bottom));
     let selected = p.selected;
-    let on_pick = {
-        let player = player.clone();
-        Callback::from(move |seq: usize| player.dispatch(Intent::Select(Some(seq))))
-    };
+    // The same callback on every render (the dispatcher is stable), so unchanged rows keep
+    // equal props.
+    let on_pick = use_callback(player.dispatcher(), |seq: usize, dispatcher| dispatcher.dispatch(Intent::Select(Some(seq))));
     let onscroll = {
         let measure = measure.clone();
         Callback::from(move |_: Event| measure.emit(()))
@@ -198,7 +241,12 @@ pub fn SequenceDiagram() -> Html {
             <text x={(w / 2.0).to_string()} y={(g.y + g.height / 2.0 + 5.0).to_string()} text-anchor="middle">{ g.text.clone() }</text>
         </g>
     });
-    let row_views = d.rows[rows].iter().map(|r| row_view(d, r, r.seq == step, selected == Some(r.seq), &on_pick));
+    let row_views = rows.map(|i| {
+        let seq = d.rows[i].seq;
+        html! {
+            <DiagramRow key={seq} diagram={SameDiagram(diagram.clone())} index={i} current={seq == step} selected={selected == Some(seq)} on_pick={on_pick.clone()} />
+        }
+    });
     html! {
         <Panel id="diagram" title="Sequence diagram">
             <p class="sd-legend">

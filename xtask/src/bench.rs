@@ -1,8 +1,10 @@
-//! `cargo xtask bench [wasm]`: the benchmarks, natively and (for the simulation) in wasm.
+//! `cargo xtask bench [wasm|browser]`: the benchmarks, natively, in wasm and in the browser.
 //!
 //! - `cargo xtask bench` runs `cargo bench` for `syntax`, `data` and `sim`, then the `sim`
 //!   benchmark built for `wasm32-wasip1` under Node's WASI.
 //! - `cargo xtask bench wasm` runs only the wasm part.
+//! - `cargo xtask bench browser` measures the page in headless Chromium (see [`browser`]): start-up
+//!   against a hello-world Yew page, and the time per step on a 10,000-event trace.
 //!
 //! The wasm part adds the `wasm32-wasip1` rustup target if it is missing (idempotent), builds
 //! with `cargo bench --bench sim --target wasm32-wasip1 --no-run`, and runs the module with
@@ -11,7 +13,7 @@
 
 use std::process::Command;
 
-use crate::{bail, cargo, have, root, run, Failure, Result};
+use crate::{bail, build, cargo, have, root, run, serve, test, Failure, Result};
 
 const WASI: &str = "wasm32-wasip1";
 
@@ -54,5 +56,34 @@ fn bench_wasm() -> Result {
     run(
         "node benches/wasi-run.mjs (sim benchmark in wasm, Node WASI)",
         Command::new("node").arg("--no-warnings").arg(runner).arg(&wasm),
+    )
+}
+
+/// `cargo xtask bench browser`: builds dist/ and the hello-world baseline page
+/// (`bench/hello`, same release profile and wasm-bindgen options, into `target/bench-hello/`),
+/// serves both on a free loopback port and runs `tests/e2e/bench-browser.mjs` (playwright-core on
+/// Debian's Chromium), which prints the table. `BENCH_RUNS` (default 10) page loads per page and
+/// `BENCH_STEPS` (default 300) key presses are passed through.
+pub fn browser() -> Result {
+    build::build()?;
+    run(
+        "cargo build --release --target wasm32-unknown-unknown -p bench-hello",
+        cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "bench-hello"]),
+    )?;
+    let out = root().join("target/bench-hello");
+    build::bindgen_into(&root().join("target/wasm32-unknown-unknown/release/bench-hello.wasm"), &out, "hello")?;
+    std::fs::copy(root().join("bench/hello/index.html"), out.join("index.html"))?;
+    let e2e = root().join("tests/e2e");
+    test::ensure_node()?;
+    test::ensure_npm_packages(&e2e)?;
+    test::ensure_chromium()?;
+    let addr = serve::start_background()?;
+    run(
+        "node tests/e2e/bench-browser.mjs (headless Chromium)",
+        Command::new("node")
+            .arg("bench-browser.mjs")
+            .current_dir(&e2e)
+            .env("SMTP_SIM_URL", format!("http://{addr}/"))
+            .env("SMTP_SIM_CHROMIUM", test::chromium_path()),
     )
 }

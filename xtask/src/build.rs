@@ -43,13 +43,17 @@ pub fn build() -> Result {
 
 /// Generates `dist/smtp-sim.js` + `dist/smtp-sim_bg.wasm` with the wasm-bindgen library.
 fn bindgen() -> Result {
-    let input = root().join("target/wasm32-unknown-unknown/release/smtp-sim.wasm");
-    let out = dist();
-    std::fs::create_dir_all(&out)?;
+    bindgen_into(&root().join("target/wasm32-unknown-unknown/release/smtp-sim.wasm"), &dist(), OUT_NAME)
+}
+
+/// Runs the wasm-bindgen library on `input` with the page's options, writing `<out_name>.js` and
+/// `<out_name>_bg.wasm` into `out` (also used for the benchmark's hello-world page).
+pub fn bindgen_into(input: &std::path::Path, out: &std::path::Path, out_name: &str) -> Result {
+    std::fs::create_dir_all(out)?;
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen
-        .input_path(&input)
-        .out_name(OUT_NAME)
+        .input_path(input)
+        .out_name(out_name)
         .web(true)
         .map_err(|e| crate::Failure(format!("wasm-bindgen: {e:#}")))?
         // The library's default differs from the CLI's: without this `init()` has no default URL.
@@ -57,10 +61,12 @@ fn bindgen() -> Result {
         .typescript(false)
         .debug(false)
         .keep_debug(false)
-        .remove_name_section(true)
+        // SMTP_SIM_KEEP_NAMES=1 keeps the function names, for a readable browser profile
+        // (docs/perf.md); the page ships without them (a third smaller after gzip).
+        .remove_name_section(std::env::var_os("SMTP_SIM_KEEP_NAMES").is_none())
         .remove_producers_section(true);
     bindgen
-        .generate(&out)
+        .generate(out)
         .map_err(|e| crate::Failure(format!("wasm-bindgen on {}: {e:#}", input.display())))?;
     Ok(())
 }

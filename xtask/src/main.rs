@@ -27,6 +27,8 @@ commands:
   test                     native tests, clippy (host and wasm32), the wasm build, browser tests
   e2e                      only the wasm build and the browser tests
   bench [wasm]             benchmarks: syntax, data and sim natively, then sim in wasm (Node WASI)
+  bench browser            the page in headless Chromium: start-up vs a hello-world Yew page, and
+                           time per step on a 10,000-event trace (?debug=bench10k)
 ";
 
 /// A failure the user can act on: printed as `error: <message>` and exit code 1.
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         ["e2e"] => test::test_browser_only(),
         ["bench"] => bench::bench(false),
         ["bench", "wasm"] => bench::bench(true),
+        ["bench", "browser"] => bench::browser(),
         [] | ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             Ok(())

@@ -2,8 +2,9 @@
 //!
 //! Only what a local teaching tool needs: GET and HEAD, correct MIME types, `Cache-Control:
 //! no-cache` (a rebuild shows on reload), 404 for anything missing, no path traversal (only three
-//! roots are reachable, `..`/dot segments are refused and the final path must stay inside its root
-//! after symlinks are resolved). One thread per connection; `Connection: close` after each reply.
+//! roots are reachable, plus `bench-hello/` → `target/bench-hello/`, the benchmark's baseline
+//! page; `..`/dot segments are refused and the final path must stay inside its root after
+//! symlinks are resolved). One thread per connection; `Connection: close` after each reply.
 
 use crate::{build, root, Failure, Result};
 use std::io::{BufRead, BufReader, Write};
@@ -77,10 +78,13 @@ impl Roots {
         }
         let rest = url_path.strip_prefix('/')?;
         let (top, rest) = rest.split_once('/')?;
-        if top != "www" && top != "dist" {
-            return None;
-        }
-        let base = self.repo.join(top);
+        // `bench-hello/` is the benchmark's hello-world page (`cargo xtask bench browser`), built
+        // into target/bench-hello/ so it never lands in dist/.
+        let base = match top {
+            "www" | "dist" => self.repo.join(top),
+            "bench-hello" => self.repo.join("target").join("bench-hello"),
+            _ => return None,
+        };
         let mut path = base.clone();
         for segment in rest.split('/') {
             let bad = segment.is_empty()

@@ -167,7 +167,7 @@ fn node_major() -> Option<u32> {
     text.trim().trim_start_matches('v').split('.').next()?.parse().ok()
 }
 
-fn ensure_node() -> Result {
+pub(crate) fn ensure_node() -> Result {
     if node_major().is_some_and(|v| v >= 20) && have("npm") {
         return Ok(());
     }
@@ -179,7 +179,7 @@ fn ensure_node() -> Result {
 }
 
 /// `npm ci` unless node_modules already matches package-lock.json.
-fn ensure_npm_packages(e2e: &Path) -> Result {
+pub(crate) fn ensure_npm_packages(e2e: &Path) -> Result {
     let lock = e2e.join("package-lock.json");
     let installed = e2e.join("node_modules/.package-lock.json");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
@@ -209,13 +209,13 @@ fn ensure_native_test_tools() -> Result {
     Ok(())
 }
 
-fn chromium_path() -> PathBuf {
+pub(crate) fn chromium_path() -> PathBuf {
     std::env::var_os("SMTP_SIM_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
 }
 
-fn ensure_chromium() -> Result {
+pub(crate) fn ensure_chromium() -> Result {
     let path = chromium_path();
     if path.is_file() {
         return Ok(());
