@@ -2,8 +2,8 @@
 //! page author pastes (documented in `docs/embed.md`).
 //!
 //! `index.html?embed=1&scenario=ID&step=N&autoplay=1&speed=2&theme=dark&controls=0&readonly=1&panels=inspector,dns`
-//! and, for an exact state (an edited scenario too), a share link as the fragment (`#v1.…`) or
-//! as `state=v1.…`. Every value is checked; a value that cannot be used is skipped and reported
+//! and, for an exact state (an edited scenario too), a share link as the fragment (`#v2.…`) or
+//! as `state=v2.…`. Every value is checked; a value that cannot be used is skipped and reported
 //! in a plain sentence (shown as the embed's notice), never guessed, never a panic.
 
 use super::url;
@@ -47,7 +47,7 @@ pub struct EmbedOptions {
     pub readonly: bool,
     /// The tools shown beside the diagram (`panels=inspector,dns`), in order; none by default.
     pub panels: Vec<Tool>,
-    /// A share link given as `state=v1.…` instead of the fragment.
+    /// A share link given as `state=v2.…` instead of the fragment.
     pub state: Option<String>,
     /// Sentences about parameters that could not be used.
     pub problems: Vec<String>,
@@ -180,12 +180,12 @@ fn app_dir(app_url: &str) -> &str {
     }
 }
 
-/// The full app's address for this state ("Open in smtp-sim"): `app_url#v1.…`.
+/// The full app's address for this state ("Open in smtp-sim"): `app_url#v2.…`.
 pub fn open_in_app(app_url: &str, p: &Player, edited: bool) -> String {
     format!("{app_url}#{}", crate::share::encode(&p.share_state(edited)))
 }
 
-/// The embed's address for this state (`app_url?embed=1#v1.…`).
+/// The embed's address for this state (`app_url?embed=1#v2.…`).
 pub fn embed_url(app_url: &str, p: &Player, edited: bool) -> String {
     format!("{app_url}?embed=1#{}", crate::share::encode(&p.share_state(edited)))
 }

@@ -4,7 +4,7 @@
 //! edited one in full), the current step, the open tool (`panels` = [`Tool::name`]) and the
 //! selected event — and [`Player::from_share`] rebuilds a player from it, clamping what no longer
 //! fits and saying so in `notice`. [`Player::from_location`] is what the page does on load: a
-//! `#v1.…` fragment wins over `?scenario=…&step=…`. A bad link never panics and never leaves the
+//! `#v2.…` fragment wins over `?scenario=…&step=…`. A bad link never panics and never leaves the
 //! page blank: it opens the default scenario with the reason as the notice; a bad link arriving
 //! while the page is open ([`Intent::OpenLink`]) keeps what is on the page.
 //!
@@ -45,7 +45,7 @@ impl Player {
         self.share_state(self.is_edited())
     }
 
-    /// The link text (`v1.…`, no `#`) for this state.
+    /// The link text (`v2.…`, no `#`) for this state.
     pub fn share_link(&self) -> String {
         share::encode(&self.to_share())
     }
@@ -91,7 +91,7 @@ impl Player {
         }
     }
 
-    /// The player for a page address: a share-link fragment (`#v1.…`) wins over the query
+    /// The player for a page address: a share-link fragment (`#v2.…`) wins over the query
     /// (`?scenario=…&step=…`); any other fragment is ignored.
     pub fn from_location(query: &str, fragment: &str) -> Player {
         if is_link_fragment(fragment) {

@@ -2,7 +2,7 @@
 //! browser side of the player: the reducer context, the play timer, the page-wide keyboard
 //! shortcuts and the URL kept in step (`history.replaceState`, so the address can be copied).
 //!
-//! The start state comes from the address (`Player::from_location`: a `#v1.…` share link wins
+//! The start state comes from the address (`Player::from_location`: a `#v2.…` share link wins
 //! over `?scenario=…&step=…`); a share link pasted while the page is open arrives through
 //! `hashchange`. With `?embed=1` the same shell renders the compact [`Embed`] player instead
 //! (`player::embed`), and leaves the host's URL alone.
@@ -30,7 +30,7 @@ use crate::player::embed::{self, EmbedOptions};
 use crate::player::link::is_link_fragment;
 use crate::player::{Intent, Player};
 
-/// The page's query string (`?scenario=…&step=…`) and fragment (`#v1.…`).
+/// The page's query string (`?scenario=…&step=…`) and fragment (`#v2.…`).
 fn location() -> (String, String) {
     let l = gloo::utils::window().location();
     (l.search().unwrap_or_default(), l.hash().unwrap_or_default())

@@ -1,4 +1,4 @@
-//! "Share & export": Copy link (the whole state as `#v1.…`), Copy embed code (an iframe snippet
+//! "Share & export": Copy link (the whole state as `#v2.…`), Copy embed code (an iframe snippet
 //! plus the host script), and downloads — the SVG diagram, the transcript, the JSON trace and
 //! every stored message as `.eml`. What goes in a link, a snippet or a file is decided in yew-free code
 //! (`player::link`, `player::embed`, `player::export`); here are only the browser parts: the
