@@ -2,9 +2,8 @@
 //! send the exact state to a teacher and a docs author can embed it.
 //!
 //! A link is `v<version>.<payload>`, e.g. `v2.AAARAAAKaGFwcHktcGF0aA`. The payload is unpadded
-//! base64url (RFC 4648 §5) of one method byte (0 = stored, the only method; v1 also defined
-//! 1 = raw DEFLATE, which v2 neither writes nor reads: it cost 15.6 KB of gzip'd wasm to halve
-//! the rare edited-scenario link, see `docs/share-links.md`) and the body. The body is a small hand-rolled binary record (varints and length-prefixed strings);
+//! base64url (RFC 4648 §5) of one method byte (0 = stored, 1 = raw DEFLATE, RFC 1951) and the
+//! body. The body is a small hand-rolled binary record (varints and length-prefixed strings);
 //! an edited scenario travels as postcard (the same compact binary the built-ins are compiled
 //! to), so the page needs no TOML parser; a scenario that does not validate is reported with
 //! the field paths of `Scenario::validate`. Version 1 carried the scenario as TOML text: its
@@ -24,14 +23,13 @@ use crate::sim::scenario::{self, Scenario, ScenarioError};
 /// The version this build writes, and the newest it reads. Bump it whenever the body layout or
 /// the postcard layout of `Scenario` (the fields of `sim/spec.rs`) changes.
 pub const VERSION: u8 = 2;
-/// Cap on the body (the name dates from v1, whose bodies could be compressed).
+/// Cap on the decompressed body (a decompression bomb stops here).
 pub const MAX_DECOMPRESSED: usize = 1 << 20;
 /// Cap on the link text itself.
 pub const MAX_LINK: usize = 2 << 20;
 
 const METHOD_STORED: u8 = 0;
-/// v1's raw DEFLATE: only ever chosen for an edited scenario, which v2 no longer reads as v1.
-const METHOD_DEFLATE_V1: u8 = 1;
+const METHOD_DEFLATE: u8 = 1;
 const KIND_BUILTIN: u8 = 0;
 const KIND_CUSTOM: u8 = 1;
 
@@ -71,9 +69,9 @@ pub enum ShareError {
     /// A version this build no longer reads: v0, and a v1 link carrying an edited scenario
     /// (made by a development version that wrote scenarios as TOML; v1 built-in links still open).
     OlderVersion { found: u32 },
-    /// Cut or damaged: base64, the method byte or the record did not check out. `detail` says where.
+    /// Cut or damaged: base64, DEFLATE or the record did not check out. `detail` says where.
     Incomplete { detail: String },
-    /// The body would exceed [`MAX_DECOMPRESSED`] (or the link [`MAX_LINK`]).
+    /// The decompressed body would exceed [`MAX_DECOMPRESSED`] (or the link [`MAX_LINK`]).
     TooLarge { limit: usize },
     /// The link names a built-in scenario this build does not have.
     UnknownBuiltin { id: String },
@@ -149,9 +147,16 @@ pub fn try_encode(state: &ShareState) -> Result<String, ShareError> {
     if body.len() > MAX_DECOMPRESSED {
         return Err(ShareError::TooLarge { limit: MAX_DECOMPRESSED });
     }
+    // Compress only when it pays: a built-in reference is a few bytes that DEFLATE would grow.
+    let deflated = miniz_oxide::deflate::compress_to_vec(&body, 9);
     let mut payload = Vec::with_capacity(body.len() + 1);
-    payload.push(METHOD_STORED);
-    payload.extend_from_slice(&body);
+    if deflated.len() < body.len() {
+        payload.push(METHOD_DEFLATE);
+        payload.extend_from_slice(&deflated);
+    } else {
+        payload.push(METHOD_STORED);
+        payload.extend_from_slice(&body);
+    }
     Ok(format!("v{VERSION}.{}", base64url::encode(&payload)))
 }
 
@@ -202,8 +207,10 @@ fn decode_record(payload: &str, version: u8) -> Result<ShareState, ShareError> {
             }
             data.to_vec()
         }
-        // v1 deflated only edited scenarios (a built-in reference never paid), which were TOML.
-        METHOD_DEFLATE_V1 if version == 1 => return Err(ShareError::OlderVersion { found: 1 }),
+        METHOD_DEFLATE => miniz_oxide::inflate::decompress_to_vec_with_limit(data, MAX_DECOMPRESSED).map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge { limit: MAX_DECOMPRESSED },
+            _ => ShareError::Incomplete { detail: "the compressed data ends early or is damaged".into() },
+        })?,
         m => return Err(ShareError::Incomplete { detail: format!("unknown compression method {m}") }),
     };
     let mut r = Reader { data: &body, at: 0 };
