@@ -312,3 +312,15 @@ fn the_side_tool_survives_a_load_and_names_round_trip() {
     assert_eq!(Tool::from_name("<img src=x>"), None);
     assert_eq!(Tool::from_name(""), None);
 }
+
+#[test]
+fn live_region_sentences_end_once() {
+    // "asks DNS: example.org MX?" is a question: no full stop after its question mark.
+    for (id, _) in scenario::BUILTIN.iter() {
+        let p = Player::builtin(id);
+        for step in 0..p.len() {
+            let a = View::at(&p.trace, step).announcement;
+            assert!(!a.contains("?.") && !a.contains(".."), "{id} step {}: {a}", step + 1);
+        }
+    }
+}

@@ -82,3 +82,13 @@ fn the_timeline_matches_the_fold_at_every_step_of_every_builtin() {
         }
     }
 }
+
+#[test]
+fn the_bench_trace_is_named_in_the_address_not_carried_in_it() {
+    // Generated, so the query reproduces it: the address must not carry ~40 KB of scenario.
+    let mut p = Player::from_query("?debug=bench10k");
+    assert!(!p.is_edited());
+    p.apply(Intent::Goto(7776));
+    let loc = p.location(p.is_edited());
+    assert!(!loc.contains('#') && loc.contains("debug=bench10k") && loc.contains("step=7777"), "{loc}");
+}

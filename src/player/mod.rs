@@ -226,6 +226,10 @@ impl Player {
 
     /// A player on the built-in scenario `id`, or on the default one with a notice saying why.
     pub fn builtin(id: &str) -> Player {
+        if id == crate::sim::bench::ID {
+            // Generated, not stored: the same every time, so a link can name it like a built-in.
+            return Player::with(crate::sim::bench::scenario(crate::sim::bench::MESSAGES_10K), false);
+        }
         match scenario::builtin(id) {
             Some(s) => Player::with(s, false),
             None => {
@@ -241,7 +245,7 @@ impl Player {
     pub fn from_query(query: &str) -> Player {
         let start = url::parse(query);
         let mut p = if start.bench {
-            Player::from_scenario(crate::sim::bench::scenario(crate::sim::bench::MESSAGES_10K))
+            Player::builtin(crate::sim::bench::ID)
         } else {
             Player::builtin(start.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO))
         };

@@ -383,9 +383,10 @@ pub fn describe(trace: &Trace, e: &Event, answers: Option<&Answers>) -> String {
         Kind::Connected => format!("{from} accepts the connection from {to}."),
         Kind::Close => format!("{from} closes the connection to {to}."),
         Kind::TlsHandshake => format!("{from} and {to} switch to TLS (simulated)."),
-        _ => format!("{from}: {}.", e.label),
+        _ => format!("{from}: {}", e.label),
     };
-    if !s.ends_with('.') {
+    // A sentence ends once: "asks DNS: example.org MX?" keeps its question mark.
+    if !s.ends_with(['.', '?', '!']) {
         s.push('.');
     }
     if e.bounce {
