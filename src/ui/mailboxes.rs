@@ -9,6 +9,8 @@ use yew::prelude::*;
 
 use super::model::use_player;
 use super::panel::Panel;
+use super::share_panel::save;
+use crate::player::export;
 use crate::player::explain::Seg;
 use crate::player::nodes::{self, Opened, ReportField};
 
@@ -34,6 +36,8 @@ pub fn Mailboxes() -> Html {
     // The open message of *this* trace: loading another scenario (or an edited one) closes it.
     let open = use_state(|| None::<(Rc<crate::sim::trace::Trace>, usize)>);
     let crlf = use_state(|| false);
+    // What the last "Download .eml" did, for the status line beside the button.
+    let saved = use_state(String::new);
     // The message last opened, so that "Back" can return the focus to its button.
     let last = use_mut_ref(|| None::<usize>);
     let wanted = (*open).as_ref().filter(|(t, _)| Rc::ptr_eq(t, &p.trace)).map(|&(_, i)| i);
@@ -68,7 +72,21 @@ pub fn Mailboxes() -> Html {
                 let crlf = crlf.clone();
                 Callback::from(move |_: Event| crlf.set(!*crlf))
             };
-            message_view(&m, back, *crlf, toggle)
+            let download = {
+                let trace = p.trace.clone();
+                let stem = export::stem(&p.scenario_id, p.is_edited());
+                let i = m.index;
+                let status = saved.clone();
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(d) = export::eml(&trace, &stem, i + 1) {
+                        status.set(match save(&d) {
+                            Ok(()) => format!("Downloading {}.", d.filename),
+                            Err(_) => format!("The browser refused to download {}.", d.filename),
+                        });
+                    }
+                })
+            };
+            message_view(&m, back, *crlf, toggle, download, (*saved).clone())
         }
         None => {
             let boxes = nodes::mailboxes(&p.trace, &view);
@@ -144,14 +162,15 @@ fn fields_table(caption: &str, fields: &[ReportField]) -> Html {
     }
 }
 
-fn message_view(m: &Opened, back: Callback<MouseEvent>, crlf: bool, toggle: Callback<Event>) -> Html {
+fn message_view(m: &Opened, back: Callback<MouseEvent>, crlf: bool, toggle: Callback<Event>, download: Callback<MouseEvent>, status: String) -> Html {
     let subject = m.headers.iter().find(|(n, _)| n == "Subject").map(|(_, v)| v.clone()).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "(no subject)".to_string());
     let hops = m.received.len();
     html! {
         <article class="message" aria-labelledby="message-heading">
-            // The share helper's "Download .eml" button goes into this row, beside Back.
             <div class="msg-actions">
                 <button type="button" class="btn btn-small msg-back" onclick={back}>{ "← Back to the mailboxes" }</button>
+                <button type="button" class="btn btn-small" onclick={download}>{ "Download .eml" }</button>
+                <span class="msg-status" role="status">{ status }</span>
             </div>
             <h3 id="message-heading" class="msg-heading" tabindex="-1">
                 if m.is_bounce { <span class="tag-bounce">{ "↩ Bounce" }</span>{ " " } }

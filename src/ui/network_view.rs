@@ -164,8 +164,9 @@ fn wrap(s: &str, n: usize, lines: usize) -> Vec<String> {
 /// The curve parameter where the path leaves box `a` (searching from the start) or, with
 /// `from_end`, enters box `b`, so the envelope travels between the boxes, never over their text.
 fn edge_t(p: ((f32, f32), (f32, f32), (f32, f32)), b: &BoxAt, from_end: bool) -> f32 {
-    // Half the envelope's size as a margin, so it clears the outline.
-    let inside = |(x, y): (f32, f32)| x > b.x - 18.0 && x < b.x + b.w + 18.0 && y > b.y - 12.0 && y < b.y + b.h + 12.0;
+    // Half the envelope's size as a margin, so it clears the outline — and above the box, the
+    // "sending"/"receiving" tag too (24 units high).
+    let inside = |(x, y): (f32, f32)| x > b.x - 18.0 && x < b.x + b.w + 18.0 && y > b.y - 34.0 && y < b.y + b.h + 12.0;
     let steps = 100;
     for i in 0..=steps {
         let t = if from_end { 1.0 - i as f32 / steps as f32 } else { i as f32 / steps as f32 };

@@ -57,8 +57,9 @@ fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
     }
 }
 
-/// Hands a file to the user: a Blob, an object URL, a click on an `<a download>`.
-fn save(d: &Download) -> Result<(), JsValue> {
+/// Hands a file to the user: a Blob, an object URL, a click on an `<a download>` (nothing is
+/// fetched). Also used by the opened message in the Mailboxes tool.
+pub fn save(d: &Download) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&JsValue::from_str(&d.body));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(d.mime);

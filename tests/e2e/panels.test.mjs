@@ -5,6 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseUrl, launch, screensDir, stopServer, waitForApp } from "./harness.mjs";
 
@@ -92,6 +93,14 @@ test("unknown-user-bounce: keyboard to the end, the 550, then the bounce in Alic
   assert.match(await msg.locator('tr[data-field="Status"]').textContent(), /5\.1\.1.*permanent/);
   assert.match(await msg.locator('tr[data-field="Diagnostic-Code"]').textContent(), /550 5\.1\.1/);
   assert.match(await msg.locator(".msg-source").textContent(), /Content-Type: multipart\/report/);
+
+  // The opened message downloads as .eml, byte for byte as stored.
+  const [download] = await Promise.all([page.waitForEvent("download"), msg.getByRole("button", { name: "Download .eml" }).click()]);
+  assert.equal(download.suggestedFilename(), "unknown-user-bounce-bounce-1.eml");
+  const eml = readFileSync(await download.path(), "utf8");
+  assert.match(eml, /^Return-Path: <>\r?\n/);
+  assert.match(eml, /Content-Type: multipart\/report;\s+report-type=delivery-status/);
+  await msg.getByRole("status").filter({ hasText: "Downloading unknown-user-bounce-bounce-1.eml." }).waitFor();
 
   // CR LF can be made visible in the source.
   assert.equal(await msg.locator(".msg-source .ctl").count(), 0);
