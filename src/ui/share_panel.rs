@@ -98,6 +98,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let player = use_player();
     let status = use_state(String::new);
     let copied = use_state(|| None::<Copied>);
+    let list_open = use_state(|| false);
     // Bumped when the clipboard failed: the field is selected once it is rendered.
     let select_field = use_state(|| 0u32);
     let edited = props.edited;
@@ -135,10 +136,6 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
 
     let p = &player.0;
     let stem = export::stem(&p.scenario_id, edited);
-    let download = |d: Download| {
-        let status = status.clone();
-        Callback::from(move |e: MouseEvent| download_now(d.clone(), &status, e))
-    };
     // Built on click, not on every step: the SVG and transcript cover the whole run.
     let on_svg = {
         let player = player.clone();
@@ -158,7 +155,17 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let status = status.clone();
         Callback::from(move |e: MouseEvent| download_now(export::json(&player.0.trace, &stem), &status, e))
     };
-    let messages = export::messages(&p.trace, p.step);
+    // The list is built only while it is open: it parses every stored message, which on a long
+    // run is far more than a step's budget (docs/perf.md).
+    let stored = p.trace.mailboxes.len();
+    let messages = if *list_open { export::messages(&p.trace, p.step) } else { Vec::new() };
+    let on_toggle = {
+        let list_open = list_open.clone();
+        Callback::from(move |e: Event| {
+            let d: web_sys::HtmlDetailsElement = e.target_unchecked_into();
+            list_open.set(d.open());
+        })
+    };
 
     html! {
         <section class="panel panel-share" aria-labelledby="share-title">
@@ -181,22 +188,31 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     <button type="button" class="btn btn-small" onclick={on_text}>{ "Transcript (.txt)" }</button>
                     <button type="button" class="btn btn-small" onclick={on_json}>{ "Trace (.json)" }</button>
                 </div>
-                if messages.is_empty() {
+                if stored == 0 {
                     <p class="share-none">{ "No message reaches a mailbox in this run, so there is no .eml to download." }</p>
                 } else {
-                    <details class="share-messages">
-                        <summary>{ format!("Stored messages as .eml ({})", messages.len()) }</summary>
+                    <details class="share-messages" open={*list_open} ontoggle={on_toggle}>
+                        <summary>{ format!("Stored messages as .eml ({stored})") }</summary>
                         <ul>
                             { for messages.iter().map(|m| {
-                                let d = export::eml(&p.trace, &stem, m.number);
                                 let what = if m.is_bounce { "Bounce" } else { "Message" };
                                 let label = format!("{what} {} to {} ({})", m.number, m.mailbox, m.node);
+                                // The file is made on click (it copies the whole message).
+                                let onclick = {
+                                    let player = player.clone();
+                                    let stem = stem.clone();
+                                    let status = status.clone();
+                                    let number = m.number;
+                                    Callback::from(move |e: MouseEvent| {
+                                        if let Some(d) = export::eml(&player.0.trace, &stem, number) {
+                                            download_now(d, &status, e);
+                                        }
+                                    })
+                                };
                                 html! {
                                     <li>
-                                        if let Some(d) = d {
-                                            <button type="button" class="btn btn-small" onclick={download(d)}
-                                                aria-label={format!("Download {label} as .eml")}>{ ".eml" }</button>
-                                        }
+                                        <button type="button" class="btn btn-small" {onclick}
+                                            aria-label={format!("Download {label} as .eml")}>{ ".eml" }</button>
                                         <span class="share-msg">
                                             <span>{ label }</span>
                                             <span class="share-subject">{ m.subject.clone() }</span>
