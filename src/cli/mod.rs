@@ -59,7 +59,7 @@ pub enum Command {
     /// message (.eml).
     Export(export::ExportArgs),
     /// Print a share link for a scenario at a step: the page address with `--url`, else the
-    /// fragment alone (`v1.…`). A scenario file travels in full (edits included), a built-in by
+    /// fragment alone (`v2.…`). A scenario file travels in full (edits included), a built-in by
     /// id; put the result after `#` in the page address, or in an embed's iframe `src`.
     Share {
         /// A built-in scenario id or the path of a scenario file.
