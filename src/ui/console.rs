@@ -5,9 +5,10 @@
 //! live region, so screen readers hear each reply.
 //!
 //! The model is `player::console::ConsoleTool` (yew-free, native-tested). It lives in a
-//! thread-local here rather than in component state, so that looking at another tool and coming
-//! back keeps the session (the tab panel unmounts hidden tools); it is replaced when the player's
-//! scenario changes (another scenario, or an edited one). Every typed text is rendered as text.
+//! [`ConsoleSlot`] that the `Tools` tab list owns and provides as a context, rather than in this
+//! component's state, so that looking at another tool and coming back keeps the session (the tab
+//! panel unmounts hidden tools); it is replaced when the player's scenario changes (another
+//! scenario, or an edited one). Every typed text is rendered as text.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,20 +27,29 @@ use crate::sim::scenario::Scenario;
 /// Most transcript items drawn (older ones are counted, not drawn).
 const MAX_SHOWN: usize = 120;
 
-thread_local! {
-    static TOOL: RefCell<Option<ConsoleTool>> = const { RefCell::new(None) };
+/// Where the console session lives while the Console tab is not shown: owned by `Tools` (which
+/// stays mounted) and handed down as a context. Equal only to itself.
+#[derive(Clone, Default)]
+pub struct ConsoleSlot(Rc<RefCell<Option<ConsoleTool>>>);
+
+impl PartialEq for ConsoleSlot {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
-/// Run `f` on the console of `scenario` (a new one if the scenario changed).
-fn with_tool<R>(scenario: &Rc<Scenario>, f: impl FnOnce(&mut ConsoleTool) -> R) -> R {
-    TOOL.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let tool = match slot.take() {
-            Some(t) if t.is_for(scenario) => t,
-            _ => ConsoleTool::new(scenario.clone()),
-        };
-        f(slot.insert(tool))
-    })
+/// The slot and the scenario the console is for.
+#[derive(Clone)]
+struct Session(ConsoleSlot, Rc<Scenario>);
+
+/// Run `f` on the console of the session's scenario (a new one if the scenario changed).
+fn with_tool<R>(s: &Session, f: impl FnOnce(&mut ConsoleTool) -> R) -> R {
+    let mut slot = s.0 .0.borrow_mut();
+    let tool = match slot.take() {
+        Some(t) if t.is_for(&s.1) => t,
+        _ => ConsoleTool::new(s.1.clone()),
+    };
+    f(slot.insert(tool))
 }
 
 /// CR LF drawn as in the inspector (the legend under the transcript says what they are).
@@ -119,13 +129,14 @@ fn select_value(e: &Event) -> Option<String> {
 #[component]
 pub fn ConsolePanel() -> Html {
     let player = use_player();
-    let scenario = player.0.scenario.clone();
+    let slot = use_context::<ConsoleSlot>().unwrap_or_default();
+    let scenario = Session(slot, player.0.scenario.clone());
     let redraw = use_force_update();
     let line = use_state(String::new);
     let input_ref = use_node_ref();
     let log_ref = use_node_ref();
     // Recreate the menus when the scenario changes, so no stale choice stays selected.
-    let menus_key = format!("{:p}", Rc::as_ptr(&scenario));
+    let menus_key = format!("{:p}", Rc::as_ptr(&scenario.1));
 
     // A callback that changes the console, then redraws.
     let act = |f: Op, focus_input: bool| {

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::console::ConsolePanel;
+use super::console::{ConsolePanel, ConsoleSlot};
 use super::editor::Editor;
 use super::dns_zone::DnsZone;
 use super::inspector::Inspector;
@@ -47,6 +47,8 @@ pub struct ToolsProps {
 #[component]
 pub fn Tools(props: &ToolsProps) -> Html {
     let player = use_player();
+    // The console session outlives its tab (hidden tools are unmounted): kept here, handed down.
+    let console_slot = (*use_state(ConsoleSlot::default)).clone();
     let tools: Vec<Tool> = props.tools.iter().copied().filter(|t| AVAILABLE.contains(t)).collect();
     if tools.is_empty() {
         return Html::default();
@@ -78,6 +80,7 @@ pub fn Tools(props: &ToolsProps) -> Html {
     };
 
     html! {
+        <ContextProvider<ConsoleSlot> context={console_slot}>
         <div class="tools">
             if tools.len() > 1 {
                 <div class="tool-tabs" role="tablist" aria-label="Tools" {onkeydown}>
@@ -103,5 +106,6 @@ pub fn Tools(props: &ToolsProps) -> Html {
                 { body(current) }
             }
         </div>
+        </ContextProvider<ConsoleSlot>>
     }
 }
