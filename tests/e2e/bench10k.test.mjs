@@ -4,7 +4,7 @@
 // timings themselves are measured by `cargo xtask bench browser`, never asserted.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { baseUrl, launch, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, counter, launch, stopServer, waitForApp } from "./harness.mjs";
 
 let browser;
 let url;
@@ -18,13 +18,6 @@ after(async () => {
   await browser?.close();
   stopServer();
 });
-
-async function counter(page) {
-  const text = await page.locator(".counter-step").textContent();
-  const m = /Step (\d+) \/ (\d+)/.exec(text);
-  assert.ok(m, `counter reads ${text}`);
-  return [Number(m[1]), Number(m[2])];
-}
 
 /** Waits until the counter shows step `n`, then checks the diagram. */
 async function at(page, n) {

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { baseUrl, launch, screenshot, screensDir, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, launch, screensDir, screenshot, settle, stopServer, waitForApp } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -36,11 +36,6 @@ async function open(path, options = {}) {
   await waitForApp(page);
   await page.locator("#live").waitFor();
   return { context, page, problems };
-}
-
-/** Waits until Yew has rendered what the last input asked for. */
-async function settle(page) {
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
 }
 
 const log = (page) => page.locator(".console-log");

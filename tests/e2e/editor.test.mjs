@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { baseUrl, launch, screenshot, screensDir, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, counter, launch, screensDir, screenshot, settle, stopServer, waitForApp } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -39,18 +39,6 @@ async function open(path, options = {}, init = null) {
   await waitForApp(page);
   await page.locator("#live").waitFor();
   return { context, page, problems };
-}
-
-/** "Step 12 / 54" → [12, 54]. */
-async function counter(page) {
-  const text = await page.locator(".counter-step").textContent();
-  const m = /Step (\d+) \/ (\d+)/.exec(text);
-  assert.ok(m, `counter reads ${text}`);
-  return [Number(m[1]), Number(m[2])];
-}
-
-async function settle(page) {
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
 }
 
 async function openEditor(page) {

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,4 +65,17 @@ export async function screenshot(page, name) {
 /** Waits until the Yew app has rendered its shell (or a fatal error is shown). */
 export async function waitForApp(page) {
   await page.waitForSelector("main#main, #fatal:not([hidden])", { timeout: 15000 });
+}
+
+/** Waits until Yew has rendered what the last input asked for (a frame, then a task). */
+export async function settle(page) {
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
+}
+
+/** The step counter ("Step 12 / 54") of a page or frame, as [12, 54]. */
+export async function counter(where) {
+  const text = await where.locator(".counter-step").textContent();
+  const m = /Step (\d+) \/ (\d+)/.exec(text);
+  assert.ok(m, `counter reads ${text}`);
+  return [Number(m[1]), Number(m[2])];
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseUrl, launch, screensDir, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, launch, screensDir, settle, stopServer, waitForApp } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -35,11 +35,6 @@ async function open(path, options = {}) {
   await waitForApp(page);
   await page.locator("#live").waitFor();
   return { context, page, problems };
-}
-
-/** Waits until Yew has rendered what the last input asked for. */
-async function settle(page) {
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
 }
 
 async function stepTo(page, n) {

@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { baseUrl, launch, screenshot, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, counter, launch, screenshot, stopServer, waitForApp } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -62,14 +62,6 @@ async function openApp(path, options) {
   await waitForApp(f.page);
   await f.page.locator("#live").waitFor();
   return f;
-}
-
-/** "Step 12 / 54" → [12, 54]. */
-async function counter(where) {
-  const text = await where.locator(".counter-step").textContent();
-  const m = /Step (\d+) \/ (\d+)/.exec(text);
-  assert.ok(m, `counter reads ${text}`);
-  return [Number(m[1]), Number(m[2])];
 }
 
 function onlyOwnOrigin(requests, ...allowed) {

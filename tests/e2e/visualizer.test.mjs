@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { baseUrl, launch, screenshot, screensDir, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, counter, launch, screensDir, screenshot, settle, stopServer, waitForApp } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -37,14 +37,6 @@ async function open(path, options = {}) {
   return { context, page, problems, requests };
 }
 
-/** "Step 12 / 54" → [12, 54]. */
-async function counter(page) {
-  const text = await page.locator(".counter-step").textContent();
-  const m = /Step (\d+) \/ (\d+)/.exec(text);
-  assert.ok(m, `counter reads ${text}`);
-  return [Number(m[1]), Number(m[2])];
-}
-
 async function live(page) {
   return (await page.locator("#live").textContent()).trim();
 }
@@ -53,11 +45,6 @@ async function live(page) {
 async function press(page, key, times = 1) {
   for (let i = 0; i < times; i++) await page.keyboard.press(key);
   await settle(page);
-}
-
-/** Waits until Yew has rendered what the last input asked for (its scheduler runs after the event). */
-async function settle(page) {
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
 }
 
 test("unknown-user-bounce: step to the end with the keyboard, see the 550 and the bounce arrive", async () => {
