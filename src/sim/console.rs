@@ -65,6 +65,13 @@ pub struct ConsoleEntry {
     pub note: Option<String>,
 }
 
+impl ConsoleEntry {
+    /// An entry without a reply: what was sent (if anything), the state change, and a note.
+    fn without_reply(sent: Option<String>, state_before: State, state_after: State, note: Option<String>) -> ConsoleEntry {
+        ConsoleEntry { sent, reply: None, code: None, key: None, class_word: None, explanation: String::new(), rfc: String::new(), state_before, state_after, note }
+    }
+}
+
 /// A command that is valid now, for the hint list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hint {
@@ -411,18 +418,7 @@ impl Console {
             } else {
                 "it is down in this scenario: the connection is refused".to_string()
             };
-            self.transcript.push(ConsoleEntry {
-                sent: None,
-                reply: None,
-                code: None,
-                key: None,
-                class_word: None,
-                explanation: String::new(),
-                rfc: String::new(),
-                state_before: State::Closed,
-                state_after: State::Closed,
-                note: Some(format!("Could not connect to {where_}: {why}.")),
-            });
+            self.transcript.push(ConsoleEntry::without_reply(None, State::Closed, State::Closed, Some(format!("Could not connect to {where_}: {why}."))));
             self.greeting_len = self.transcript.len();
             return;
         }
@@ -449,18 +445,7 @@ impl Console {
         let before = self.session.state();
         let mut notes = Vec::new();
         if self.session.is_closed() {
-            let entry = ConsoleEntry {
-                sent: Some(sent),
-                reply: None,
-                code: None,
-                key: None,
-                class_word: None,
-                explanation: String::new(),
-                rfc: String::new(),
-                state_before: before,
-                state_after: before,
-                note: Some("The connection is closed: nothing was sent. Reset the console for a new connection.".into()),
-            };
+            let entry = ConsoleEntry::without_reply(Some(sent), before, before, Some("The connection is closed: nothing was sent. Reset the console for a new connection.".into()));
             self.transcript.push(entry.clone());
             return vec![entry];
         }
@@ -581,18 +566,7 @@ impl Console {
             } else if after != State::Data && notes.is_empty() {
                 notes.push("No reply yet: the server is still reading (the octets of a BDAT chunk, or the rest of a line without CR LF).".into());
             }
-            entries.push(ConsoleEntry {
-                sent: sent.take(),
-                reply: None,
-                code: None,
-                key: None,
-                class_word: None,
-                explanation: String::new(),
-                rfc: String::new(),
-                state_before: before,
-                state_after: after,
-                note: join(notes),
-            });
+            entries.push(ConsoleEntry::without_reply(sent.take(), before, after, join(notes)));
         } else if let Some(last) = entries.last_mut() {
             pending.append(&mut after_notes);
             if !pending.is_empty() {
