@@ -31,6 +31,7 @@ pub mod edit;
 pub mod embed;
 pub mod explain;
 pub mod export;
+pub mod handoff;
 pub mod link;
 pub mod nodes;
 pub mod saved;

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+#[cfg(feature = "studio")]
 use super::autosave::Autosave;
 use super::controls::Controls;
 use super::embed::Embed;
@@ -24,7 +25,10 @@ use super::model::{Model, PlayerHandle};
 use super::network_view::NetworkView;
 use super::scenario_picker::ScenarioPicker;
 use super::sequence_diagram::SequenceDiagram;
+#[cfg(feature = "studio")]
 use super::share_panel::SharePanel;
+#[cfg(not(feature = "studio"))]
+use super::studio::{SavedEditsProbe as Autosave, SharePlaceholder as SharePanel};
 use super::tools::Tools;
 use crate::player::embed::{self, EmbedOptions};
 use crate::player::link::is_link_fragment;

@@ -12,13 +12,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::app_url;
 use super::controls::Controls;
 use super::live_region::LiveRegion;
 use super::model::use_player;
 use super::network_view::NetworkView;
 use super::notice::Notice;
 use super::sequence_diagram::SequenceDiagram;
-use super::share_panel::app_url;
 use super::tools::Tools;
 use crate::player::embed::{self, EmbedOptions, Theme};
 use crate::player::Intent;

@@ -13,15 +13,11 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::app_url;
 use super::model::use_player;
 use crate::player::embed;
 use crate::player::export::{self, Download};
 
-/// The app's address without query or fragment (`https://host/path/` or `…/index.html`).
-pub fn app_url() -> String {
-    let l = gloo::utils::window().location();
-    format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())
-}
 
 /// Writes `text` to the clipboard; `done(true)` once it is there, `done(false)` if the browser
 /// has no Clipboard API here (an `http:` page on another host) or refused.

@@ -9,11 +9,16 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+#[cfg(feature = "studio")]
 use super::console::{ConsolePanel, ConsoleSlot};
+#[cfg(feature = "studio")]
 use super::editor::Editor;
+#[cfg(feature = "studio")]
 use super::dns_zone::DnsZone;
 use super::inspector::Inspector;
+#[cfg(feature = "studio")]
 use super::mailboxes::Mailboxes;
+#[cfg(feature = "studio")]
 use super::queue::Queue;
 use super::model::use_player;
 use crate::player::{Intent, Tool};
@@ -26,6 +31,7 @@ fn tab_id(t: Tool) -> String {
 }
 
 /// The view of one tool.
+#[cfg(feature = "studio")]
 fn body(t: Tool) -> Html {
     match t {
         Tool::Inspector => html! { <Inspector /> },
@@ -34,6 +40,16 @@ fn body(t: Tool) -> Html {
         Tool::Mailboxes => html! { <Mailboxes /> },
         Tool::Queue => html! { <Queue /> },
         Tool::Dns => html! { <DnsZone /> },
+    }
+}
+
+/// The view of one tool in the viewer build: the inspector, or the full build being loaded
+/// (with this tool open) for the others.
+#[cfg(not(feature = "studio"))]
+fn body(t: Tool) -> Html {
+    match t {
+        Tool::Inspector => html! { <Inspector /> },
+        _ => html! { <super::studio::StudioLoader tool={t} /> },
     }
 }
 
@@ -48,6 +64,7 @@ pub struct ToolsProps {
 pub fn Tools(props: &ToolsProps) -> Html {
     let player = use_player();
     // The console session outlives its tab (hidden tools are unmounted): kept here, handed down.
+    #[cfg(feature = "studio")]
     let console_slot = (*use_state(ConsoleSlot::default)).clone();
     let tools: Vec<Tool> = props.tools.iter().copied().filter(|t| AVAILABLE.contains(t)).collect();
     if tools.is_empty() {
@@ -79,8 +96,7 @@ pub fn Tools(props: &ToolsProps) -> Html {
         })
     };
 
-    html! {
-        <ContextProvider<ConsoleSlot> context={console_slot}>
+    let view = html! {
         <div class="tools">
             if tools.len() > 1 {
                 <div class="tool-tabs" role="tablist" aria-label="Tools" {onkeydown}>
@@ -106,6 +122,8 @@ pub fn Tools(props: &ToolsProps) -> Html {
                 { body(current) }
             }
         </div>
-        </ContextProvider<ConsoleSlot>>
-    }
+    };
+    #[cfg(feature = "studio")]
+    let view = html! { <ContextProvider<ConsoleSlot> context={console_slot}>{ view }</ContextProvider<ConsoleSlot>> };
+    view
 }

@@ -113,6 +113,9 @@ test("a full mailbox changes the trace at once; the edit survives a reload; Rese
   assert.ok(await page.evaluate((k) => localStorage.getItem(k), KEY));
   await page.getByRole("button", { name: "Reset to built-in" }).click();
   await waitForTotal(page, (t) => t === original, String(original));
+  // The address follows the state 250 ms after the last change (ui/app.rs): a reload before
+  // that would reopen the edited link still in it.
+  await page.waitForFunction(() => location.hash.length < 100, null, { timeout: 5000 });
 
   await page.reload();
   await waitForApp(page);

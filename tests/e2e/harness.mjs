@@ -65,6 +65,11 @@ export async function screenshot(page, name) {
 /** Waits until the Yew app has rendered its shell (or a fatal error is shown). */
 export async function waitForApp(page) {
   await page.waitForSelector("main#main, #fatal:not([hidden])", { timeout: 15000 });
+  // A tool named by the address (a link's panel, an embed's panels=) hands the page from the
+  // viewer to the full app at once (src/ui/studio.rs): then wait until the full app is drawn.
+  await page.waitForFunction(
+    () => !document.querySelector(".studio-loading") && document.querySelector("main#main, #fatal:not([hidden])"),
+    null, { timeout: 20000 });
 }
 
 /** Waits until Yew has rendered what the last input asked for (a frame, then a task). */

@@ -1,4 +1,6 @@
-//! `cargo xtask build`: the wasm32 release build of the `smtp-sim` binary and its JS bindings in `dist/`.
+//! `cargo xtask build`: the wasm32 release builds of the `smtp-sim` binary and their JS bindings
+//! in `dist/`: the viewer (`--no-default-features`, the first view: `dist/viewer*`) and the full
+//! app (default features, loaded on first use of a tool: `dist/smtp-sim*`). See docs/perf.md.
 
 use crate::{bail, cargo, root, run, Result};
 use std::path::PathBuf;
@@ -8,21 +10,27 @@ use std::time::Instant;
 /// Must equal the `wasm-bindgen` version in Cargo.lock; [`check_wasm_bindgen_pin`] enforces it.
 pub const WASM_BINDGEN_PIN: &str = "0.2.130";
 
-/// The stem of the generated files: `dist/smtp-sim.js` and `dist/smtp-sim_bg.wasm`.
+/// The stem of the full app's files: `dist/smtp-sim.js` and `dist/smtp-sim_bg.wasm`.
 pub const OUT_NAME: &str = "smtp-sim";
+
+/// The stem of the viewer's files (the first view): `dist/viewer.js` and `dist/viewer_bg.wasm`.
+pub const VIEWER_NAME: &str = "viewer";
 
 pub fn dist() -> PathBuf {
     root().join("dist")
 }
 
-/// Builds `dist/`: ensures the wasm32 target, builds the binary in release, runs wasm-bindgen.
+/// Builds `dist/`: ensures the wasm32 target, builds the binary in release twice (viewer, full
+/// app), runs wasm-bindgen on each.
 pub fn build() -> Result {
     check_wasm_bindgen_pin()?;
     ensure_wasm_target()?;
     let started = Instant::now();
-    run(
-        "cargo build --release --target wasm32-unknown-unknown --bin smtp-sim",
-        cargo().args([
+    let wasm = root().join("target/wasm32-unknown-unknown/release/smtp-sim.wasm");
+    // Both builds write the same file in target/, so each is bound right after it is built.
+    for (features, out_name) in [(&["--no-default-features"][..], VIEWER_NAME), (&[][..], OUT_NAME)] {
+        let mut command = cargo();
+        command.args([
             "build",
             "--release",
             "--target",
@@ -31,19 +39,19 @@ pub fn build() -> Result {
             "smtp-sim",
             "--bin",
             "smtp-sim",
-        ]),
-    )?;
-    bindgen()?;
+        ]);
+        command.args(features);
+        run(
+            &format!("cargo build --release --target wasm32-unknown-unknown --bin smtp-sim {}", features.join(" ")),
+            &mut command,
+        )?;
+        bindgen_into(&wasm, &dist(), out_name)?;
+    }
     eprintln!(
         "built dist/ in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// Generates `dist/smtp-sim.js` + `dist/smtp-sim_bg.wasm` with the wasm-bindgen library.
-fn bindgen() -> Result {
-    bindgen_into(&root().join("target/wasm32-unknown-unknown/release/smtp-sim.wasm"), &dist(), OUT_NAME)
 }
 
 /// Runs the wasm-bindgen library on `input` with the page's options, writing `<out_name>.js` and

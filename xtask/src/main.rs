@@ -23,7 +23,8 @@ commands:
   build                    build the web app into dist/ (wasm32 release + JS bindings)
   serve-dist [--port N]    serve index.html, www/ and dist/ without building (N=0: a free port;
                            prints `listening on http://127.0.0.1:PORT/`)
-  size                     raw and gzip -9 sizes of everything the page loads (run `build` first)
+  size                     gzip -9 sizes of the first view and the rest (run `build` first); fails
+                           over the first view's budget (FIRST_VIEW_BUDGET, xtask/src/size.rs)
   test                     native tests, clippy (host and wasm32), the wasm build, browser tests
   e2e                      only the wasm build and the browser tests
   bench [wasm]             benchmarks: syntax, data and sim natively, then sim in wasm (Node WASI)

@@ -41,7 +41,18 @@ pub fn test_all() -> Result {
                 ]),
             )
         })?;
+        timer.step("clippy (wasm32 viewer)", || {
+            run(
+                "cargo clippy --target wasm32-unknown-unknown --lib --bins -p smtp-sim --no-default-features -- -D warnings",
+                cargo().args([
+                    "clippy", "--target", "wasm32-unknown-unknown", "--lib", "--bins", "-p", "smtp-sim",
+                    "--no-default-features", "--", "-D", "warnings",
+                ]),
+            )
+        })?;
         timer.step("wasm build", build::build)?;
+        // The first view's size budget (xtask/src/size.rs): size is deterministic, so it is a test.
+        timer.step("size budget", crate::size::size)?;
         browser_tests(&mut timer)
     })();
     finish(result, &timer)

@@ -1,0 +1,155 @@
+//! The viewer's door to the studio (viewer build only, see `ui/mod.rs`): the first view of the
+//! page leaves the tools out, and the first use of one hands the page to the full build.
+//!
+//! The hand-off: the exact state (scenario or edits, step, selection, open tool) is written into
+//! the address as a share link (`player::handoff`), and index.html's loader
+//! (`window.smtpSimStudio(focus, press, stop)`) downloads the full build, calls `stop` (this app
+//! unmounts, which removes its listeners and timers) and starts the full build on the same root;
+//! it reads the address like any page load and so opens the same state. [`Focus`] says what gets
+//! the focus once the full build has drawn it (the tab that was asked for), and whether it is
+//! pressed (a button of "Share & export" clicked in the viewer is clicked again in the full
+//! build, within the click's user activation, so copying to the clipboard still works).
+
+use std::cell::Cell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::model::{use_player, PlayerHandle};
+use crate::player::saved;
+use crate::player::{handoff, Intent, Tool};
+
+/// The loader index.html defines on `window`.
+const LOADER: &str = "smtpSimStudio";
+
+thread_local! {
+    /// Set once the hand-off has started: a second request (another tab clicked while the full
+    /// build downloads) changes nothing.
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What gets the focus in the full build: the first element matching `selector` (whose text is
+/// `press`, when given), clicked when `press` is given.
+struct Focus<'a> {
+    selector: &'a str,
+    press: Option<&'a str>,
+}
+
+/// Hands the page to the full build. `edited`: whether the scenario must travel in full
+/// (`Player::is_edited`).
+fn hand_off(player: &PlayerHandle, edited: bool, focus: Focus) {
+    if STARTED.with(|s| s.replace(true)) {
+        return;
+    }
+    let window = gloo::utils::window();
+    let location = window.location();
+    let target = handoff::address(
+        &location.pathname().unwrap_or_default(),
+        &location.search().unwrap_or_default(),
+        &crate::share::encode(&player.0.share_state(edited)),
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&target));
+    }
+    let loader = js_sys::Reflect::get(&window, &JsValue::from_str(LOADER))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let started = loader.is_some_and(|load| {
+        let stop = Closure::once_into_js(super::stop);
+        let press = focus.press.map_or(JsValue::NULL, JsValue::from_str);
+        load.call3(&JsValue::NULL, &JsValue::from_str(focus.selector), &press, &stop).is_ok()
+    });
+    if !started {
+        STARTED.with(|s| s.set(false));
+        player.dispatch(Intent::Notify(
+            "The tools could not be loaded on this page (its loader is missing); reload the page to try again.".into(),
+        ));
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StudioLoaderProps {
+    pub tool: Tool,
+}
+
+/// In place of a tool of the full build: says it is loading, and starts the hand-off.
+#[component]
+pub fn StudioLoader(props: &StudioLoaderProps) -> Html {
+    let player = use_player();
+    let tool = props.tool;
+    use_effect_with(tool, move |&tool| {
+        let selector = format!("#tool-tab-{}", tool.name());
+        hand_off(&player, player.0.is_edited(), Focus { selector: &selector, press: None });
+    });
+    html! {
+        <p class="studio-loading" role="status">{ format!("Loading the {}…", tool.label()) }</p>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SharePlaceholderProps {
+    /// Whether the scenario differs from its built-in (then the link carries it in full).
+    pub edited: bool,
+}
+
+/// The buttons of "Share & export", as the full build labels them (`ui/share_panel.rs`).
+const SHARE_BUTTONS: [(&str, &str); 2] = [("Share", "Copy link|Copy embed code"), ("Download", "Diagram (.svg)|Transcript (.txt)|Trace (.json)")];
+
+/// In place of "Share & export": the same heading and buttons; pressing one loads the full build
+/// and presses the same button there. The list of stored messages opens there too.
+#[component]
+pub fn SharePlaceholder(props: &SharePlaceholderProps) -> Html {
+    let player = use_player();
+    let edited = props.edited;
+    let press = |label: &'static str| {
+        let player = player.clone();
+        Callback::from(move |_: MouseEvent| hand_off(&player, edited, Focus { selector: ".panel-share button", press: Some(label) }))
+    };
+    let on_list = {
+        let player = player.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            hand_off(&player, edited, Focus { selector: ".share-messages summary", press: Some("") });
+        })
+    };
+    let stored = player.0.trace.mailboxes.len();
+    html! {
+        <section class="panel panel-share" aria-labelledby="share-title">
+            <h2 id="share-title" class="panel-title">{ "Share & export" }</h2>
+            <div class="panel-body share-body">
+                { for SHARE_BUTTONS.iter().map(|&(group, labels)| html! {
+                    <div class="share-row" role="group" aria-label={group}>
+                        { for labels.split('|').map(|label| html! {
+                            <button type="button" class="btn btn-small" onclick={press(label)}>{ label }</button>
+                        }) }
+                    </div>
+                }) }
+                if stored == 0 {
+                    <p class="share-none">{ "No message reaches a mailbox in this run, so there is no .eml to download." }</p>
+                } else {
+                    <details class="share-messages">
+                        <summary onclick={on_list}>{ format!("Stored messages as .eml ({stored})") }</summary>
+                    </details>
+                }
+            </div>
+        </section>
+    }
+}
+
+/// In place of the autosave: when a scenario is opened for which this browser keeps edits, the
+/// full build is loaded (its autosave restores them; only it can run an edited scenario).
+#[component]
+pub fn SavedEditsProbe() -> Html {
+    let player = use_player();
+    let opened = player.0.opened;
+    let id = player.0.scenario_id.clone();
+    use_effect_with((opened, id), move |(_, id)| {
+        let storage = gloo::utils::window().local_storage().ok().flatten();
+        let kept = storage.and_then(|s| s.get_item(&saved::key(id)).ok().flatten()).is_some();
+        if kept && !player.0.is_edited() {
+            hand_off(&player, false, Focus { selector: "#main", press: None });
+        }
+    });
+    Html::default()
+}
