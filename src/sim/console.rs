@@ -461,8 +461,6 @@ impl Console {
             spec: &self.node,
             zone: &self.zone,
             client_ip,
-            client_host: self.host.clone(),
-            port: self.port,
             now: self.now,
             greylist: &mut self.greylist,
             max_received: self.max_received,

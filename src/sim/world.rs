@@ -493,16 +493,12 @@ impl<'s> World<'s> {
         let conn = &mut self.conns[c as usize];
         let Some(server) = conn.server else { return };
         let client_ip = self.nodes[conn.client].ip;
-        let client_host = self.nodes[conn.client].spec.host.clone();
-        let port = conn.port;
         let Some(ss) = conn.ss.as_mut() else { return };
         let NodeState { spec, greylist, .. } = &mut self.nodes[server];
         let mut policy = NodePolicy {
             spec,
             zone: &self.sc.dns,
             client_ip,
-            client_host,
-            port,
             now: self.now,
             greylist,
             max_received: self.sc.clock.max_received,

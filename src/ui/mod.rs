@@ -15,6 +15,7 @@ mod console;
 mod controls;
 mod dns_zone;
 mod editor;
+mod editor_ctx;
 mod editor_dns;
 mod editor_node;
 mod embed;
