@@ -68,8 +68,8 @@ fn full_config() -> ServerConfig {
 fn events(s: &mut ServerSession) -> Vec<ServerEvent> {
     let mut v = Vec::new();
     while let Some(e) = s.poll_event() {
-        if let ServerEvent::ReplySent { key, .. } = &e {
-            EMITTED.lock().unwrap().insert(key);
+        if let ServerEvent::ReplySent { spec, .. } = &e {
+            EMITTED.lock().unwrap().insert(spec.key);
         }
         v.push(e);
     }
@@ -100,8 +100,8 @@ impl Harness {
     }
     fn collect(&mut self) -> String {
         for e in events(&mut self.s) {
-            if let ServerEvent::ReplySent { key, .. } = e {
-                self.keys.push(key);
+            if let ServerEvent::ReplySent { spec, .. } = e {
+                self.keys.push(spec.key);
             }
         }
         output(&mut self.s)

@@ -64,6 +64,20 @@ impl ReplySpec {
     }
 }
 
+/// A spec is written by its key (in events and the trace's JSON) and read back by it.
+impl serde::Serialize for ReplySpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for &'static ReplySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        reply_spec(&key).ok_or_else(|| serde::de::Error::custom(format!("no catalogue entry has the key {key:?}")))
+    }
+}
+
 /// One command, for the command reference panel.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CommandSpec {

@@ -9,14 +9,15 @@
 //! Anything that has no row leaves the state unchanged: NOOP, VRFY, HELP, and every refused
 //! command that is not listed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::catalogue::{self, ReplySpec};
 use super::command::Verb;
 use super::reply::ReplyClass;
 
-/// Where a server session is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Where a server session is. Written (by `Display` and in the trace's JSON) by its name:
+/// `Connected`, `Rcpt`, ….
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum State {
     /// The 220 greeting was sent; waiting for EHLO/HELO (again, after STARTTLS).
     Connected,
@@ -60,6 +61,12 @@ impl State {
     /// A mail transaction is open (RFC 5321 §3.3).
     pub fn in_transaction(self) -> bool {
         matches!(self, State::Mail | State::Rcpt | State::Data | State::Bdat | State::Chunking)
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
     }
 }
 
@@ -120,14 +127,27 @@ pub struct Transition {
     pub rfc: &'static str,
 }
 
+impl Transition {
+    /// This row's position in [`TRANSITIONS`] (`None` for a row that is not in the table).
+    pub fn index(&'static self) -> Option<usize> {
+        TRANSITIONS.iter().position(|t| std::ptr::eq(t, self))
+    }
+
+    /// The row whose `label` is `label` (labels are unique; the trace writes a row by its label).
+    pub fn by_label(label: &str) -> Option<&'static Transition> {
+        TRANSITIONS.iter().find(|t| t.label == label)
+    }
+}
+
 use ReplyClass::{Completed as Ok2, Intermediate as Go3};
 use State::*;
 
 const OPEN: &[State] = &[Connected, Ready, Mail, Rcpt, Chunking];
 const ANY_LIVE: &[State] = &[Connected, NoService, Ready, Mail, Rcpt, Data, Bdat, Chunking, Auth, TlsHandshake];
 
-/// The transition table (first matching row wins).
-pub const TRANSITIONS: &[Transition] = &[
+/// The transition table (first matching row wins). A `static`, so a `&'static Transition` the
+/// server took points into it (see [`Transition::index`]).
+pub static TRANSITIONS: &[Transition] = &[
     Transition { from: OPEN, on: Trigger::Command(Verb::Ehlo), when: When::Class(Ok2), to: Ready, label: "EHLO → 250 (extensions; resets transaction)", rfc: "RFC 5321 §4.1.1.1, §4.1.4" },
     Transition { from: OPEN, on: Trigger::Command(Verb::Helo), when: When::Class(Ok2), to: Ready, label: "HELO → 250 (resets transaction)", rfc: "RFC 5321 §4.1.1.1, §4.1.4" },
     Transition { from: &[Ready], on: Trigger::Command(Verb::Mail), when: When::Class(Ok2), to: Mail, label: "MAIL FROM → 250", rfc: "RFC 5321 §4.1.1.2" },
@@ -214,6 +234,13 @@ mod tests {
                 continue; // initial states, chosen by the greeting
             }
             assert!(TRANSITIONS.iter().any(|t| t.to == s), "{s:?} unreachable");
+        }
+    }
+
+    #[test]
+    fn labels_name_rows() {
+        for (i, t) in TRANSITIONS.iter().enumerate() {
+            assert_eq!(Transition::by_label(t.label).and_then(Transition::index), Some(i), "{} is not unique", t.label);
         }
     }
 
