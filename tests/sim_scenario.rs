@@ -165,3 +165,14 @@ fn every_builtin_precompiled_by_build_rs_equals_its_toml_file() {
     }
     assert_eq!(builtin("no-such-scenario"), None);
 }
+
+#[test]
+fn a_client_without_server_is_a_sending_host_for_one_domain_on_port_25() {
+    // RFC 5321 §5.1 / Appendix D: without `server` the client looks up the MX records itself.
+    let src = MINIMAL.replace("server = \"s.example\"\n", "");
+    assert!(Scenario::from_toml(&src).is_ok());
+    let e = errors(&src.replace("[[node]]\nid = \"s\"", "port = 587\n\n[[node]]\nid = \"s\""));
+    assert!(e.iter().any(|m| m.contains("node[0].port") && m.contains("port 25")), "{e:?}");
+    let e = errors(&src.replace("to = [\"bob@example.org\"]", "to = [\"bob@example.org\", \"carol@example.net\"]"));
+    assert!(e.iter().any(|m| m.contains("message[0].to") && m.contains("example.net")), "{e:?}");
+}
