@@ -1215,6 +1215,7 @@ impl World<'_> {
             mailboxes: self.stored,
             queue,
             summary: self.summary,
+            shortcuts: super::trace::Shortcut::of(&self.sc.clock),
         }
     }
 }
