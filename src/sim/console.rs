@@ -326,8 +326,9 @@ impl Console {
         let cfg = self.session.config();
         let info = self.session.info();
         let auth_offered = cfg.extensions.auth_plain || cfg.extensions.auth_login;
-        if cfg.require_tls && !info.tls && !matches!(verb, Verb::Ehlo | Verb::Helo | Verb::StartTls | Verb::Noop | Verb::Rset | Verb::Quit) {
-            return false; // RFC 3207 §4: 530 5.7.0 before STARTTLS
+        // RFC 3207 §4 / RFC 4954 §6: 530 5.7.0 before STARTTLS / AUTH (the gates of `state.rs`).
+        if (cfg.require_tls && !info.tls && state::TLS_GATE.refuses(st, verb)) || (cfg.require_auth && info.auth_user.is_none() && state::AUTH_GATE.refuses(st, verb)) {
+            return false;
         }
         if state::sequence_error(st, verb).is_some() {
             return false;
@@ -336,7 +337,6 @@ impl Console {
             Verb::Bdat => info.esmtp && cfg.extensions.chunking,
             Verb::StartTls => info.esmtp && cfg.extensions.starttls && !info.tls,
             Verb::Auth => info.esmtp && auth_offered && info.auth_user.is_none(),
-            Verb::Mail => !(cfg.require_auth && info.auth_user.is_none()),
             Verb::Expn => false, // always 502: list membership is private (RFC 5321 §7.3)
             Verb::Vrfy => cfg.vrfy != VrfyMode::Disabled,
             _ => true,

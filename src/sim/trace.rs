@@ -9,7 +9,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::clock::{format_time, Millis};
+use super::clock::{format_time, Millis, Span};
+use super::spec::ClockSettings;
 use crate::smtp::catalogue::{self, ReplySpec};
 use crate::smtp::command::Verb;
 use crate::smtp::event::Answers;
@@ -505,6 +506,10 @@ pub struct Trace {
     pub summary: Summary,
     /// Virtual time of the last event.
     pub end: Millis,
+    /// The scenario's clock values that are shorter than the RFCs ask, said on screen and in
+    /// the transcript header (see [`Shortcut`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shortcuts: Vec<Shortcut>,
 }
 
 impl Trace {
@@ -512,6 +517,9 @@ impl Trace {
     pub fn transcript(&self) -> String {
         let mut out = String::new();
         out.push_str(&format!("# {} — {}\n# {}\n", self.scenario, self.title, self.goal));
+        for s in &self.shortcuts {
+            out.push_str(&format!("# Compressed for the demo: {}\n", s.sentence()));
+        }
         for e in &self.events {
             let arrow = match &e.to {
                 Some(to) => format!("{} → {}", e.from, to),
@@ -540,5 +548,54 @@ pub fn layer_name(l: Layer) -> &'static str {
         Layer::Queue => "QUEUE",
         Layer::Mailbox => "MBOX",
         Layer::User => "USER",
+    }
+}
+
+/// A clock value of the scenario that compresses what an RFC asks for, so a demo does not take
+/// days (RFC 5321 §4.5.4.1, §6.3). Derived from the scenario's values by [`Shortcut::of`], never
+/// written by hand; RFC-true values (the defaults of `ClockSettings`) give none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Shortcut {
+    /// The shortest delay between delivery attempts is under 30 minutes.
+    RetryInterval { shortest: Span },
+    /// The queue gives up before 4 days.
+    GiveUp { after: Span },
+    /// Loop detection refuses a message with fewer than 100 `Received:` lines.
+    LoopThreshold { max_received: usize },
+}
+
+/// RFC 5321 §4.5.4.1: "the retry interval SHOULD be at least 30 minutes".
+pub const RFC_MIN_RETRY: Span = Span::mins(30);
+/// RFC 5321 §4.5.4.1: "the give-up time generally needs to be at least 4-5 days".
+pub const RFC_MIN_GIVE_UP: Span = Span(4 * 86_400_000);
+/// RFC 5321 §6.3: "a large rejection threshold, normally at least 100 Received entries".
+pub const RFC_MIN_RECEIVED: usize = 100;
+
+impl Shortcut {
+    /// The shortcuts a scenario's clock takes, in a fixed order.
+    pub fn of(clock: &ClockSettings) -> Vec<Shortcut> {
+        let mut out = Vec::new();
+        if let Some(&shortest) = clock.retry.iter().min() {
+            if shortest < RFC_MIN_RETRY {
+                out.push(Shortcut::RetryInterval { shortest });
+            }
+        }
+        if clock.expire_after < RFC_MIN_GIVE_UP {
+            out.push(Shortcut::GiveUp { after: clock.expire_after });
+        }
+        if clock.max_received < RFC_MIN_RECEIVED {
+            out.push(Shortcut::LoopThreshold { max_received: clock.max_received });
+        }
+        out
+    }
+
+    /// One sentence for the screen and the transcript.
+    pub fn sentence(&self) -> String {
+        match self {
+            Shortcut::RetryInterval { shortest } => format!("Retries may come {shortest} after a failure; RFC 5321 §4.5.4.1 says at least 30 minutes."),
+            Shortcut::GiveUp { after } => format!("The queue gives up after {after}; RFC 5321 §4.5.4.1 says at least 4–5 days."),
+            Shortcut::LoopThreshold { max_received } => format!("Loop detection refuses a message with {max_received} Received: lines; RFC 5321 §6.3 says normally at least {RFC_MIN_RECEIVED}."),
+        }
     }
 }

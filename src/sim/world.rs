@@ -60,8 +60,9 @@ enum Action {
 /// Why a connection exists.
 #[derive(Debug, Clone)]
 enum Purpose {
-    /// A mail program submits scenario message `msg`.
-    Submit { msg: usize },
+    /// A mail program submits scenario message `msg`, trying `hops[hop]` now: its configured
+    /// server, or (a sending host without one) the recipients' MX hosts in order (RFC 5321 §5.1).
+    Submit { msg: usize, hops: Vec<Hop>, hop: usize },
     /// A server delivers job `job`, trying `hops[hop]` now.
     Relay { job: usize, hops: Vec<Hop>, hop: usize },
 }
@@ -174,7 +175,7 @@ struct World<'s> {
     actions: usize,
 }
 
-fn addr_of(header: &str) -> String {
+pub(crate) fn addr_of(header: &str) -> String {
     // "Alice <alice@example.com>" → alice@example.com; a bare address stays as is.
     match (header.rfind('<'), header.rfind('>')) {
         (Some(a), Some(b)) if a < b => header[a + 1..b].trim().to_string(),
@@ -339,31 +340,68 @@ impl<'s> World<'s> {
         // Node i is scenario node i; borrowing from the scenario (not `self`) avoids a clone.
         let sc = self.sc;
         let spec = &sc.nodes[client];
-        let server_host = spec.server.clone().unwrap_or_default();
-        let port = spec.port.unwrap_or(587);
+        let port = spec.port.unwrap_or(if spec.server.is_some() { 587 } else { 25 });
         let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
         let label = format!("send \"{}\" to {}", m.subject, rcpts.join(", "));
-        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, if port == 25 {
-            format!("{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)", spec.name)
-        } else {
-            format!("{} presses Send; the mail program will submit the message to {server_host} on port {port} (submission, RFC 6409)", spec.name)
-        }.into());
+        let meaning = match &spec.server {
+            Some(server_host) if port == 25 => format!("{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)", spec.name),
+            Some(server_host) => format!("{} presses Send; the mail program will submit the message to {server_host} on port {port} (submission, RFC 6409)", spec.name),
+            None => format!("{} sends the message itself: it looks up where {} receives mail (MX records, RFC 5321 §5.1) and connects there on port 25", spec.name, domain_of(&rcpts[0])),
+        };
+        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, meaning.into());
         ev.key = Some("user-send".into());
-        let mut lookups = Vec::new();
-        let addrs = self.sc.dns.addresses(&server_host, &mut lookups);
-        self.trace_lookups(client, &lookups, false);
-        let address = match addrs {
-            Ok(a) => a.into_iter().next().unwrap_or_default(),
-            Err(answer) => {
-                let why = match answer {
-                    Answer::NxDomain => format!("the server name {server_host} does not exist (DNS says NXDOMAIN): check the outgoing server in the account settings"),
-                    Answer::ServFail => format!("DNS could not be asked about {server_host} right now (SERVFAIL)"),
-                    _ => format!("{server_host} has no address record"),
+        let hops = match &spec.server {
+            Some(server_host) => {
+                let mut lookups = Vec::new();
+                let addrs = self.sc.dns.addresses(server_host, &mut lookups);
+                self.trace_lookups(client, &lookups, false);
+                match addrs {
+                    Ok(a) => vec![Hop { host: server_host.clone(), address: a.into_iter().next().unwrap_or_default() }],
+                    Err(answer) => {
+                        let why = match answer {
+                            Answer::NxDomain => format!("the server name {server_host} does not exist (DNS says NXDOMAIN): check the outgoing server in the account settings"),
+                            Answer::ServFail => format!("DNS could not be asked about {server_host} right now (SERVFAIL)"),
+                            _ => format!("{server_host} has no address record"),
+                        };
+                        self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host}: {why}."));
+                        return;
+                    }
+                }
+            }
+            None => {
+                // RFC 5321 §5.1: the lookup first asks for MX records; the exchangers are tried
+                // best preference first. (`validate` keeps such a client to one domain.)
+                let domain = domain_of(&rcpts[0]).to_string();
+                let (route, lookups) = dns::route(&self.sc.dns, &domain, &mut self.rng);
+                self.trace_lookups(client, &lookups, false);
+                let why = match route {
+                    Route::Exchangers(list) => {
+                        let hops: Vec<Hop> = list.into_iter().filter_map(|e| e.addresses.ok().and_then(|a| a.into_iter().next()).map(|address| Hop { host: e.host, address })).collect();
+                        if !hops.is_empty() {
+                            return self.submit_via(i, client, hops, 0);
+                        }
+                        format!("no mail exchanger of {domain} has an address")
+                    }
+                    Route::NullMx => format!("{domain} publishes a null MX: it accepts no mail (RFC 7505)"),
+                    Route::NoSuchDomain => format!("the domain {domain} does not exist (DNS says NXDOMAIN)"),
+                    Route::NoMailHost => format!("{domain} has no MX and no address record"),
+                    Route::TempFail => format!("DNS could not be asked about {domain} right now (SERVFAIL)"),
                 };
-                self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host}: {why}."));
+                self.user_error(client, &rcpts, format!("Cannot send to {domain}: {why}."));
                 return;
             }
         };
+        self.submit_via(i, client, hops, 0);
+    }
+
+    /// Opens the mail program's connection to `hops[hop]` for scenario message `i`.
+    fn submit_via(&mut self, i: usize, client: usize, hops: Vec<Hop>, hop: usize) {
+        let sc = self.sc;
+        let m = &sc.messages[i];
+        let spec = &sc.nodes[client];
+        let port = spec.port.unwrap_or(if spec.server.is_some() { 587 } else { 25 });
+        let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
+        let address = hops[hop].address.clone();
         let message = self.compose(i, &spec.host);
         let from = m.envelope_from.clone().unwrap_or_else(|| addr_of(&m.from));
         let cfg = ClientConfig {
@@ -377,7 +415,7 @@ impl<'s> World<'s> {
             self.user_error(client, &rcpts, format!("The mail program cannot send: an address is not valid ({from} → {}).", rcpts.join(", ")));
             return;
         };
-        self.open(client, address, port, Purpose::Submit { msg: i }, ClientSession::new(cfg, vec![tx]));
+        self.open(client, address, port, Purpose::Submit { msg: i, hops, hop }, ClientSession::new(cfg, vec![tx]));
     }
 
     fn compose(&mut self, i: usize, client_host: &str) -> Vec<u8> {
@@ -653,11 +691,16 @@ impl<'s> World<'s> {
         let failure = conn.failure;
         let summary = conn.outcomes.clone();
         match purpose {
-            Purpose::Submit { msg } => {
+            Purpose::Submit { msg, hops, hop } => {
                 let m = &self.sc.messages[msg];
                 let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
                 let client = self.conns[c as usize].client;
-                let server_host = self.nodes[client].spec.server.clone().unwrap_or_default();
+                let server_host = hops[hop].host.clone();
+                // RFC 5321 §5.1: a sending host that could not connect tries the next MX.
+                if failure.is_some() && hop + 1 < hops.len() {
+                    self.submit_via(msg, client, hops, hop + 1);
+                    return;
+                }
                 if failure.is_some() {
                     let port = self.conns[c as usize].port;
                     let why = match failure {
@@ -907,6 +950,9 @@ impl World<'_> {
             Route::NoSuchDomain => self.fail_all(j, (5, 1, 2), None, None, format!("the domain {domain} does not exist (DNS NXDOMAIN)")),
             Route::NoMailHost => self.fail_all(j, (5, 1, 2), None, None, format!("{domain} has no MX and no address record: no host to deliver to")),
             Route::TempFail => self.temp_fail_all(j, (4, 4, 3), None, None, format!("DNS lookup of {domain} failed temporarily (SERVFAIL)")),
+            // RFC 5321 §5.1: a relay that discarded itself and every worse MX and has "no
+            // records left ... MUST" return the message as undeliverable (X.4.4: unable to route).
+            Route::Exchangers(list) if list.is_empty() => self.fail_all(j, (5, 4, 4), None, None, format!("{} is the best mail exchanger of {domain} left, but does not deliver it itself", spec.host)),
             Route::Exchangers(list) => {
                 // RFC 5321 §5.1: if this host is itself an MX of the domain, only MX hosts
                 // with a strictly better (lower) preference may be tried.
@@ -1168,6 +1214,7 @@ impl World<'_> {
             mailboxes: self.stored,
             queue,
             summary: self.summary,
+            shortcuts: super::trace::Shortcut::of(&self.sc.clock),
         }
     }
 }

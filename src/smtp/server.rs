@@ -521,13 +521,12 @@ impl ServerSession {
 
     fn on_command(&mut self, raw: Vec<u8>, command: Command, policy: &mut dyn Policy) {
         let verb = command.verb();
-        // RFC 3207 §4: with TLS required, only these commands work before STARTTLS.
-        if self.config.require_tls
-            && !self.info.tls
-            && !matches!(verb, Verb::Ehlo | Verb::Helo | Verb::StartTls | Verb::Noop | Verb::Rset | Verb::Quit)
-            && self.state != State::NoService
-        {
-            return self.refuse_or_swallow(raw, command, &cat::TLS_REQUIRED, "");
+        // RFC 3207 §4 / RFC 4954 §6: a required STARTTLS or AUTH gates every other command
+        // (the gates and their allowed commands live in `state.rs`).
+        for (gate, closed) in [(&state::TLS_GATE, self.config.require_tls && !self.info.tls), (&state::AUTH_GATE, self.config.require_auth && self.info.auth_user.is_none())] {
+            if closed && gate.refuses(self.state, verb) {
+                return self.refuse_or_swallow(raw, command, gate.reply, "");
+            }
         }
         // RFC 5321 §4.2.4: once greeted, an extension command that was not offered is 502
         // whatever the state.
@@ -662,9 +661,6 @@ impl ServerSession {
     fn mail(&mut self, raw: Vec<u8>, command: Command, policy: &mut dyn Policy) {
         let Command::Mail { from, params } = &command else { return };
         let x = &self.config.extensions;
-        if self.config.require_auth && self.info.auth_user.is_none() {
-            return self.refuse(raw, command, &cat::AUTH_REQUIRED, ""); // RFC 4954 §6, RFC 6409 §4.3
-        }
         // RFC 5321 §4.1.1.11: parameters of extensions not offered → 555.
         let esmtp = self.info.esmtp;
         let unknown = if params.size.is_some() && !(esmtp && x.size) {

@@ -165,7 +165,7 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
                     <fieldset class="editor-group">
                         <legend>{ "Mail program" }</legend>
                         <div class="editor-field">
-                            <label for={f.id.clone()}>{ "Submits to " }{ n.server.clone().unwrap_or_default() }{ " on port" }</label>
+                            <label for={f.id.clone()}>{ match &n.server { Some(s) => format!("Submits to {s} on port"), None => "Sends to the recipients' MX hosts itself, on port".to_string() } }</label>
                             <select id={f.id} {onchange}>
                                 <option value="587" selected={port == 587}>{ "587 — submission (RFC 6409)" }</option>
                                 <option value="25" selected={port == 25}>{ "25 — server to server" }</option>
