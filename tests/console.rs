@@ -8,6 +8,7 @@ use smtp_sim::sim::console::{Console, ConsoleEntry, Destination};
 use smtp_sim::sim::scenario::{builtin, Scenario};
 use smtp_sim::smtp::base64;
 use smtp_sim::smtp::state::State;
+use smtp_sim::smtp::reply::ReplyClass;
 
 fn happy() -> Scenario {
     builtin("happy-path").expect("happy-path is built in")
@@ -34,7 +35,7 @@ fn a_full_happy_session_typed_line_by_line() {
     let g = c.greeting();
     assert_eq!(g.len(), 1);
     assert_eq!(g[0].code, Some(220));
-    assert_eq!(g[0].class_word, Some("done"));
+    assert_eq!(g[0].class.map(ReplyClass::words), Some("done"));
     assert_eq!(g[0].reply.as_deref(), Some("220 mx.example.org ESMTP smtp-sim␍␊"));
     let note = g[0].note.as_deref().unwrap();
     assert!(note.contains("192.0.2.10"), "the transcript names the address the server sees: {note}");
@@ -53,7 +54,7 @@ fn a_full_happy_session_typed_line_by_line() {
     let e = one(&mut c, "RCPT TO:<bob@example.org>");
     assert_eq!((e.code, e.state_after), (Some(250), State::Rcpt));
     let e = one(&mut c, "DATA");
-    assert_eq!((e.code, e.class_word, e.state_after), (Some(354), Some("go on"), State::Data));
+    assert_eq!((e.code, e.class.map(ReplyClass::words), e.state_after), (Some(354), Some("go on"), State::Data));
     assert!(e.note.as_deref().unwrap().contains("end with a line containing only ."), "{:?}", e.note);
 
     for line in ["From: Alice <alice@example.com>", "To: Bob <bob@example.org>", "Subject: Lunch", "", "Friday?"] {
@@ -96,7 +97,7 @@ fn rcpt_before_mail_is_503_and_says_why() {
     assert!(e.reply.as_deref().unwrap().starts_with("503 5.5.1 "), "{:?}", e.reply);
     assert!(e.explanation.contains("reverse-path"), "{}", e.explanation);
     assert!(e.rfc.contains("§4.1.4"));
-    assert_eq!(e.class_word, Some("failed"));
+    assert_eq!(e.class.map(ReplyClass::words), Some("failed"));
     assert_eq!(e.key, Some("seq.need_mail"));
 }
 

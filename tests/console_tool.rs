@@ -5,11 +5,12 @@
 use std::rc::Rc;
 
 use smtp_sim::player::console::{
-    class_icon, example_inside, from_addresses, hint_label, targets, wire_lines, ConsoleTool, History, InputMode, Item, MAX_KEPT, MAX_LINE_CHARS,
+    example_inside, from_addresses, hint_label, targets, wire_lines, ConsoleTool, History, InputMode, Item, MAX_KEPT, MAX_LINE_CHARS,
 };
 use smtp_sim::sim::console::ConsoleEntry;
 use smtp_sim::sim::scenario::{builtin, Scenario};
 use smtp_sim::smtp::state::State;
+use smtp_sim::smtp::reply::ReplyClass;
 
 fn scenario(id: &str) -> Rc<Scenario> {
     Rc::new(builtin(id).unwrap_or_else(|| panic!("{id} is built in")))
@@ -106,7 +107,7 @@ fn a_session_with_an_out_of_order_command_then_a_whole_message() {
 
     t.send("MAIL FROM:<a@b.example>");
     let e = last(&t);
-    assert_eq!((e.code, e.class_word, e.state_before, e.state_after), (Some(503), Some("failed"), State::Connected, State::Connected));
+    assert_eq!((e.code, e.class.map(ReplyClass::words), e.state_before, e.state_after), (Some(503), Some("failed"), State::Connected, State::Connected));
     assert!(e.explanation.contains("EHLO") || e.explanation.contains("HELO"), "{}", e.explanation);
 
     for line in ["EHLO me.example", "MAIL FROM:<a@b.example>", "RCPT TO:<bob@example.org>", "DATA"] {
@@ -290,7 +291,7 @@ fn reply_lines_hint_labels_and_icons() {
     assert_eq!(hint_label("<body line>"), "<body line>");
     assert_eq!(hint_label("."), ".");
     assert_eq!(hint_label("Subject: <text>"), "Subject:");
-    assert_eq!([class_icon("done"), class_icon("go on"), class_icon("try later"), class_icon("failed")], ["✓", "→", "↻", "✗"]);
+    assert_eq!(ReplyClass::ALL.map(|c| (c.icon(), c.words())), [("✓", "done"), ("→", "go on"), ("↻", "try later"), ("✗", "failed")]);
     for m in [InputMode::Disconnected, InputMode::Closed, InputMode::Command, InputMode::Message, InputMode::AuthAnswer, InputMode::Chunk] {
         assert!(!m.label().is_empty() && m.help().ends_with('.'), "{m:?}");
     }

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use smtp_sim::diagram::{layout, to_svg, visible_gaps, visible_rows, Diagram, Item, LaneRole, LayoutOptions, SvgOptions, Theme};
 use smtp_sim::sim::scenario::{builtin, Scenario, BUILTIN};
-use smtp_sim::sim::trace::{Event, Kind, Layer, Outcome, Trace};
+use smtp_sim::sim::trace::{Event, Kind, Layer, Trace};
 use smtp_sim::sim::world;
 
 fn run(id: &str) -> Trace {
@@ -50,9 +50,8 @@ fn check_layout(name: &str, t: &Trace, d: &Diagram) {
                 assert_eq!(Some(a.to_x), lane_x(to), "{name}: row {} ends on its receiver's lane", r.seq);
                 assert_eq!(a.from_x, d.lanes[a.from_lane].x);
                 assert_eq!(a.to_x, d.lanes[a.to_lane].x);
-                assert_eq!(a.outcome, e.outcome);
-                assert_eq!(a.class_word, e.outcome.map(Outcome::word), "{name}: reply class as a word");
-                assert_eq!(a.icon.is_some(), e.outcome.is_some(), "{name}: reply class as a glyph");
+                assert_eq!(a.class, e.class(), "{name}: reply class");
+                assert_eq!(a.class_tag().is_some(), e.class().is_some(), "{name}: reply class as a glyph and a word");
                 assert!(a.title.contains(e.label.trim()) || e.label.chars().any(char::is_control), "{name}: full label kept");
             }
             Item::Note(n) => {

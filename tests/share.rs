@@ -179,6 +179,11 @@ fn small_scenario() -> Scenario {
     s.narration = vec![smtp_sim::sim::scenario::Narration { on: "greeting".into(), text: "Hello.".into(), node: Some(s.nodes[0].id.clone()) }];
     s.dns = Default::default();
     s.clock.delay_warning_after = Some(Span::mins(90));
+    // The clock the link was written with: the defaults of that time. The defaults became the
+    // RFC's values later (issue 16); the layout did not change, so the link still decodes to them.
+    s.clock.retry = vec![Span::mins(5), Span::mins(15), Span::mins(30)];
+    s.clock.expire_after = Span(4 * 3_600_000);
+    s.clock.max_received = 20;
     s
 }
 

@@ -165,3 +165,47 @@ fn every_builtin_precompiled_by_build_rs_equals_its_toml_file() {
     }
     assert_eq!(builtin("no-such-scenario"), None);
 }
+
+#[test]
+fn a_client_without_server_is_a_sending_host_for_one_domain_on_port_25() {
+    // RFC 5321 §5.1 / Appendix D: without `server` the client looks up the MX records itself.
+    let src = MINIMAL.replace("server = \"s.example\"\n", "");
+    assert!(Scenario::from_toml(&src).is_ok());
+    let e = errors(&src.replace("[[node]]\nid = \"s\"", "port = 587\n\n[[node]]\nid = \"s\""));
+    assert!(e.iter().any(|m| m.contains("node[0].port") && m.contains("port 25")), "{e:?}");
+    let e = errors(&src.replace("to = [\"bob@example.org\"]", "to = [\"bob@example.org\", \"carol@example.net\"]"));
+    assert!(e.iter().any(|m| m.contains("message[0].to") && m.contains("example.net")), "{e:?}");
+}
+
+#[test]
+fn every_builtin_that_compresses_time_says_so_and_rfc_defaults_say_nothing() {
+    use smtp_sim::sim::scenario::ClockSettings;
+    use smtp_sim::sim::trace::{Kind, Shortcut};
+    // New scenarios get RFC 5321's values (§4.5.4.1 retries ≥ 30 min, give-up ≥ 4–5 days;
+    // §6.3 ≥ 100 Received: lines): nothing to confess.
+    assert_eq!(Shortcut::of(&ClockSettings::default()), []);
+    let mut seen = [false; 3];
+    for (id, _) in BUILTIN {
+        let sc = smtp_sim::sim::scenario::builtin(id).unwrap();
+        let t = smtp_sim::sim::world::run(&sc);
+        assert_eq!(t.shortcuts, Shortcut::of(&sc.clock), "{id}: derived from the scenario's values");
+        let says = |f: fn(&Shortcut) -> bool| t.shortcuts.iter().any(f);
+        if t.events.iter().any(|e| e.kind == Kind::RetryScheduled) && sc.clock.retry.iter().any(|r| r.0 < 30 * 60_000) {
+            assert!(says(|s| matches!(s, Shortcut::RetryInterval { .. })), "{id} retries minutes apart without saying so");
+            seen[0] = true;
+        }
+        if t.events.iter().any(|e| e.kind == Kind::Expired) {
+            assert!(says(|s| matches!(s, Shortcut::GiveUp { .. })), "{id} gives up within hours without saying so");
+            seen[1] = true;
+        }
+        if t.events.iter().any(|e| e.key() == Some("data.mail_loop")) {
+            assert!(says(|s| matches!(s, Shortcut::LoopThreshold { max_received: 8 })), "{id} detects a loop early without saying so");
+            seen[2] = true;
+        }
+        let transcript = t.transcript();
+        for s in &t.shortcuts {
+            assert!(transcript.lines().take(2 + t.shortcuts.len()).any(|l| l.ends_with(&s.sentence())), "{id}: header says {:?}", s.sentence());
+        }
+    }
+    assert_eq!(seen, [true; 3], "the built-ins retry, expire and detect a loop");
+}

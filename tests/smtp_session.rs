@@ -68,8 +68,8 @@ fn full_config() -> ServerConfig {
 fn events(s: &mut ServerSession) -> Vec<ServerEvent> {
     let mut v = Vec::new();
     while let Some(e) = s.poll_event() {
-        if let ServerEvent::ReplySent { key, .. } = &e {
-            EMITTED.lock().unwrap().insert(key);
+        if let ServerEvent::ReplySent { spec, .. } = &e {
+            EMITTED.lock().unwrap().insert(spec.key);
         }
         v.push(e);
     }
@@ -100,8 +100,8 @@ impl Harness {
     }
     fn collect(&mut self) -> String {
         for e in events(&mut self.s) {
-            if let ServerEvent::ReplySent { key, .. } = e {
-                self.keys.push(key);
+            if let ServerEvent::ReplySent { spec, .. } = e {
+                self.keys.push(spec.key);
             }
         }
         output(&mut self.s)
@@ -675,4 +675,38 @@ fn syntax_error_replies_follow_the_parser_table() {
         let spec = syntax_error_spec(&err.kind);
         assert_eq!((spec.code, spec.enhanced), (code, Some(enhanced)), "{line:?}");
     }
+}
+
+#[test]
+fn auth_required_answers_530_to_every_gated_command_of_a_pipelined_group() {
+    // RFC 4954 §6: 530 5.7.0 "SHOULD be returned by any command other than AUTH, EHLO, HELO,
+    // NOOP, RSET, or QUIT" while authentication is required and not in force.
+    let mut h = ehlo(ServerConfig { require_auth: true, ..full_config() });
+    let group = "MAIL FROM:<alice@bar.com>\r\nRCPT TO:<bob@foo.com>\r\nDATA\r\n";
+    assert_eq!(h.codes(&format!("{group}VRFY bob\r\n")), ["530 5.7.0", "530 5.7.0", "530 5.7.0", "530 5.7.0"]);
+    assert_eq!(h.s.state(), State::Ready, "a refused command changes no state");
+    assert_eq!(h.codes("NOOP\r\nRSET\r\n"), ["250 2.0.0", "250 2.0.0"]);
+    assert_eq!(h.codes("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n"), ["235 2.7.0"]);
+    assert_eq!(h.codes(group), ["250 2.1.0", "250 2.1.5", "354"]);
+    // Before EHLO the client is told to greet first (503), not to authenticate: AUTH needs EHLO.
+    let mut h = Harness::new(ServerConfig { require_auth: true, ..full_config() });
+    assert_eq!(h.codes("MAIL FROM:<alice@bar.com>\r\n"), ["503"]);
+}
+
+#[test]
+fn greylisted_only_recipient_then_pipelined_data_gets_554_and_the_transaction_can_be_reset() {
+    // RFC 5321 §3.3: "If there was no MAIL, or no RCPT, command, or all such commands were
+    // rejected, the server MAY return a 'command out of sequence' (503) or 'no valid
+    // recipients' (554) reply in response to the DATA command" — and §4.3.2 lists only 503 and
+    // 554 for DATA itself. The recipient's fate is its own 451 (RFC 2920 §3: the client checks
+    // every reply of the group), so 554 refuses this DATA, not the message.
+    let mut h = ehlo(config());
+    h.p.greylist = true;
+    assert_eq!(h.codes("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nDATA\r\n"), ["250 2.1.0", "451 4.7.1", "554 5.5.1"]);
+    assert_eq!(h.keys[h.keys.len() - 1], "seq.no_valid_rcpt");
+    assert_eq!(h.s.state(), State::Mail, "the transaction is still open: RSET or another RCPT may follow");
+    assert_eq!(h.codes("RSET\r\n"), ["250 2.0.0"]);
+    assert_eq!(cat::NO_VALID_RCPT.code, 554);
+    assert!(cat::NO_VALID_RCPT.rfc.contains("§3.3") && cat::NO_VALID_RCPT.rfc.contains("RFC 2920 §3"));
+    assert!(cat::GREYLISTED.why.contains("450") && cat::GREYLISTED.rfc.contains("RFC 6647"));
 }

@@ -136,7 +136,7 @@ fn rfc5321_appendix_d_commands() {
         ("RCPT TO:<Jones@XYZ.COM>", rcpt("Jones", "XYZ.COM")),
         // D.4 Verifying and Sending Scenario
         ("VRFY Crispin", Command::Vrfy("Crispin".into())),
-        ("MAIL FROM:<EAK@foo.com>", mail("EAK", "foo.com")),
+        ("MAIL FROM:<EAK@bar.com>", mail("EAK", "bar.com")),
         ("RCPT TO:<Admin.MRC@foo.com>", rcpt("Admin.MRC", "foo.com")),
     ]);
 }
@@ -162,7 +162,7 @@ fn rfc5321_appendix_d_replies() {
             221,
             "foo.com Service closing transmission channel",
         ),
-        ("250 foo.com is on the air", 250, "foo.com is on the air"),
+        ("250 xyz.com is on the air", 250, "xyz.com is on the air"),
         ("250 Mark Crispin <Admin.MRC@foo.com>", 250, "Mark Crispin <Admin.MRC@foo.com>"),
     ] {
         kat_inverse_reply(&[line], &one(code, text), None);

@@ -10,7 +10,6 @@ use crate::smtp::client::ClientState;
 use crate::smtp::command::Command;
 use crate::smtp::event::{ClientEvent, Outcome, ServerEvent};
 use crate::smtp::reply::{Reply, ReplyClass};
-use crate::smtp::state::State;
 
 /// Which way bytes travelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,10 +75,6 @@ pub fn explain(text: &str) -> String {
 /// The teaching text of a catalogue reply: meaning, then why with the RFC section.
 pub fn reply_explanation(spec: &ReplySpec) -> Vec<String> {
     vec![explain(&format!("= {}", spec.meaning)), explain(&format!("  Why: {} ({})", spec.why, spec.rfc))]
-}
-
-fn state_name(s: State) -> String {
-    format!("{s:?}")
 }
 
 fn state_change(before: String, after: String) -> String {
@@ -234,12 +229,10 @@ pub fn server_event(conn: &str, event: &ServerEvent) -> Vec<String> {
             out.extend(wire(conn, Dir::Up, &with_crlf(raw)));
             out.push(explain("= An AUTH response line: base64 is an encoding, not encryption (RFC 4954 §4)"));
         }
-        ServerEvent::ReplySent { bytes, key, state_before, state_after, .. } => {
+        ServerEvent::ReplySent { bytes, spec, state_before, state_after, .. } => {
             out.extend(wire(conn, Dir::Down, bytes));
-            if let Some(spec) = catalogue::reply_spec(key) {
-                out.extend(reply_explanation(spec));
-            }
-            out.push(state_change(state_name(*state_before), state_name(*state_after)));
+            out.extend(reply_explanation(spec));
+            out.push(state_change(state_before.to_string(), state_after.to_string()));
         }
         ServerEvent::DataStarted => out.push(explain("(the message text follows, up to a line holding a single dot)")),
         ServerEvent::DataEnded { summary } => {
@@ -317,7 +310,7 @@ pub fn reply_text(r: &Reply) -> String {
 pub fn client_event(conn: &str, event: &ClientEvent) -> Vec<String> {
     let mut out = Vec::new();
     match event {
-        ClientEvent::ReplyReceived { reply, raw, state_before, state_after } => {
+        ClientEvent::ReplyReceived { reply, raw, state_before, state_after, .. } => {
             out.extend(wire(conn, Dir::Down, raw));
             out.extend(explain_reply(reply));
             out.push(state_change(client_state(*state_before), client_state(*state_after)));

@@ -514,7 +514,7 @@ fn idle_timeout(shared: &Shared, session: &ServerSession, stream: &mut TcpStream
         let mut lines = narrate::wire(conn, Dir::Down, text.as_bytes());
         lines.push(narrate::explain("= The client said nothing for too long; the server hangs up (a 421 may answer anything)."));
         lines.push(narrate::explain("  Why: servers wait at least 5 minutes for a command, then may close (RFC 5321 §4.5.3.2, §3.8; RFC 3463 X.4.2)"));
-        lines.push(narrate::explain(&format!("  State: {:?} → Closed", session.state())));
+        lines.push(narrate::explain(&format!("  State: {} → Closed", session.state())));
         say(&lines);
     }
 }

@@ -16,7 +16,8 @@ use core::ops::Range;
 use std::collections::HashMap;
 
 use crate::sim::clock::{format_time, Millis, Span};
-use crate::sim::trace::{layer_name, Event, Kind, Layer, Outcome, Trace};
+use crate::sim::trace::{layer_name, Event, Kind, Layer, Trace};
+use crate::smtp::reply::ReplyClass;
 
 /// Sizes and thresholds of the layout. All lengths are in abstract pixels.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,16 +120,79 @@ pub struct Arrow {
     pub label: String,
     /// The full label (control characters made visible), for a tooltip.
     pub title: String,
-    pub outcome: Option<Outcome>,
+    /// The reply class, for replies: drawn as its glyph and words ("✓ done"), never colour alone.
+    pub class: Option<ReplyClass>,
     pub kind: Kind,
     pub layer: Layer,
     /// Carries or belongs to a bounce (DSN): draw it so it cannot be missed.
     pub bounce: bool,
     pub stroke: Stroke,
-    /// "done" / "go on" / "try later" / "failed" for replies, so the class is never colour alone.
-    pub class_word: Option<&'static str>,
-    /// A glyph for the class: ✓ → ↻ ✗.
-    pub icon: Option<&'static str>,
+}
+
+/// How far an arrow stops short of the lifelines it joins.
+pub const ARROW_INSET: f32 = 4.0;
+/// Length and half width of an arrowhead.
+pub const HEAD_LENGTH: f32 = 9.0;
+pub const HEAD_HALF_WIDTH: f32 = 5.0;
+/// Radius of a note's dot on its lifeline.
+pub const DOT_RADIUS: f32 = 4.5;
+/// A note's text starts this far right of its lane.
+pub const NOTE_TEXT_DX: f32 = 11.0;
+/// Text on a row's line (time, note) has its baseline this far below the line.
+pub const TEXT_DY: f32 = 4.0;
+/// An arrow's label has its baseline this far above the line.
+pub const LABEL_DY: f32 = 6.0;
+
+impl Arrow {
+    /// Where the line starts and where it meets the base of the head.
+    pub fn line_x(&self) -> (f32, f32) {
+        let dir = self.dir();
+        (self.from_x + dir * ARROW_INSET, self.to_x - dir * (ARROW_INSET + HEAD_LENGTH))
+    }
+
+    /// The arrowhead at height `y`, as an SVG path (a filled triangle whose tip is the inset end).
+    pub fn head_path(&self, y: f32) -> String {
+        let tip = self.to_x - self.dir() * ARROW_INSET;
+        let base = self.to_x - self.dir() * (ARROW_INSET + HEAD_LENGTH);
+        format!("M{} {}L{} {}L{} {}Z", num(tip), num(y), num(base), num(y - HEAD_HALF_WIDTH), num(base), num(y + HEAD_HALF_WIDTH))
+    }
+
+    /// The centre of the label.
+    pub fn mid_x(&self) -> f32 {
+        (self.from_x + self.to_x) / 2.0
+    }
+
+    /// The class tag after the label: " ✓ done".
+    pub fn class_tag(&self) -> Option<String> {
+        self.class.map(|c| format!(" {} {}", c.icon(), c.words()))
+    }
+
+    fn dir(&self) -> f32 {
+        if self.to_x >= self.from_x {
+            1.0
+        } else {
+            -1.0
+        }
+    }
+}
+
+impl Row {
+    /// Where narration line `i` of this row starts (x, baseline y).
+    pub fn narration_at(&self, d: &Diagram, i: usize) -> (f32, f32) {
+        let o = &d.options;
+        (d.lanes_left + o.margin, self.y + o.row_height + o.line_height * i as f32 + 10.0)
+    }
+}
+
+/// A coordinate with at most one decimal, as both pictures write it.
+pub fn num(v: f32) -> String {
+    let v = if v.is_finite() { v } else { 0.0 };
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r:.1}")
+    }
 }
 
 /// Something that happens on one lane.
@@ -265,7 +329,7 @@ pub fn layout(trace: &Trace, opts: &LayoutOptions) -> Diagram {
             let (name, sub) = match node {
                 Some(n) => {
                     let place = [n.host.as_str(), n.address.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
-                    let sub = if place.is_empty() { n.role.clone() } else { format!("{} · {}", n.role, place) };
+                    let sub = if place.is_empty() { n.role.to_string() } else { format!("{} · {}", n.role, place) };
                     (one_line(&n.name), one_line(&sub))
                 }
                 None => (one_line(&id), String::from("(not described in the trace)")),
@@ -376,7 +440,7 @@ fn lane_order(trace: &Trace) -> Vec<(String, LaneRole)> {
     for (i, n) in trace.nodes.iter().enumerate() {
         let role = if n.id == "dns" {
             LaneRole::Dns
-        } else if n.role.starts_with("mail program") {
+        } else if n.role.is_mail_program() {
             LaneRole::Client
         } else {
             LaneRole::Server
@@ -396,16 +460,6 @@ fn role_rank(r: LaneRole) -> usize {
         LaneRole::Client => 0,
         LaneRole::Server => 1,
         LaneRole::Dns => 2,
-    }
-}
-
-/// The glyph for a reply class.
-pub fn outcome_icon(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Done => "✓",
-        Outcome::GoOn => "→",
-        Outcome::TryLater => "↻",
-        Outcome::Failed => "✗",
     }
 }
 
@@ -435,12 +489,11 @@ fn arrow(e: &Event, from_lane: usize, to_lane: usize, lanes: &[Lane], opts: &Lay
     } else {
         Stroke::Solid
     };
-    let class_word = e.outcome.map(Outcome::word);
-    let icon = e.outcome.map(outcome_icon);
+    let class = e.class();
     // Room for the class tag (" ✓ done") and the bounce tag (" ↩ bounce").
     let mut reserved = 0;
-    if let (Some(w), Some(i)) = (class_word, icon) {
-        reserved += 2 + i.chars().count() + w.chars().count();
+    if let Some(c) = class {
+        reserved += 2 + c.icon().chars().count() + c.words().chars().count();
     }
     if e.bounce {
         reserved += 1 + BOUNCE_TAG.chars().count();
@@ -454,13 +507,11 @@ fn arrow(e: &Event, from_lane: usize, to_lane: usize, lanes: &[Lane], opts: &Lay
         to_x,
         label: fit(&title, room),
         title,
-        outcome: e.outcome,
+        class,
         kind: e.kind,
         layer: e.layer,
         bounce: e.bounce,
         stroke,
-        class_word,
-        icon,
     })
 }
 
@@ -482,15 +533,16 @@ fn tooltip(e: &Event, item: &Item) -> String {
         None => e.from.clone(),
     };
     let mut t = format!("{} {} {}: {}", format_time(e.time), layer_name(e.layer), one_line(&who), item.title());
-    if let Some(o) = e.outcome {
-        t.push_str(&format!(" [{} {}]", outcome_icon(o), o.word()));
+    if let Some(c) = e.class() {
+        t.push_str(&format!(" [{} {}]", c.icon(), c.words()));
     }
     if e.bounce {
         t.push_str(" [bounce]");
     }
-    if !e.meaning.is_empty() {
+    let meaning = e.meaning();
+    if !meaning.is_empty() {
         t.push_str(" — ");
-        t.push_str(&flat(&e.meaning));
+        t.push_str(&flat(&meaning));
     }
     t
 }

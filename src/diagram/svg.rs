@@ -14,9 +14,10 @@
 use core::fmt::Write;
 
 use crate::sim::clock::format_time;
-use crate::sim::trace::{Kind, Outcome, Trace};
+use crate::sim::trace::{Kind, Trace};
+use crate::smtp::reply::ReplyClass;
 
-use super::layout::{Diagram, Item, Row, Stroke, BOUNCE_TAG};
+use super::layout::{num, Diagram, Item, Row, Stroke, BOUNCE_TAG, DOT_RADIUS, LABEL_DY, NOTE_TEXT_DX, TEXT_DY};
 
 /// Which palette the SVG uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -108,9 +109,10 @@ pub fn to_svg(trace: &Trace, d: &Diagram, opts: &SvgOptions) -> String {
     let _ = writeln!(out, "<title id=\"{p}title\">{}</title>", esc(&title));
     let _ = writeln!(
         out,
-        "<desc id=\"{p}desc\">{} {} How to read it: one row per event, time on the left; commands are solid arrows, replies dashed arrows with their class as a word and glyph (✓ done, → go on, ↻ try later, ✗ failed), DNS dotted; bounce rows are tagged “{}”; “⋯ later ⋯” bands mark jumps of time.</desc>",
+        "<desc id=\"{p}desc\">{} {} How to read it: one row per event, time on the left; commands are solid arrows, replies dashed arrows with their class as a word and glyph ({}), DNS dotted; bounce rows are tagged “{}”; “⋯ later ⋯” bands mark jumps of time.</desc>",
         esc(&trace.goal),
         esc(&summary),
+        ReplyClass::ALL.map(|c| format!("{} {}", c.icon(), c.words())).join(", "),
         BOUNCE_TAG
     );
     out.push_str("<style>\n");
@@ -124,25 +126,18 @@ pub fn to_svg(trace: &Trace, d: &Diagram, opts: &SvgOptions) -> String {
             out.push_str("}\n");
         }
     }
-    out.push_str("</style>\n<defs>\n");
-    for m in ["plain", "done", "goon", "later", "failed", "dns", "bounce"] {
-        let _ = writeln!(
-            out,
-            "<marker id=\"{p}m-{m}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path class=\"mk {m}\" d=\"M0,0L10,5L0,10z\"/></marker>"
-        );
-    }
-    out.push_str("</defs>\n");
+    out.push_str("</style>\n");
     let _ = writeln!(out, "<rect class=\"bg\" x=\"0\" y=\"0\" width=\"{}\" height=\"{}\"/>", num(d.width), num(d.height));
 
     // Heading: title, summary, legend.
     let chars = ((d.width - 2.0 * o.margin) / o.char_width).max(10.0) as usize;
     let _ = writeln!(out, "<text class=\"heading\" x=\"{}\" y=\"22\">{}</text>", num(o.margin), esc(&super::layout::fit(&title, chars * 3 / 4)));
     let _ = writeln!(out, "<text class=\"sub\" x=\"{}\" y=\"40\">{}</text>", num(o.margin), esc(&super::layout::fit(&summary, chars)));
-    let _ = writeln!(
-        out,
-        "<text class=\"sub\" x=\"{}\" y=\"56\">Replies: <tspan class=\"cls done\">✓ done (2xx)</tspan> · <tspan class=\"cls goon\">→ go on (3xx)</tspan> · <tspan class=\"cls later\">↻ try later (4xx)</tspan> · <tspan class=\"cls failed\">✗ failed (5xx)</tspan> · <tspan class=\"btag\">{BOUNCE_TAG}</tspan> · commands solid, replies dashed, DNS dotted</text>",
-        num(o.margin)
-    );
+    let _ = write!(out, "<text class=\"sub\" x=\"{}\" y=\"56\">Replies: ", num(o.margin));
+    for (i, c) in ReplyClass::ALL.into_iter().enumerate() {
+        let _ = write!(out, "{}<tspan class=\"cls {}\">{} {} ({}xx)</tspan>", if i == 0 { "" } else { " · " }, c.css_class(), c.icon(), c.words(), i + 2);
+    }
+    let _ = writeln!(out, " · <tspan class=\"btag\">{BOUNCE_TAG}</tspan> · commands solid, replies dashed, DNS dotted</text>");
 
     // Lanes: header box and lifeline.
     out.push_str("<g class=\"lanes\">\n");
@@ -203,13 +198,13 @@ pub fn to_svg(trace: &Trace, d: &Diagram, opts: &SvgOptions) -> String {
     }
 
     for r in &d.rows {
-        row(&mut out, d, r, &p);
+        row(&mut out, d, r);
     }
     out.push_str("</svg>\n");
     out
 }
 
-fn row(out: &mut String, d: &Diagram, r: &Row, p: &str) {
+fn row(out: &mut String, d: &Diagram, r: &Row) {
     let o = &d.options;
     let bounce = r.item.bounce();
     let mut class = String::from("row");
@@ -217,9 +212,9 @@ fn row(out: &mut String, d: &Diagram, r: &Row, p: &str) {
         Item::Arrow(a) => {
             class.push_str(" arrow ");
             class.push_str(a.stroke.name());
-            if let Some(oc) = a.outcome {
+            if let Some(c) = a.class {
                 class.push(' ');
-                class.push_str(outcome_class(oc));
+                class.push_str(c.css_class());
             } else if a.stroke == Stroke::Dotted {
                 class.push_str(" dns");
             }
@@ -243,36 +238,15 @@ fn row(out: &mut String, d: &Diagram, r: &Row, p: &str) {
         );
     }
     if r.new_time {
-        let _ = write!(out, "<text class=\"time\" x=\"{}\" y=\"{}\">{}</text>", num(o.margin), num(r.line_y + 4.0), esc(&r.time_label));
+        let _ = write!(out, "<text class=\"time\" x=\"{}\" y=\"{}\">{}</text>", num(o.margin), num(r.line_y + TEXT_DY), esc(&r.time_label));
     }
     match &r.item {
         Item::Arrow(a) => {
-            let marker = if a.bounce {
-                "bounce"
-            } else if let Some(oc) = a.outcome {
-                outcome_class(oc)
-            } else if a.stroke == Stroke::Dotted {
-                "dns"
-            } else {
-                "plain"
-            };
-            let dir = if a.to_x >= a.from_x { 1.0 } else { -1.0 };
-            let _ = write!(
-                out,
-                "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" marker-end=\"url(#{p}m-{marker})\"/>",
-                num(a.from_x + dir * 5.0),
-                num(a.to_x - dir * 5.0),
-                y = num(r.line_y)
-            );
-            let _ = write!(
-                out,
-                "<text class=\"label halo\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}",
-                num((a.from_x + a.to_x) / 2.0),
-                num(r.line_y - 6.0),
-                esc(&a.label)
-            );
-            if let (Some(oc), Some(icon), Some(word)) = (a.outcome, a.icon, a.class_word) {
-                let _ = write!(out, "<tspan class=\"cls {}\"> {icon} {word}</tspan>", outcome_class(oc));
+            let (x1, x2) = a.line_x();
+            let _ = write!(out, "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/><path class=\"head\" d=\"{}\"/>", num(x1), num(x2), a.head_path(r.line_y), y = num(r.line_y));
+            let _ = write!(out, "<text class=\"label halo\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}", num(a.mid_x()), num(r.line_y - LABEL_DY), esc(&a.label));
+            if let (Some(c), Some(tag)) = (a.class, a.class_tag()) {
+                let _ = write!(out, "<tspan class=\"cls {}\">{tag}</tspan>", c.css_class());
             }
             if a.bounce {
                 let _ = write!(out, "<tspan class=\"btag\"> {BOUNCE_TAG}</tspan>");
@@ -280,8 +254,8 @@ fn row(out: &mut String, d: &Diagram, r: &Row, p: &str) {
             out.push_str("</text>");
         }
         Item::Note(n) => {
-            let _ = write!(out, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>", num(n.x), num(r.line_y));
-            let _ = write!(out, "<text class=\"label halo\" x=\"{}\" y=\"{}\">", num(n.x + 10.0), num(r.line_y + 4.0));
+            let _ = write!(out, "<circle cx=\"{}\" cy=\"{}\" r=\"{}\"/>", num(n.x), num(r.line_y), num(DOT_RADIUS));
+            let _ = write!(out, "<text class=\"label halo\" x=\"{}\" y=\"{}\">", num(n.x + NOTE_TEXT_DX), num(r.line_y + TEXT_DY));
             if let Some(icon) = n.icon {
                 let _ = write!(out, "<tspan class=\"icon\">{icon} </tspan>");
             }
@@ -293,25 +267,10 @@ fn row(out: &mut String, d: &Diagram, r: &Row, p: &str) {
         }
     }
     for (i, line) in r.narration.iter().enumerate() {
-        let _ = write!(
-            out,
-            "<text class=\"narr halo\" x=\"{}\" y=\"{}\">{}{}</text>",
-            num(d.lanes_left + o.margin),
-            num(r.y + o.row_height + o.line_height * i as f32 + 10.0),
-            if i == 0 { "» " } else { "  " },
-            esc(line)
-        );
+        let (x, y) = r.narration_at(d, i);
+        let _ = write!(out, "<text class=\"narr halo\" x=\"{}\" y=\"{}\">{}{}</text>", num(x), num(y), if i == 0 { "» " } else { "  " }, esc(line));
     }
     out.push_str("</g>\n");
-}
-
-fn outcome_class(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Done => "done",
-        Outcome::GoOn => "goon",
-        Outcome::TryLater => "later",
-        Outcome::Failed => "failed",
-    }
 }
 
 fn kind_class(k: Kind) -> &'static str {
@@ -342,29 +301,29 @@ fn css(out: &mut String, p: &str, c: &Palette) {
          {s} .row line{{stroke:{fg};stroke-width:1.5}}\n\
          {s} .row.dashed line{{stroke-dasharray:6 4}}\n\
          {s} .row.dotted line{{stroke-dasharray:2 3;stroke:{dns}}}\n\
-         {s} .row.done line{{stroke:{done}}}\n\
-         {s} .row.goon line{{stroke:{goon}}}\n\
-         {s} .row.later line{{stroke:{later}}}\n\
-         {s} .row.failed line{{stroke:{failed}}}\n\
+         {s} .row .head{{fill:{fg}}}\n\
+         {s} .row.dotted .head{{fill:{dns}}}\n\
+         {s} .row.outcome-done line{{stroke:{done}}}\n\
+         {s} .row.outcome-go-on line{{stroke:{goon}}}\n\
+         {s} .row.outcome-try-later line{{stroke:{later}}}\n\
+         {s} .row.outcome-failed line{{stroke:{failed}}}\n\
+         {s} .row.outcome-done .head{{fill:{done}}}\n\
+         {s} .row.outcome-go-on .head{{fill:{goon}}}\n\
+         {s} .row.outcome-try-later .head{{fill:{later}}}\n\
+         {s} .row.outcome-failed .head{{fill:{failed}}}\n\
          {s} .row.bounce line{{stroke:{bounce};stroke-width:2.5}}\n\
+         {s} .row.bounce .head{{fill:{bounce}}}\n\
          {s} .note circle{{fill:{fg}}}\n\
          {s} .note.bounce circle{{fill:{bounce}}}\n\
          {s} .bounce-band{{fill:{bounce_bg};stroke:{bounce};stroke-width:1}}\n\
          {s} .bounce .halo{{stroke:{bounce_bg}}}\n\
          {s} .cls{{font-weight:bold}}\n\
-         {s} .cls.done{{fill:{done}}}\n\
-         {s} .cls.goon{{fill:{goon}}}\n\
-         {s} .cls.later{{fill:{later}}}\n\
-         {s} .cls.failed{{fill:{failed}}}\n\
+         {s} .cls.outcome-done{{fill:{done}}}\n\
+         {s} .cls.outcome-go-on{{fill:{goon}}}\n\
+         {s} .cls.outcome-try-later{{fill:{later}}}\n\
+         {s} .cls.outcome-failed{{fill:{failed}}}\n\
          {s} .btag{{fill:{bounce};font-weight:bold}}\n\
-         {s} .narr{{fill:{muted};font-style:italic;font-family:system-ui,sans-serif}}\n\
-         {s} .mk.plain{{fill:{fg}}}\n\
-         {s} .mk.done{{fill:{done}}}\n\
-         {s} .mk.goon{{fill:{goon}}}\n\
-         {s} .mk.later{{fill:{later}}}\n\
-         {s} .mk.failed{{fill:{failed}}}\n\
-         {s} .mk.dns{{fill:{dns}}}\n\
-         {s} .mk.bounce{{fill:{bounce}}}\n",
+         {s} .narr{{fill:{muted};font-style:italic;font-family:system-ui,sans-serif}}\n",
         bg = c.bg,
         fg = c.fg,
         muted = c.muted,
@@ -388,17 +347,6 @@ fn id_prefix(p: &str) -> String {
         None => "sd-".into(),
         Some(c) if c.is_ascii_alphabetic() => kept,
         Some(_) => format!("sd-{kept}"),
-    }
-}
-
-/// A coordinate with at most one decimal.
-fn num(v: f32) -> String {
-    let v = if v.is_finite() { v } else { 0.0 };
-    let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r:.1}")
     }
 }
 

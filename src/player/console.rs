@@ -530,15 +530,6 @@ pub fn wire_lines(text: &str) -> Vec<WireLine> {
         .collect()
 }
 
-/// The glyph shown with a reply class word (text comes with it: never the colour alone).
-pub fn class_icon(word: &str) -> &'static str {
-    match word {
-        "done" => "✓",
-        "go on" => "→",
-        "try later" => "↻",
-        _ => "✗",
-    }
-}
 
 /// A short label for a hint button: `"MAIL FROM:<you@example.com>"` → `"MAIL FROM:"`,
 /// `"EHLO your.host.name"` → `"EHLO"`, `"<body line>"` stays.

@@ -201,6 +201,9 @@ pub fn set(s: &Scenario, node: &str, setting: Setting) -> Result<Scenario, EditE
             if p != 25 && p != 587 {
                 return Err(EditError::new(field, format!("Port: a mail program submits on 587 (submission) or 25 ({p} was given).")));
             }
+            if n.server.is_none() && p != 25 {
+                return Err(EditError::new(field, "Port: this sending host has no server to submit to; it delivers to the recipients' MX hosts on port 25 (RFC 5321 §5.1)."));
+            }
             n.port = Some(p);
         }
         Setting::BlockedPort { port, blocked } => {

@@ -3,18 +3,15 @@
 //! - [`raw_lines`] splits the bytes on the wire into lines of [`Seg`]ments so that CR and LF,
 //!   control characters, the dot a client adds before a line that starts with `.` (dot-stuffing,
 //!   RFC 5321 §4.5.2) and the final `.` that ends the data can each be drawn visibly.
-//! - [`explanation`] gathers the teaching text: the event's own meaning, and the catalogue entry
-//!   (a reply's meaning, why, RFC section; a command's syntax and purpose).
-//! - [`transition`] finds the row of [`TRANSITIONS`] a reply took, so the state diagram (drawn
-//!   from the same table the server session obeys) can highlight it.
+//! - [`explanation`] gathers the teaching text: the catalogue entry of a command or reply (a
+//!   reply's meaning, why, RFC section; a command's syntax and purpose), or the event's own
+//!   meaning when it has no entry — each said once.
+//! - The state change of a reply (and the row of `smtp::state::TRANSITIONS` it took, which the
+//!   state diagram highlights) is in the trace itself: [`crate::sim::trace::Facts::state_change`].
 
-use crate::sim::trace::{Event, Outcome};
-use crate::smtp::catalogue;
-use crate::smtp::command::Verb;
-use crate::smtp::reply::ReplyClass;
-use crate::smtp::state::{State, Trigger, When, TRANSITIONS};
+use std::borrow::Cow;
 
-use super::view::Answers;
+use crate::sim::trace::Event;
 
 /// A piece of a raw line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,84 +73,20 @@ pub fn raw_lines(raw: &str, is_data: bool, max_lines: usize) -> (Vec<Vec<Seg>>, 
 /// Teaching text about one event.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Explanation {
-    /// What the event means (from the trace).
-    pub meaning: String,
+    /// What the event means, when no catalogue entry says it (queue decisions, DNS, …).
+    pub meaning: Cow<'static, str>,
     /// A catalogue heading: the command's syntax, or the reply's meaning.
-    pub title: Option<String>,
+    pub title: Option<&'static str>,
     /// More from the catalogue: a command's purpose, a reply's "why".
-    pub detail: Option<String>,
+    pub detail: Option<&'static str>,
     /// The RFC section(s) behind it.
-    pub rfc: Option<String>,
+    pub rfc: Option<&'static str>,
 }
 
-/// The verb named by a command key (`cmd:RCPT`).
-pub fn verb_of(key: &str) -> Option<Verb> {
-    let name = key.strip_prefix("cmd:")?;
-    Verb::ALL.iter().copied().find(|v| v.as_str() == name)
-}
-
-/// The explanation of `e`: its meaning, and its catalogue entry when it has one.
+/// The explanation of `e`: its catalogue entry when it has one, else its own meaning.
 pub fn explanation(e: &Event) -> Explanation {
-    let mut x = Explanation { meaning: e.meaning.clone(), ..Explanation::default() };
-    if let Some(key) = e.key.as_deref() {
-        if let Some(v) = verb_of(key) {
-            let spec = catalogue::command_spec(v);
-            x.title = Some(spec.syntax.to_string());
-            x.detail = Some(spec.purpose.to_string());
-            x.rfc = Some(spec.rfc.to_string());
-        } else if let Some(spec) = catalogue::reply_spec(key) {
-            x.title = Some(spec.meaning.to_string());
-            x.detail = Some(spec.why.to_string());
-            x.rfc = Some(spec.rfc.to_string());
-        }
+    match e.entry() {
+        Some(x) => Explanation { meaning: Cow::Borrowed(""), title: Some(x.title), detail: Some(x.detail), rfc: Some(x.rfc) },
+        None => Explanation { meaning: e.meaning.clone(), ..Explanation::default() },
     }
-    x
-}
-
-/// A server state by the name the trace writes (`"Rcpt"`).
-pub fn state_named(name: &str) -> Option<State> {
-    State::ALL.iter().copied().find(|s| format!("{s:?}") == name)
-}
-
-/// The session state before and after a reply, and the transition taken (an index into
-/// [`TRANSITIONS`]), if one moved the session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StateChange {
-    pub before: State,
-    pub after: State,
-    pub transition: Option<usize>,
-}
-
-/// The state change of a reply `e` that answers `answers`.
-pub fn transition(e: &Event, answers: Option<&Answers>) -> Option<StateChange> {
-    let (b, a) = e.state.as_ref()?;
-    let (before, after) = (state_named(b)?, state_named(a)?);
-    let trigger = match answers {
-        Some(Answers::Command(v)) => Verb::ALL.iter().copied().find(|x| x.as_str() == v).map(Trigger::Command),
-        Some(Answers::EndOfData) => None, // EndOfData, Chunk or LastChunk: decided by the states
-        _ => None,
-    };
-    let class = e.outcome.map(|o| match o {
-        Outcome::Done => ReplyClass::Completed,
-        Outcome::GoOn => ReplyClass::Intermediate,
-        Outcome::TryLater => ReplyClass::Transient,
-        Outcome::Failed => ReplyClass::Permanent,
-    });
-    let fits = |w: When| match w {
-        When::Always => true,
-        When::Class(c) => class == Some(c),
-        When::Refused => matches!(class, Some(ReplyClass::Transient | ReplyClass::Permanent)),
-        When::NoReply => false,
-    };
-    let candidates = || TRANSITIONS.iter().enumerate().filter(|(_, t)| t.from.contains(&before) && t.to == after && fits(t.when));
-    let transition = if e.label.starts_with("421") {
-        candidates().find(|(_, t)| t.on == Trigger::Shutdown)
-    } else {
-        match trigger {
-            Some(tr) => candidates().find(|(_, t)| t.on == tr),
-            None => candidates().find(|(_, t)| !matches!(t.on, Trigger::Shutdown | Trigger::Command(_))),
-        }
-    }
-    .map(|(i, _)| i);
-    Some(StateChange { before, after, transition })
 }

@@ -14,7 +14,7 @@ use crate::sim::mime::{self, Header, Part};
 use crate::sim::trace::{Kind, StoredMessage, Trace};
 
 use super::explain::{raw_lines, Seg};
-use super::view::{reply_codes, who, View};
+use super::view::{who, View};
 
 /// Most lines of a message's source shown (an attachment can make thousands).
 pub const RAW_LINES: usize = 400;
@@ -433,7 +433,7 @@ pub fn queues(trace: &Trace, view: &View) -> Vec<NodeQueue> {
     trace
         .nodes
         .iter()
-        .filter(|n| n.id != "dns" && !n.role.starts_with("mail program"))
+        .filter(|n| n.id != "dns" && !n.role.is_mail_program())
         .map(|n| NodeQueue {
             node: n.id.clone(),
             node_name: who(trace, &n.id),
@@ -456,7 +456,7 @@ pub fn queues(trace: &Trace, view: &View) -> Vec<NodeQueue> {
                             _ => "waiting to retry after a temporary failure".to_string(),
                         },
                     };
-                    let error_code = note.last_error.as_deref().filter(|e| e.as_bytes().first().is_some_and(u8::is_ascii_digit)).map(reply_codes);
+                    let error_code = note.last_error.as_deref().filter(|e| e.as_bytes().first().is_some_and(u8::is_ascii_digit)).map(error_codes);
                     note.waiting.iter().map(move |r| QueueRow {
                         message: note.message,
                         recipient: r.clone(),
@@ -594,4 +594,18 @@ pub fn zone(zone: &Zone, trace: &Trace, step: usize) -> ZoneView {
     groups.retain(|g| !g.rows.is_empty());
     let matched = groups.iter().flat_map(|g| &g.rows).filter(|r| r.asked).count();
     ZoneView { groups, question: q.map(|(name, qtype, answer)| Question { name, qtype, answer, matched }) }
+}
+
+/// The reply code and enhanced code at the start of a job's last error ("550 5.1.1"): a
+/// [`crate::sim::trace::JobNote`] keeps the error in words, as a DSN reports it.
+fn error_codes(error: &str) -> String {
+    let mut words = error.split_whitespace();
+    let mut out = words.next().unwrap_or("").to_string();
+    if let Some(w) = words.next() {
+        if w.split('.').count() == 3 && w.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+            out.push(' ');
+            out.push_str(w);
+        }
+    }
+    out
 }

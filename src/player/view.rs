@@ -16,8 +16,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::sim::clock::Millis;
-use crate::sim::trace::{Event, JobNote, Kind, Outcome, Trace};
-use crate::smtp::catalogue;
+use crate::sim::trace::{Event, Facts, JobNote, Kind, Trace};
+pub use crate::smtp::event::Answers;
 
 /// The message of the current step, travelling between two nodes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,28 +62,6 @@ pub struct QueuedJob {
     pub changed_by: Kind,
     /// The step (event `seq`) that last changed it.
     pub since: usize,
-}
-
-/// What a reply answers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Answers {
-    /// The greeting that opens a connection.
-    Greeting,
-    /// A command with this verb (`RCPT`, `DATA`, …).
-    Command(String),
-    /// The message data, ended by `<CRLF>.<CRLF>` (or a BDAT chunk).
-    EndOfData,
-}
-
-impl Answers {
-    /// "to RCPT", "to the greeting"…: for sentences.
-    pub fn words(&self) -> String {
-        match self {
-            Answers::Greeting => "as its greeting".to_string(),
-            Answers::Command(v) => format!("to {v}"),
-            Answers::EndOfData => "to the end of the message data".to_string(),
-        }
-    }
 }
 
 /// Everything the views need about one step.
@@ -144,8 +122,6 @@ struct Fold {
     mailboxes: Vec<MailboxCount>,
     /// Queue jobs by id: the latest note of each (see the module doc).
     jobs: BTreeMap<u32, QueuedJob>,
-    asked: Asked,
-    answers: Option<Answers>,
 }
 
 impl Fold {
@@ -156,8 +132,6 @@ impl Fold {
             index: trace.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect(),
             mailboxes: Vec::new(),
             jobs: BTreeMap::new(),
-            asked: Asked::default(),
-            answers: None,
         }
     }
 
@@ -179,7 +153,6 @@ impl Fold {
             }
         };
         let nodes = &mut self.nodes;
-        self.answers = self.asked.fold(e);
         if let Some(note) = &e.job {
             self.jobs.insert(note.id, QueuedJob { note: note.clone(), changed_by: e.kind, since: e.seq });
         }
@@ -230,9 +203,9 @@ impl Fold {
                 None => nodes.push(NodeCounts { id: j.note.node.clone(), queued: 1, ..NodeCounts::default() }),
             }
         }
-        let answers = if event.is_some_and(|e| e.kind == Kind::Reply) { self.answers.clone() } else { None };
+        let answers = event.and_then(|e| e.facts.as_ref()).and_then(Facts::answers);
         let announcement = match event {
-            Some(e) => format!("Step {} of {len}: {}", step + 1, describe(trace, e, answers.as_ref())),
+            Some(e) => format!("Step {} of {len}: {}", step + 1, describe(trace, e)),
             None => "This scenario has no steps.".to_string(),
         };
         View {
@@ -293,67 +266,14 @@ impl PartialEq for Timeline {
     }
 }
 
-/// Which command each reply answers: per connection, commands wait in order (pipelining keeps
-/// the order, RFC 2920 §3) and each reply takes the oldest.
-#[derive(Clone, Debug, Default)]
-struct Asked {
-    waiting: HashMap<u32, std::collections::VecDeque<Answers>>,
-    replied: HashMap<u32, bool>,
-}
-
-impl Asked {
-    /// Records `e`; for a reply, returns what it answers.
-    fn fold(&mut self, e: &Event) -> Option<Answers> {
-        let c = e.conn?;
-        match e.kind {
-            Kind::Command => {
-                let verb = e.key.as_deref().and_then(|k| k.strip_prefix("cmd:")).unwrap_or("").to_string();
-                if verb.is_empty() {
-                    return None;
-                }
-                // BDAT's reply comes after its chunk: it answers the chunk, like end of data.
-                let what = if verb == "BDAT" { Answers::EndOfData } else { Answers::Command(verb) };
-                self.waiting.entry(c).or_default().push_back(what);
-                None
-            }
-            Kind::Data => {
-                self.waiting.entry(c).or_default().push_back(Answers::EndOfData);
-                None
-            }
-            Kind::Reply => {
-                let first = !self.replied.insert(c, true).unwrap_or(false);
-                match self.waiting.get_mut(&c).and_then(|q| q.pop_front()) {
-                    Some(a) => Some(a),
-                    None if first => Some(Answers::Greeting),
-                    None => None,
-                }
-            }
-            _ => None,
-        }
-    }
-}
-
 /// What the node `id` is called in sentences: a mail program by its name, a server by its host.
 pub fn who(trace: &Trace, id: &str) -> String {
     match trace.nodes.iter().find(|n| n.id == id) {
         Some(n) if n.id == "dns" => "DNS".to_string(),
-        Some(n) if n.role.starts_with("mail program") || n.host.is_empty() => n.name.clone(),
+        Some(n) if n.role.is_mail_program() || n.host.is_empty() => n.name.clone(),
         Some(n) => n.host.clone(),
         None => id.to_string(),
     }
-}
-
-/// The reply code and enhanced code at the start of a reply label ("550 5.1.1").
-pub fn reply_codes(label: &str) -> String {
-    let mut words = label.split_whitespace();
-    let mut out = words.next().unwrap_or("").to_string();
-    if let Some(w) = words.next() {
-        if w.split('.').count() == 3 && w.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-            out.push(' ');
-            out.push_str(w);
-        }
-    }
-    out
 }
 
 fn lower_first(s: &str) -> String {
@@ -365,17 +285,18 @@ fn lower_first(s: &str) -> String {
 }
 
 /// One event in words, for the live region and the step caption.
-pub fn describe(trace: &Trace, e: &Event, answers: Option<&Answers>) -> String {
+pub fn describe(trace: &Trace, e: &Event) -> String {
     let from = who(trace, &e.from);
     let to = e.to.as_deref().map(|t| who(trace, t)).unwrap_or_default();
     let mut s = match e.kind {
         Kind::Command => format!("{from} sends {} to {to}.", e.label),
         Kind::Data => format!("{from} sends the message itself to {to}: {}.", e.label),
         Kind::Reply => {
-            let word = e.outcome.map_or("", Outcome::word);
-            let answers = answers.map(|a| format!(" {}", a.words())).unwrap_or_default();
-            let meaning = e.key.as_deref().and_then(catalogue::reply_spec).map(|s| format!(": {}", lower_first(s.meaning))).unwrap_or_default();
-            format!("{from} replies {}{answers} — {word}{meaning}", reply_codes(&e.label))
+            let facts = e.facts.as_ref();
+            let word = e.class().map_or("", |c| c.words());
+            let answers = facts.and_then(Facts::answers).map(|a| format!(" {a}")).unwrap_or_default();
+            let meaning = facts.map(|f| format!(": {}", lower_first(f.entry().title))).unwrap_or_default();
+            format!("{from} replies {}{answers} — {word}{meaning}", facts.and_then(Facts::status).unwrap_or_default())
         }
         Kind::DnsQuery => format!("{from} asks DNS: {}", e.label),
         Kind::DnsAnswer => format!("DNS answers {to}: {}", e.label),

@@ -53,8 +53,8 @@ pub struct ConsoleEntry {
     pub code: Option<u16>,
     /// The catalogue key of the reply (e.g. `"seq.need_mail"`).
     pub key: Option<&'static str>,
-    /// "done" (2yz), "go on" (3yz), "try later" (4yz), "failed" (5yz) — words, never colour alone.
-    pub class_word: Option<&'static str>,
+    /// The reply's class; the views show its words ("done", "go on", …), never colour alone.
+    pub class: Option<ReplyClass>,
     /// The catalogue's meaning and why of the reply (empty without a reply).
     pub explanation: String,
     /// Where the rule lives, e.g. `"RFC 5321 §4.1.4, §3.3"` (empty without a reply).
@@ -68,7 +68,7 @@ pub struct ConsoleEntry {
 impl ConsoleEntry {
     /// An entry without a reply: what was sent (if anything), the state change, and a note.
     fn without_reply(sent: Option<String>, state_before: State, state_after: State, note: Option<String>) -> ConsoleEntry {
-        ConsoleEntry { sent, reply: None, code: None, key: None, class_word: None, explanation: String::new(), rfc: String::new(), state_before, state_after, note }
+        ConsoleEntry { sent, reply: None, code: None, key: None, class: None, explanation: String::new(), rfc: String::new(), state_before, state_after, note }
     }
 }
 
@@ -326,8 +326,9 @@ impl Console {
         let cfg = self.session.config();
         let info = self.session.info();
         let auth_offered = cfg.extensions.auth_plain || cfg.extensions.auth_login;
-        if cfg.require_tls && !info.tls && !matches!(verb, Verb::Ehlo | Verb::Helo | Verb::StartTls | Verb::Noop | Verb::Rset | Verb::Quit) {
-            return false; // RFC 3207 §4: 530 5.7.0 before STARTTLS
+        // RFC 3207 §4 / RFC 4954 §6: 530 5.7.0 before STARTTLS / AUTH (the gates of `state.rs`).
+        if (cfg.require_tls && !info.tls && state::TLS_GATE.refuses(st, verb)) || (cfg.require_auth && info.auth_user.is_none() && state::AUTH_GATE.refuses(st, verb)) {
+            return false;
         }
         if state::sequence_error(st, verb).is_some() {
             return false;
@@ -336,7 +337,6 @@ impl Console {
             Verb::Bdat => info.esmtp && cfg.extensions.chunking,
             Verb::StartTls => info.esmtp && cfg.extensions.starttls && !info.tls,
             Verb::Auth => info.esmtp && auth_offered && info.auth_user.is_none(),
-            Verb::Mail => !(cfg.require_auth && info.auth_user.is_none()),
             Verb::Expn => false, // always 502: list membership is private (RFC 5321 §7.3)
             Verb::Vrfy => cfg.vrfy != VrfyMode::Disabled,
             _ => true,
@@ -461,8 +461,6 @@ impl Console {
             spec: &self.node,
             zone: &self.zone,
             client_ip,
-            client_host: self.host.clone(),
-            port: self.port,
             now: self.now,
             greylist: &mut self.greylist,
             max_received: self.max_received,
@@ -489,20 +487,19 @@ impl Console {
         let mut after_notes: Vec<String> = Vec::new();
         while let Some(event) = self.session.poll_event() {
             match event {
-                ServerEvent::ReplySent { reply, bytes, key, state_before, state_after } => {
-                    let spec = catalogue::reply_spec(key);
+                ServerEvent::ReplySent { reply, bytes, spec, state_before, state_after, .. } => {
                     let mut notes = std::mem::take(&mut pending);
-                    if let Some(n) = self.reply_note(key, &reply.lines, state_after) {
+                    if let Some(n) = self.reply_note(spec.key, &reply.lines, state_after) {
                         notes.push(n);
                     }
                     entries.push(ConsoleEntry {
                         sent: sent.take(),
                         reply: Some(visible_reply(&bytes)),
                         code: Some(reply.code.0),
-                        key: Some(key),
-                        class_word: Some(class_word(reply.class())),
-                        explanation: spec.map_or_else(String::new, |s| format!("{} {}", s.meaning, s.why)),
-                        rfc: spec.map_or_else(String::new, |s| s.rfc.to_string()),
+                        key: Some(spec.key),
+                        class: Some(reply.class()),
+                        explanation: format!("{} {}", spec.meaning, spec.why),
+                        rfc: spec.rfc.to_string(),
                         state_before,
                         state_after,
                         note: join(notes),
@@ -726,16 +723,6 @@ fn addr_of(header: &str) -> String {
     match (header.rfind('<'), header.rfind('>')) {
         (Some(a), Some(b)) if a < b => header[a + 1..b].trim().to_string(),
         _ => header.trim().to_string(),
-    }
-}
-
-/// The words the UI shows for a reply class (RFC 5321 §4.2.1).
-pub fn class_word(class: ReplyClass) -> &'static str {
-    match class {
-        ReplyClass::Completed => "done",
-        ReplyClass::Intermediate => "go on",
-        ReplyClass::Transient => "try later",
-        ReplyClass::Permanent => "failed",
     }
 }
 

@@ -53,8 +53,6 @@ pub(crate) struct NodePolicy<'a> {
     pub(crate) spec: &'a NodeSpec,
     pub(crate) zone: &'a dns::Zone,
     pub(crate) client_ip: Option<IpAddr>,
-    pub(crate) client_host: String,
-    pub(crate) port: u16,
     pub(crate) now: Millis,
     pub(crate) greylist: &'a mut BTreeMap<(String, String, String), Millis>,
     pub(crate) max_received: usize,
@@ -135,7 +133,6 @@ impl Policy for NodePolicy<'_> {
                 Some(_) => {}
             }
         }
-        let _ = (&self.client_host, self.port);
         Verdict::Accept
     }
 

@@ -195,8 +195,10 @@ impl Scenario {
             }
             match n.kind {
                 NodeKind::Client => {
-                    if n.server.is_none() {
-                        out.push((node_path(i, "server"), "a client needs `server`: the host name of the server it submits mail to".into()));
+                    // Without `server` the client is a sending host that delivers by MX itself
+                    // (RFC 5321 §5.1, as in Appendix D): port 25, one destination domain.
+                    if n.server.is_none() && n.port.is_some_and(|p| p != 25) {
+                        out.push((node_path(i, "port"), "a client without `server` sends to the recipients' MX hosts, on port 25; give `server` to submit elsewhere".into()));
                     }
                     for (field, set) in [
                         ("ports", !n.ports.is_empty()),
@@ -255,6 +257,15 @@ impl Scenario {
             }
             if m.to.is_empty() && m.cc.is_empty() {
                 out.push((mp("to"), "a message needs at least one recipient".into()));
+            }
+            if let Some(n) = self.nodes.iter().find(|n| n.id == m.client && n.kind == NodeKind::Client && n.server.is_none()) {
+                let domain = |a: &String| super::policy::domain_of(&super::world::addr_of(a)).to_ascii_lowercase();
+                let mut domains: Vec<String> = m.to.iter().chain(m.cc.iter()).map(domain).collect();
+                domains.sort();
+                domains.dedup();
+                if domains.len() > 1 {
+                    out.push((mp("to"), format!("{:?} has no `server`, so it delivers to one domain's MX hosts itself; these recipients are in {}", n.id, domains.join(", "))));
+                }
             }
             if m.to.len() + m.cc.len() > 1000 {
                 out.push((mp("to"), "at most 1000 recipients per message".into()));

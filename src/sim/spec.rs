@@ -53,17 +53,20 @@ pub struct ClockSettings {
     pub start: String,
     /// One-way latency of every link.
     pub latency: Span,
-    /// Delays between delivery attempts after a temporary failure (RFC 5321 §4.5.4.1 asks
-    /// for at least 30 minutes; a demo compresses time). The last delay repeats.
+    /// Delays between delivery attempts after a temporary failure; the last delay repeats.
+    /// Default RFC 5321 §4.5.4.1: at least 30 minutes, "two connection attempts in the first
+    /// hour ..., and then backing off to one every two or three hours". A demo may compress
+    /// time; shorter values are said on screen (`trace::Shortcut`).
     pub retry: Vec<Span>,
-    /// Give up and bounce after the message has been queued this long (§4.5.4.1: 4–5 days).
+    /// Give up and bounce after the message has been queued this long (default: 5 days;
+    /// §4.5.4.1: "at least 4-5 days").
     pub expire_after: Span,
     /// Send a "delayed" DSN once, when a message has waited this long (RFC 3464 Action: delayed).
     pub delay_warning_after: Option<Span>,
     /// How long a client waits for a connection or a reply before giving up (§4.5.3.2).
     pub timeout: Span,
-    /// Loop detection threshold: reject a message with this many `Received:` lines
-    /// (RFC 5321 §6.3 suggests at least 100; the demo default is lower and says so).
+    /// Loop detection threshold: reject a message with this many `Received:` lines (default
+    /// 100, RFC 5321 §6.3: "normally at least 100"; a lower value is said on screen).
     pub max_received: usize,
 }
 
@@ -72,11 +75,11 @@ impl Default for ClockSettings {
         ClockSettings {
             start: "2026-11-28T09:00:00Z".into(),
             latency: Span(20),
-            retry: vec![Span::mins(5), Span::mins(15), Span::mins(30)],
-            expire_after: Span(4 * 3_600_000),
+            retry: vec![Span::mins(30), Span::mins(120)],
+            expire_after: Span(5 * 86_400_000),
             delay_warning_after: None,
             timeout: Span::secs(30),
-            max_received: 20,
+            max_received: 100,
         }
     }
 }

@@ -5,12 +5,20 @@
 //!
 //! The JSON form is versioned ([`TRACE_VERSION`]) and documented in `docs/trace-format.md`.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
-use super::clock::{format_time, Millis};
+use super::clock::{format_time, Millis, Span};
+use super::spec::ClockSettings;
+use crate::smtp::catalogue::{self, ReplySpec};
+use crate::smtp::command::Verb;
+use crate::smtp::event::Answers;
+use crate::smtp::reply::{EnhancedCode, Reply, ReplyClass};
+use crate::smtp::state::{State, Transition};
 
 /// Bumped whenever the JSON form changes incompatibly.
-pub const TRACE_VERSION: u32 = 2;
+pub const TRACE_VERSION: u32 = 3;
 
 /// Which layer of the mail system an event belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,32 +89,158 @@ impl Kind {
     }
 }
 
-/// Who sent the reply, for reply-class display: 2xx done, 3xx go on, 4xx try later, 5xx failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Done,
-    GoOn,
-    TryLater,
-    Failed,
+/// The typed facts of a protocol exchange: which command was sent, or which reply, with what
+/// the protocol core knew when it happened. One variant per protocol and direction, so a
+/// retrieval protocol (POP3, IMAP) is a new variant here and new arms in the few methods
+/// below; the views only call those methods (class in words and glyph, status, catalogue
+/// entry, what a reply answers, state change) and never match on the protocol.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Facts {
+    /// An SMTP command line (RFC 5321 §4.1).
+    SmtpCommand { verb: Verb },
+    /// An SMTP reply (RFC 5321 §4.2) as the server session sent it.
+    SmtpReply(SmtpReply),
 }
 
-impl Outcome {
-    pub fn from_code(code: u16) -> Outcome {
-        match code / 100 {
-            2 => Outcome::Done,
-            3 => Outcome::GoOn,
-            4 => Outcome::TryLater,
-            _ => Outcome::Failed,
+/// An SMTP reply: the server session knew the catalogue entry and the row of the transition
+/// table it took; the client session knew what the reply answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpReply {
+    pub code: u16,
+    /// The RFC 3463 enhanced status code, when the reply carried one (RFC 2034).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enhanced: Option<EnhancedCode>,
+    /// The class of the code's first digit (RFC 5321 §4.2.1).
+    pub class: ReplyClass,
+    /// The catalogue entry the server built the reply from (written as its key).
+    pub key: &'static ReplySpec,
+    /// What the reply answers, as the client session knew it (`None`: the client never read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Answers>,
+    /// The row of [`TRANSITIONS`](crate::smtp::state::TRANSITIONS) the server session took (written as its label; `None`: no row
+    /// matched, the state stays).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "transition_label")]
+    pub transition: Option<&'static Transition>,
+    /// The server session's state before and after the reply.
+    pub before: State,
+    pub after: State,
+}
+
+impl SmtpReply {
+    /// The facts of `reply`, sent from `spec` with the `transition` taken.
+    pub fn new(reply: &Reply, spec: &'static ReplySpec, transition: Option<&'static Transition>, before: State, after: State) -> SmtpReply {
+        SmtpReply { code: reply.code.0, enhanced: reply.enhanced, class: reply.class(), key: spec, answers: None, transition, before, after }
+    }
+}
+
+/// A catalogue entry of any protocol, as the views show it: a heading (a command's syntax, a
+/// reply's meaning), more text (a command's purpose, why a server replies so) and the RFC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub title: &'static str,
+    pub detail: &'static str,
+    pub rfc: &'static str,
+}
+
+/// A server session's state before and after a reply, and the table row taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateChange {
+    pub before: State,
+    pub after: State,
+    /// The row of [`TRANSITIONS`](crate::smtp::state::TRANSITIONS) taken (an index into it), if one moved the session.
+    pub transition: Option<usize>,
+}
+
+impl Facts {
+    /// The reply's class, for replies.
+    pub fn class(&self) -> Option<ReplyClass> {
+        match self {
+            Facts::SmtpReply(r) => Some(r.class),
+            Facts::SmtpCommand { .. } => None,
         }
     }
-    /// The word shown next to a reply (never colour alone).
-    pub fn word(self) -> &'static str {
+
+    /// A reply's status as it starts the line: `550 5.1.1`, `354`.
+    pub fn status(&self) -> Option<String> {
         match self {
-            Outcome::Done => "done",
-            Outcome::GoOn => "go on",
-            Outcome::TryLater => "try later",
-            Outcome::Failed => "failed",
+            Facts::SmtpReply(r) => Some(match r.enhanced {
+                Some(x) => format!("{} {x}", r.code),
+                None => r.code.to_string(),
+            }),
+            Facts::SmtpCommand { .. } => None,
+        }
+    }
+
+    /// The catalogue entry behind the command or reply.
+    pub fn entry(&self) -> Entry {
+        match self {
+            Facts::SmtpCommand { verb } => {
+                let c = catalogue::command_spec(*verb);
+                Entry { title: c.syntax, detail: c.purpose, rfc: c.rfc }
+            }
+            Facts::SmtpReply(r) => Entry { title: r.key.meaning, detail: r.key.why, rfc: r.key.rfc },
+        }
+    }
+
+    /// The catalogue key of a reply (`rcpt.unknown_user`), which narration may name.
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            Facts::SmtpReply(r) => Some(r.key.key),
+            Facts::SmtpCommand { .. } => None,
+        }
+    }
+
+    /// The command's verb as written on the wire (`RCPT`), which narration names as `cmd:RCPT`.
+    pub fn verb(&self) -> Option<&'static str> {
+        match self {
+            Facts::SmtpCommand { verb } => Some(verb.as_str()),
+            Facts::SmtpReply(_) => None,
+        }
+    }
+
+    /// The reply's code (`550`), which narration names as `reply:550`.
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            Facts::SmtpReply(r) => Some(r.code),
+            Facts::SmtpCommand { .. } => None,
+        }
+    }
+
+    /// What a reply answers, for sentences ("to RCPT", "as its greeting") and as a noun.
+    pub fn answers(&self) -> Option<Answers> {
+        match self {
+            Facts::SmtpReply(r) => r.answers,
+            Facts::SmtpCommand { .. } => None,
+        }
+    }
+
+    /// The SMTP server's state change, for the state diagram drawn from [`TRANSITIONS`](crate::smtp::state::TRANSITIONS).
+    pub fn state_change(&self) -> Option<StateChange> {
+        match self {
+            Facts::SmtpReply(r) => Some(StateChange { before: r.before, after: r.after, transition: r.transition.and_then(Transition::index) }),
+            Facts::SmtpCommand { .. } => None,
+        }
+    }
+}
+
+/// A transition row in the JSON is its label (labels are unique, a test checks it).
+mod transition_label {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::smtp::state::Transition;
+
+    pub fn serialize<S: Serializer>(t: &Option<&'static Transition>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_some(t.label),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static Transition>, D::Error> {
+        match <Option<std::borrow::Cow<'de, str>>>::deserialize(d)? {
+            None => Ok(None),
+            Some(l) => Transition::by_label(&l).map(Some).ok_or_else(|| serde::de::Error::custom(format!("no transition row is labelled {l:?}"))),
         }
     }
 }
@@ -133,18 +267,17 @@ pub struct Event {
     /// The exact bytes on the wire, when any (lossless for UTF-8; other bytes as U+FFFD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
-    /// What it means, in plain words.
-    pub meaning: String,
-    /// Protocol state of the acting side before and after, when it changed or matters.
+    /// What it means, in plain words. Empty for commands and replies: their catalogue entry
+    /// ([`Event::entry`]) says it, looked up when shown.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub meaning: Cow<'static, str>,
+    /// Key of an event that is not a command or reply (`bounce-created`, `tls-handshake`, …);
+    /// a reply's catalogue key is in its `facts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<(String, String)>,
-    /// Key into the teaching catalogue (a reply key such as `rcpt-unknown-user`, or a command
-    /// verb such as `cmd-rcpt`).
+    pub key: Option<Cow<'static, str>>,
+    /// The typed facts of a command or reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// Reply class, for replies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<Outcome>,
+    pub facts: Option<Facts>,
     /// True for everything that carries or belongs to a bounce (DSN), so views can set it apart.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bounce: bool,
@@ -154,6 +287,39 @@ pub struct Event {
     /// The queue job this event changed, as it is after the event (see [`JobNote`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<JobNote>,
+}
+
+impl Event {
+    /// The reply class, for replies.
+    pub fn class(&self) -> Option<ReplyClass> {
+        self.facts.as_ref().and_then(Facts::class)
+    }
+
+    /// The catalogue key: a reply's entry, or the event's own key.
+    pub fn key(&self) -> Option<&str> {
+        self.facts.as_ref().and_then(Facts::key).or(self.key.as_deref())
+    }
+
+    /// The catalogue entry behind a command or reply.
+    pub fn entry(&self) -> Option<Entry> {
+        self.facts.as_ref().map(Facts::entry)
+    }
+
+    /// What it means in one paragraph: the event's own meaning, or the catalogue's meaning,
+    /// why and RFC section of a reply, or a command's purpose and RFC section.
+    pub fn meaning(&self) -> Cow<'static, str> {
+        match &self.facts {
+            Some(f @ Facts::SmtpReply(_)) => {
+                let x = f.entry();
+                Cow::Owned(format!("{} {} ({})", x.title, x.detail, x.rfc))
+            }
+            Some(f @ Facts::SmtpCommand { .. }) => {
+                let x = f.entry();
+                Cow::Owned(format!("{} ({})", x.detail, x.rfc))
+            }
+            None => self.meaning.clone(),
+        }
+    }
 }
 
 /// A queue job as it is right after an event changed it. A job is one message held by one node
@@ -188,13 +354,68 @@ pub struct JobNote {
     pub warned: bool,
 }
 
+/// What a node is, from its spec; [`NodeRole::words`] says it ("mail program (MUA)", "relay
+/// (MTA), MX / mailbox server", …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    /// A mail program (MUA); `port25`: it submits on port 25 instead of 587.
+    MailProgram { port25: bool },
+    /// A mail server: what it does (none of these: a plain "mail server").
+    Server { submission: bool, relay: Relay, mx: bool },
+    /// The DNS pseudo-node.
+    NameServers,
+}
+
+/// Whether a server relays mail for others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relay {
+    No,
+    /// For its own users or networks (an MTA).
+    Yes,
+    /// For anyone: an open relay.
+    Open,
+}
+
+impl NodeRole {
+    /// A mail program: its lane comes first and sentences call it by its name.
+    pub fn is_mail_program(self) -> bool {
+        matches!(self, NodeRole::MailProgram { .. })
+    }
+
+    /// The role in words, as the node boxes and lane headers show it.
+    pub fn words(self) -> Cow<'static, str> {
+        match self {
+            NodeRole::MailProgram { port25: true } => "mail program (MUA) sending on port 25".into(),
+            NodeRole::MailProgram { port25: false } => "mail program (MUA)".into(),
+            NodeRole::NameServers => "name servers".into(),
+            NodeRole::Server { submission: false, relay: Relay::No, mx: false } => "mail server".into(),
+            NodeRole::Server { submission, relay, mx } => {
+                let relay = match relay {
+                    Relay::No => None,
+                    Relay::Yes => Some("relay (MTA)"),
+                    Relay::Open => Some("OPEN relay"),
+                };
+                let parts: Vec<&str> = [submission.then_some("submission server"), relay, mx.then_some("MX / mailbox server")].into_iter().flatten().collect();
+                parts.join(", ").into()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for NodeRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words())
+    }
+}
+
 /// A node as the views show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeInfo {
     pub id: String,
     pub name: String,
-    /// "mail program", "relay", "MX", …
-    pub role: String,
+    pub role: NodeRole,
     pub host: String,
     pub address: String,
     pub domains: Vec<String>,
@@ -285,6 +506,10 @@ pub struct Trace {
     pub summary: Summary,
     /// Virtual time of the last event.
     pub end: Millis,
+    /// The scenario's clock values that are shorter than the RFCs ask, said on screen and in
+    /// the transcript header (see [`Shortcut`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shortcuts: Vec<Shortcut>,
 }
 
 impl Trace {
@@ -292,13 +517,16 @@ impl Trace {
     pub fn transcript(&self) -> String {
         let mut out = String::new();
         out.push_str(&format!("# {} — {}\n# {}\n", self.scenario, self.title, self.goal));
+        for s in &self.shortcuts {
+            out.push_str(&format!("# Compressed for the demo: {}\n", s.sentence()));
+        }
         for e in &self.events {
             let arrow = match &e.to {
                 Some(to) => format!("{} → {}", e.from, to),
                 None => e.from.clone(),
             };
-            let tag = match e.outcome {
-                Some(o) => format!(" [{}]", o.word()),
+            let tag = match e.class() {
+                Some(o) => format!(" [{}]", o.words()),
                 None => String::new(),
             };
             let bounce = if e.bounce { " (bounce)" } else { "" };
@@ -320,5 +548,54 @@ pub fn layer_name(l: Layer) -> &'static str {
         Layer::Queue => "QUEUE",
         Layer::Mailbox => "MBOX",
         Layer::User => "USER",
+    }
+}
+
+/// A clock value of the scenario that compresses what an RFC asks for, so a demo does not take
+/// days (RFC 5321 §4.5.4.1, §6.3). Derived from the scenario's values by [`Shortcut::of`], never
+/// written by hand; RFC-true values (the defaults of `ClockSettings`) give none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Shortcut {
+    /// The shortest delay between delivery attempts is under 30 minutes.
+    RetryInterval { shortest: Span },
+    /// The queue gives up before 4 days.
+    GiveUp { after: Span },
+    /// Loop detection refuses a message with fewer than 100 `Received:` lines.
+    LoopThreshold { max_received: usize },
+}
+
+/// RFC 5321 §4.5.4.1: "the retry interval SHOULD be at least 30 minutes".
+pub const RFC_MIN_RETRY: Span = Span::mins(30);
+/// RFC 5321 §4.5.4.1: "the give-up time generally needs to be at least 4-5 days".
+pub const RFC_MIN_GIVE_UP: Span = Span(4 * 86_400_000);
+/// RFC 5321 §6.3: "a large rejection threshold, normally at least 100 Received entries".
+pub const RFC_MIN_RECEIVED: usize = 100;
+
+impl Shortcut {
+    /// The shortcuts a scenario's clock takes, in a fixed order.
+    pub fn of(clock: &ClockSettings) -> Vec<Shortcut> {
+        let mut out = Vec::new();
+        if let Some(&shortest) = clock.retry.iter().min() {
+            if shortest < RFC_MIN_RETRY {
+                out.push(Shortcut::RetryInterval { shortest });
+            }
+        }
+        if clock.expire_after < RFC_MIN_GIVE_UP {
+            out.push(Shortcut::GiveUp { after: clock.expire_after });
+        }
+        if clock.max_received < RFC_MIN_RECEIVED {
+            out.push(Shortcut::LoopThreshold { max_received: clock.max_received });
+        }
+        out
+    }
+
+    /// One sentence for the screen and the transcript.
+    pub fn sentence(&self) -> String {
+        match self {
+            Shortcut::RetryInterval { shortest } => format!("Retries may come {shortest} after a failure; RFC 5321 §4.5.4.1 says at least 30 minutes."),
+            Shortcut::GiveUp { after } => format!("The queue gives up after {after}; RFC 5321 §4.5.4.1 says at least 4–5 days."),
+            Shortcut::LoopThreshold { max_received } => format!("Loop detection refuses a message with {max_received} Received: lines; RFC 5321 §6.3 says normally at least {RFC_MIN_RECEIVED}."),
+        }
     }
 }

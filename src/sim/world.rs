@@ -14,16 +14,18 @@ use std::collections::BTreeMap;
 use core::net::IpAddr;
 
 use crate::smtp::address::{ForwardPath, ReversePath};
-use crate::smtp::catalogue::{self, ReplySpec};
+use std::borrow::Cow;
+
 use crate::smtp::client::{ClientConfig, ClientSession, Credentials, Transaction};
-use crate::smtp::event::{ClientEvent, Envelope, Outcome as SmtpOutcome, ServerEvent};
+use crate::smtp::command::Verb;
+use crate::smtp::event::{Answers, ClientEvent, Envelope, Outcome as SmtpOutcome, ServerEvent};
 use crate::smtp::server::ServerSession;
 
 use super::clock::Millis;
-use super::dns::{self, Answer, Lookup, QType, Route};
+use super::dns::{self, Answer, Lookup, Route};
 use super::rng::Rng;
 use super::scenario::{NodeKind, NodeSpec, Scenario};
-use super::trace::{Event, JobNote, Kind, Layer, NodeInfo, Outcome, QueueEntry, StoredMessage, Summary, Trace, TRACE_VERSION};
+use super::trace::{Event, Facts, JobNote, Kind, Layer, NodeInfo, NodeRole, QueueEntry, Relay, SmtpReply, StoredMessage, Summary, Trace, TRACE_VERSION};
 use super::policy::{domain_of, is_local, server_config, NodePolicy};
 use super::{date, dsn, mime};
 
@@ -58,8 +60,9 @@ enum Action {
 /// Why a connection exists.
 #[derive(Debug, Clone)]
 enum Purpose {
-    /// A mail program submits scenario message `msg`.
-    Submit { msg: usize },
+    /// A mail program submits scenario message `msg`, trying `hops[hop]` now: its configured
+    /// server, or (a sending host without one) the recipients' MX hosts in order (RFC 5321 §5.1).
+    Submit { msg: usize, hops: Vec<Hop>, hop: usize },
     /// A server delivers job `job`, trying `hops[hop]` now.
     Relay { job: usize, hops: Vec<Hop>, hop: usize },
 }
@@ -86,10 +89,12 @@ struct Conn {
     outcomes: Vec<(String, SmtpOutcome)>,
     /// Why the connection failed before SMTP, if it did.
     failure: Option<ConnFailure>,
-    /// What each reply still to come answers (None: the greeting), in order (RFC 2920 §3.1).
-    awaiting: std::collections::VecDeque<Option<crate::smtp::command::Verb>>,
-    /// The first refusal not about one recipient (greeting, EHLO, STARTTLS, AUTH, MAIL).
-    session_refusal: Option<(Option<crate::smtp::command::Verb>, String)>,
+    /// The reply events the server sent that the client has not read yet, in order: the
+    /// client's `ReplyReceived` says what each answers (RFC 2920 §3.1).
+    unread: std::collections::VecDeque<usize>,
+    /// The first refusal not about one recipient or the message (greeting, EHLO, STARTTLS,
+    /// AUTH, MAIL): what it answered, its code, the reply on one line.
+    session_refusal: Option<(Option<Answers>, u16, String)>,
     /// The `Received-SPF:` value for the transaction in progress (RFC 7208 §9.1), if checked.
     spf: Option<String>,
 }
@@ -170,7 +175,7 @@ struct World<'s> {
     actions: usize,
 }
 
-fn addr_of(header: &str) -> String {
+pub(crate) fn addr_of(header: &str) -> String {
     // "Alice <alice@example.com>" → alice@example.com; a bare address stays as is.
     match (header.rfind('<'), header.rfind('>')) {
         (Some(a), Some(b)) if a < b => header[a + 1..b].trim().to_string(),
@@ -249,7 +254,7 @@ impl<'s> World<'s> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, from: String, to: Option<String>, layer: Layer, kind: Kind, label: String, meaning: String) -> &mut Event {
+    fn push(&mut self, from: String, to: Option<String>, layer: Layer, kind: Kind, label: String, meaning: Cow<'static, str>) -> &mut Event {
         let seq = self.events.len();
         self.events.push(Event {
             seq,
@@ -262,9 +267,8 @@ impl<'s> World<'s> {
             label,
             raw: None,
             meaning,
-            state: None,
             key: None,
-            outcome: None,
+            facts: None,
             bounce: false,
             narration: None,
             job: None,
@@ -277,7 +281,7 @@ impl<'s> World<'s> {
             self.actions += 1;
             if self.actions > MAX_ACTIONS || at > MAX_TIME {
                 let label = "simulation stopped: limit reached".to_string();
-                self.push("dns".into(), None, Layer::Queue, Kind::UserNotice, label, format!("the run was cut after {} actions / {} of virtual time to guarantee it ends", MAX_ACTIONS, super::clock::Span(MAX_TIME)));
+                self.push("dns".into(), None, Layer::Queue, Kind::UserNotice, label, format!("the run was cut after {} actions / {} of virtual time to guarantee it ends", MAX_ACTIONS, super::clock::Span(MAX_TIME)).into());
                 break;
             }
             self.now = at;
@@ -302,8 +306,8 @@ impl<'s> World<'s> {
         for l in lookups {
             let q = format!("{} {}?", l.name, l.qtype.as_str());
             let key = format!("dns-{}", l.qtype.as_str().to_ascii_lowercase());
-            let ev = self.push(who.clone(), Some("dns".into()), Layer::Dns, Kind::DnsQuery, q, format!("{} asks DNS for the {} records of {}", who, l.qtype.as_str(), l.name));
-            ev.key = Some(key);
+            let ev = self.push(who.clone(), Some("dns".into()), Layer::Dns, Kind::DnsQuery, q, format!("{} asks DNS for the {} records of {}", who, l.qtype.as_str(), l.name).into());
+            ev.key = Some(key.into());
             ev.bounce = bounce;
             let (label, meaning) = match &l.answer {
                 Answer::Records(r) => (r.join(", "), format!("{} {} record(s): {}", r.len(), l.qtype.as_str(), r.join(", "))),
@@ -317,8 +321,8 @@ impl<'s> World<'s> {
                 Answer::NxDomain => Some("dns-nxdomain"),
                 Answer::ServFail => Some("dns-servfail"),
             };
-            let ev = self.push("dns".into(), Some(who.clone()), Layer::Dns, Kind::DnsAnswer, label, meaning);
-            ev.key = key.map(String::from);
+            let ev = self.push("dns".into(), Some(who.clone()), Layer::Dns, Kind::DnsAnswer, label, meaning.into());
+            ev.key = key.map(Cow::Borrowed);
             ev.bounce = bounce;
         }
     }
@@ -336,31 +340,68 @@ impl<'s> World<'s> {
         // Node i is scenario node i; borrowing from the scenario (not `self`) avoids a clone.
         let sc = self.sc;
         let spec = &sc.nodes[client];
-        let server_host = spec.server.clone().unwrap_or_default();
-        let port = spec.port.unwrap_or(587);
+        let port = spec.port.unwrap_or(if spec.server.is_some() { 587 } else { 25 });
         let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
         let label = format!("send \"{}\" to {}", m.subject, rcpts.join(", "));
-        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, if port == 25 {
-            format!("{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)", spec.name)
-        } else {
-            format!("{} presses Send; the mail program will submit the message to {server_host} on port {port} (submission, RFC 6409)", spec.name)
-        });
+        let meaning = match &spec.server {
+            Some(server_host) if port == 25 => format!("{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)", spec.name),
+            Some(server_host) => format!("{} presses Send; the mail program will submit the message to {server_host} on port {port} (submission, RFC 6409)", spec.name),
+            None => format!("{} sends the message itself: it looks up where {} receives mail (MX records, RFC 5321 §5.1) and connects there on port 25", spec.name, domain_of(&rcpts[0])),
+        };
+        let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, meaning.into());
         ev.key = Some("user-send".into());
-        let mut lookups = Vec::new();
-        let addrs = self.sc.dns.addresses(&server_host, &mut lookups);
-        self.trace_lookups(client, &lookups, false);
-        let address = match addrs {
-            Ok(a) => a.into_iter().next().unwrap_or_default(),
-            Err(answer) => {
-                let why = match answer {
-                    Answer::NxDomain => format!("the server name {server_host} does not exist (DNS says NXDOMAIN): check the outgoing server in the account settings"),
-                    Answer::ServFail => format!("DNS could not be asked about {server_host} right now (SERVFAIL)"),
-                    _ => format!("{server_host} has no address record"),
+        let hops = match &spec.server {
+            Some(server_host) => {
+                let mut lookups = Vec::new();
+                let addrs = self.sc.dns.addresses(server_host, &mut lookups);
+                self.trace_lookups(client, &lookups, false);
+                match addrs {
+                    Ok(a) => vec![Hop { host: server_host.clone(), address: a.into_iter().next().unwrap_or_default() }],
+                    Err(answer) => {
+                        let why = match answer {
+                            Answer::NxDomain => format!("the server name {server_host} does not exist (DNS says NXDOMAIN): check the outgoing server in the account settings"),
+                            Answer::ServFail => format!("DNS could not be asked about {server_host} right now (SERVFAIL)"),
+                            _ => format!("{server_host} has no address record"),
+                        };
+                        self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host}: {why}."));
+                        return;
+                    }
+                }
+            }
+            None => {
+                // RFC 5321 §5.1: the lookup first asks for MX records; the exchangers are tried
+                // best preference first. (`validate` keeps such a client to one domain.)
+                let domain = domain_of(&rcpts[0]).to_string();
+                let (route, lookups) = dns::route(&self.sc.dns, &domain, &mut self.rng);
+                self.trace_lookups(client, &lookups, false);
+                let why = match route {
+                    Route::Exchangers(list) => {
+                        let hops: Vec<Hop> = list.into_iter().filter_map(|e| e.addresses.ok().and_then(|a| a.into_iter().next()).map(|address| Hop { host: e.host, address })).collect();
+                        if !hops.is_empty() {
+                            return self.submit_via(i, client, hops, 0);
+                        }
+                        format!("no mail exchanger of {domain} has an address")
+                    }
+                    Route::NullMx => format!("{domain} publishes a null MX: it accepts no mail (RFC 7505)"),
+                    Route::NoSuchDomain => format!("the domain {domain} does not exist (DNS says NXDOMAIN)"),
+                    Route::NoMailHost => format!("{domain} has no MX and no address record"),
+                    Route::TempFail => format!("DNS could not be asked about {domain} right now (SERVFAIL)"),
                 };
-                self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host}: {why}."));
+                self.user_error(client, &rcpts, format!("Cannot send to {domain}: {why}."));
                 return;
             }
         };
+        self.submit_via(i, client, hops, 0);
+    }
+
+    /// Opens the mail program's connection to `hops[hop]` for scenario message `i`.
+    fn submit_via(&mut self, i: usize, client: usize, hops: Vec<Hop>, hop: usize) {
+        let sc = self.sc;
+        let m = &sc.messages[i];
+        let spec = &sc.nodes[client];
+        let port = spec.port.unwrap_or(if spec.server.is_some() { 587 } else { 25 });
+        let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
+        let address = hops[hop].address.clone();
         let message = self.compose(i, &spec.host);
         let from = m.envelope_from.clone().unwrap_or_else(|| addr_of(&m.from));
         let cfg = ClientConfig {
@@ -374,7 +415,7 @@ impl<'s> World<'s> {
             self.user_error(client, &rcpts, format!("The mail program cannot send: an address is not valid ({from} → {}).", rcpts.join(", ")));
             return;
         };
-        self.open(client, address, port, Purpose::Submit { msg: i }, ClientSession::new(cfg, vec![tx]));
+        self.open(client, address, port, Purpose::Submit { msg: i, hops, hop }, ClientSession::new(cfg, vec![tx]));
     }
 
     fn compose(&mut self, i: usize, client_host: &str) -> Vec<u8> {
@@ -418,7 +459,7 @@ impl<'s> World<'s> {
     fn user_error(&mut self, client: usize, rcpts: &[String], text: String) {
         self.summary.not_sent += rcpts.len();
         let who = self.id(client);
-        let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), format!("{text} The message stays in the outbox; no server accepted it, so nobody sends a bounce."));
+        let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), format!("{text} The message stays in the outbox; no server accepted it, so nobody sends a bounce.").into());
         ev.key = Some("user-notice".into());
     }
 
@@ -428,10 +469,10 @@ impl<'s> World<'s> {
         let id = self.conns.len() as u32;
         let server = self.node_at(&address);
         let bounce = self.purpose_is_bounce(&purpose);
-        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None, awaiting: std::collections::VecDeque::from([None]), session_refusal: None, spf: None });
+        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None, unread: std::collections::VecDeque::new(), session_refusal: None, spf: None });
         let to = server.map(|s| self.id(s));
         let who = self.id(client);
-        let ev = self.push(who, to, Layer::Tcp, Kind::Connect, format!("connect {address}:{port}"), format!("opens a TCP connection to {address} port {port}"));
+        let ev = self.push(who, to, Layer::Tcp, Kind::Connect, format!("connect {address}:{port}"), format!("opens a TCP connection to {address} port {port}").into());
         ev.conn = Some(id);
         ev.bounce = bounce;
         let spec = &self.nodes[client].spec;
@@ -466,7 +507,7 @@ impl<'s> World<'s> {
                 ConnFailure::TimedOut => ("connection timed out", format!("no answer from {}:{} within {}", conn.address, conn.port, self.sc.clock.timeout), "connect-timeout"),
                 ConnFailure::Blocked => ("connection timed out (port blocked)", format!("the client's own network blocks outgoing connections to port {} (providers do this to stop spam bots); use port 587 with AUTH", conn.port), "connect-blocked"),
             };
-            let ev = self.push(who, None, Layer::Tcp, Kind::ConnectFailed, label.into(), meaning);
+            let ev = self.push(who, None, Layer::Tcp, Kind::ConnectFailed, label.into(), meaning.into());
             ev.conn = Some(c);
             ev.key = Some(key.into());
             ev.bounce = bounce;
@@ -478,7 +519,7 @@ impl<'s> World<'s> {
         let spec = &sc.nodes[server];
         let port = conn.port;
         let to = self.id(server);
-        let ev = self.push(to.clone(), Some(who), Layer::Tcp, Kind::Connected, "connection accepted".into(), format!("{} accepts the connection on port {port}", spec.host));
+        let ev = self.push(to.clone(), Some(who), Layer::Tcp, Kind::Connected, "connection accepted".into(), format!("{} accepts the connection on port {port}", spec.host).into());
         ev.conn = Some(c);
         ev.bounce = bounce;
         let cfg = server_config(spec, port);
@@ -493,16 +534,12 @@ impl<'s> World<'s> {
         let conn = &mut self.conns[c as usize];
         let Some(server) = conn.server else { return };
         let client_ip = self.nodes[conn.client].ip;
-        let client_host = self.nodes[conn.client].spec.host.clone();
-        let port = conn.port;
         let Some(ss) = conn.ss.as_mut() else { return };
         let NodeState { spec, greylist, .. } = &mut self.nodes[server];
         let mut policy = NodePolicy {
             spec,
             zone: &self.sc.dns,
             client_ip,
-            client_host,
-            port,
             now: self.now,
             greylist,
             max_received: self.sc.clock.max_received,
@@ -524,10 +561,12 @@ impl<'s> World<'s> {
 
     fn pump_server(&mut self, c: u32) {
         let lat = self.latency();
+        let mut closed = false;
         loop {
             let conn = &mut self.conns[c as usize];
             let Some(ss) = conn.ss.as_mut() else { return };
             let Some(event) = ss.poll_event() else { break };
+            closed |= event == ServerEvent::Closed;
             self.server_event(c, event);
         }
         let mut out = Vec::new();
@@ -539,6 +578,11 @@ impl<'s> World<'s> {
         if !out.is_empty() {
             self.schedule(self.now + lat, Action::ToClient(c, out));
         }
+        if closed {
+            // After the bytes in flight (the 221 to QUIT arrives before the close): the client
+            // reads every reply the server sent.
+            self.schedule(self.now + lat, Action::ClosedToClient(c));
+        }
     }
 
     fn server_event(&mut self, c: u32, event: ServerEvent) {
@@ -548,16 +592,14 @@ impl<'s> World<'s> {
         let peer = self.id(conn.client);
         let bounce = self.purpose_is_bounce(&conn.purpose);
         match event {
-            ServerEvent::ReplySent { reply, bytes, key, state_before, state_after } => {
-                let spec = catalogue::reply_spec(key);
+            ServerEvent::ReplySent { reply, bytes, spec, transition, state_before, state_after } => {
                 let label = reply_label(&reply);
-                let meaning = spec.map_or_else(String::new, |s| format!("{} {} ({})", s.meaning, s.why, s.rfc));
-                let ev = self.push(who, Some(peer), Layer::Smtp, Kind::Reply, label, meaning);
+                let seq = self.events.len();
+                self.conns[c as usize].unread.push_back(seq);
+                let ev = self.push(who, Some(peer), Layer::Smtp, Kind::Reply, label, Cow::Borrowed(""));
                 ev.conn = Some(c);
                 ev.raw = Some(String::from_utf8_lossy(&bytes).into_owned());
-                ev.key = Some(key.to_string());
-                ev.outcome = Some(Outcome::from_code(reply.code.0));
-                ev.state = Some((format!("{state_before:?}"), format!("{state_after:?}")));
+                ev.facts = Some(Facts::SmtpReply(SmtpReply::new(&reply, spec, transition, state_before, state_after)));
                 ev.bounce = bounce;
             }
             ServerEvent::TlsStarted => {
@@ -574,8 +616,6 @@ impl<'s> World<'s> {
                 let ev = self.push(who, Some(peer), Layer::Tcp, Kind::Close, "connection closed".into(), "the server closes the TCP connection".into());
                 ev.conn = Some(c);
                 ev.bounce = bounce;
-                // After any bytes already in flight.
-                self.schedule(self.now + self.latency(), Action::ClosedToClient(c));
             }
             _ => {}
         }
@@ -612,14 +652,11 @@ impl<'s> World<'s> {
         let bounce = self.purpose_is_bounce(&conn.purpose);
         match event {
             ClientEvent::CommandSent { command, bytes } => {
-                let verb = command.verb();
-                self.conns[c as usize].awaiting.push_back(Some(verb));
                 let label = String::from_utf8_lossy(&bytes).trim_end().to_string();
-                let spec = catalogue::command_spec(verb);
-                let ev = self.push(who, peer, Layer::Smtp, Kind::Command, label, format!("{} ({})", spec.purpose, spec.rfc));
+                let ev = self.push(who, peer, Layer::Smtp, Kind::Command, label, Cow::Borrowed(""));
                 ev.conn = Some(c);
                 ev.raw = Some(String::from_utf8_lossy(&bytes).into_owned());
-                ev.key = Some(format!("cmd:{}", verb.as_str()));
+                ev.facts = Some(Facts::SmtpCommand { verb: command.verb() });
                 ev.bounce = bounce;
             }
             ClientEvent::DataSent { bytes } => {
@@ -630,14 +667,14 @@ impl<'s> World<'s> {
                 ev.key = Some("data".into());
                 ev.bounce = bounce;
             }
-            ClientEvent::AuthLineSent { .. } => self.conns[c as usize].awaiting.push_back(Some(crate::smtp::command::Verb::Auth)),
-            ClientEvent::ReplyReceived { reply, .. } => {
-                use crate::smtp::command::Verb;
+            ClientEvent::ReplyReceived { reply, answers, .. } => {
                 let conn = &mut self.conns[c as usize];
-                let answers = conn.awaiting.pop_front().flatten();
-                let about_session = !matches!(answers, Some(Verb::Rcpt | Verb::Data | Verb::Bdat | Verb::Quit | Verb::Rset));
+                if let Some(Some(Facts::SmtpReply(r))) = conn.unread.pop_front().map(|i| self.events[i].facts.as_mut()) {
+                    r.answers = answers;
+                }
+                let about_session = !matches!(answers, Some(Answers::Command(Verb::Rcpt | Verb::Data | Verb::Bdat | Verb::Quit | Verb::Rset) | Answers::EndOfData | Answers::Chunk { .. }));
                 if reply.code.0 >= 400 && about_session && conn.session_refusal.is_none() {
-                    conn.session_refusal = Some((answers, one_line(&reply)));
+                    conn.session_refusal = Some((answers, reply.code.0, one_line(&reply)));
                 }
             }
             ClientEvent::Finished { outcomes } => {
@@ -654,11 +691,16 @@ impl<'s> World<'s> {
         let failure = conn.failure;
         let summary = conn.outcomes.clone();
         match purpose {
-            Purpose::Submit { msg } => {
+            Purpose::Submit { msg, hops, hop } => {
                 let m = &self.sc.messages[msg];
                 let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
                 let client = self.conns[c as usize].client;
-                let server_host = self.nodes[client].spec.server.clone().unwrap_or_default();
+                let server_host = hops[hop].host.clone();
+                // RFC 5321 §5.1: a sending host that could not connect tries the next MX.
+                if failure.is_some() && hop + 1 < hops.len() {
+                    self.submit_via(msg, client, hops, hop + 1);
+                    return;
+                }
                 if failure.is_some() {
                     let port = self.conns[c as usize].port;
                     let why = match failure {
@@ -669,16 +711,16 @@ impl<'s> World<'s> {
                     self.user_error(client, &rcpts, format!("Cannot connect to the SMTP server {server_host} (port {port}): {why}."));
                     return;
                 }
-                if let Some((verb, reply)) = self.conns[c as usize].session_refusal.clone() {
-                    use crate::smtp::command::Verb;
-                    let (what, hint) = match verb {
-                        None => ("the connection", "the server is not accepting mail right now; the mail program will try again later"),
-                        Some(Verb::Auth) => ("the login (AUTH)", "check the user name and password in the account settings"),
-                        Some(Verb::Mail) => ("the sender (MAIL FROM)", "the server does not accept mail from this sender or this connection"),
-                        Some(Verb::StartTls) => ("STARTTLS", "the connection could not be secured"),
+                if let Some((answers, code, reply)) = self.conns[c as usize].session_refusal.clone() {
+                    let mail = answers == Some(Answers::Command(Verb::Mail));
+                    let (what, hint) = match answers {
+                        None | Some(Answers::Greeting) => ("the connection", "the server is not accepting mail right now; the mail program will try again later"),
+                        Some(Answers::Command(Verb::Auth) | Answers::AuthLine) => ("the login (AUTH)", "check the user name and password in the account settings"),
+                        Some(Answers::Command(Verb::Mail)) => ("the sender (MAIL FROM)", "the server does not accept mail from this sender or this connection"),
+                        Some(Answers::Command(Verb::StartTls)) => ("STARTTLS", "the connection could not be secured"),
                         Some(_) => ("the session", "see the server's reply"),
                     };
-                    let (what, hint) = if reply.starts_with("530") && verb == Some(Verb::Mail) {
+                    let (what, hint) = if code == 530 && mail {
                         ("to take mail before the client logs in or starts TLS", "turn on SMTP authentication (and STARTTLS) in the account settings, as the server's reply says")
                     } else {
                         (what, hint)
@@ -847,7 +889,7 @@ impl World<'_> {
             self.jobs.push(job);
             let j = self.jobs.len() - 1;
             let who = self.id(node);
-            let ev = self.push(who.clone(), None, Layer::Queue, Kind::Queued, format!("queued for {domain}: {}", list.join(", ")), format!("{who} now holds the message for {} and will deliver it to the mail server of {domain}", list.join(", ")));
+            let ev = self.push(who.clone(), None, Layer::Queue, Kind::Queued, format!("queued for {domain}: {}", list.join(", ")), format!("{who} now holds the message for {} and will deliver it to the mail server of {domain}", list.join(", ")).into());
             ev.key = Some("queued".into());
             ev.conn = conn;
             ev.bounce = is_bounce;
@@ -861,7 +903,7 @@ impl World<'_> {
         let raw = mime::prepend_header(data, "Return-Path", &format!("<{from}>"));
         let who = self.id(node);
         let mailbox = rcpt.to_ascii_lowercase();
-        let ev = self.push(who.clone(), None, Layer::Mailbox, Kind::Delivered, format!("delivered to {mailbox}"), format!("{who} stores the message in the mailbox of {mailbox}, adding Return-Path: <{from}> (the envelope sender)"));
+        let ev = self.push(who.clone(), None, Layer::Mailbox, Kind::Delivered, format!("delivered to {mailbox}"), format!("{who} stores the message in the mailbox of {mailbox}, adding Return-Path: <{from}> (the envelope sender)").into());
         ev.key = Some("delivered".into());
         ev.bounce = is_bounce;
         if is_bounce {
@@ -908,6 +950,9 @@ impl World<'_> {
             Route::NoSuchDomain => self.fail_all(j, (5, 1, 2), None, None, format!("the domain {domain} does not exist (DNS NXDOMAIN)")),
             Route::NoMailHost => self.fail_all(j, (5, 1, 2), None, None, format!("{domain} has no MX and no address record: no host to deliver to")),
             Route::TempFail => self.temp_fail_all(j, (4, 4, 3), None, None, format!("DNS lookup of {domain} failed temporarily (SERVFAIL)")),
+            // RFC 5321 §5.1: a relay that discarded itself and every worse MX and has "no
+            // records left ... MUST" return the message as undeliverable (X.4.4: unable to route).
+            Route::Exchangers(list) if list.is_empty() => self.fail_all(j, (5, 4, 4), None, None, format!("{} is the best mail exchanger of {domain} left, but does not deliver it itself", spec.host)),
             Route::Exchangers(list) => {
                 // RFC 5321 §5.1: if this host is itself an MX of the domain, only MX hosts
                 // with a strictly better (lower) preference may be tried.
@@ -988,7 +1033,7 @@ impl World<'_> {
     fn fail_all(&mut self, j: usize, status: (u8, u16, u16), diag: Option<String>, remote: Option<String>, why: String) {
         let who = self.id(self.jobs[j].node);
         let bounce = self.jobs[j].is_bounce;
-        let ev = self.push(who, None, Layer::Queue, Kind::DeliveryFailed, format!("cannot deliver: {why}"), format!("{why}; this is permanent ({}.{}.{}), so the message is returned at once instead of retried", status.0, status.1, status.2));
+        let ev = self.push(who, None, Layer::Queue, Kind::DeliveryFailed, format!("cannot deliver: {why}"), format!("{why}; this is permanent ({}.{}.{}), so the message is returned at once instead of retried", status.0, status.1, status.2).into());
         ev.key = Some("delivery-failed".into());
         ev.bounce = bounce;
         self.note_job(j, None);
@@ -1013,7 +1058,7 @@ impl World<'_> {
         let bounce = job.is_bounce;
         let expires = job.queued_at + self.sc.clock.expire_after.0;
         if self.now >= expires {
-            let ev = self.push(who, None, Layer::Queue, Kind::Expired, format!("giving up after {} attempts: {why}", job.attempts), format!("the message has been queued for {}, the queue lifetime; the relay stops retrying and returns it (Action: failed, with the last temporary status)", self.sc.clock.expire_after));
+            let ev = self.push(who, None, Layer::Queue, Kind::Expired, format!("giving up after {} attempts: {why}", job.attempts), format!("the message has been queued for {}, the queue lifetime; the relay stops retrying and returns it (Action: failed, with the last temporary status)", self.sc.clock.expire_after).into());
             ev.key = Some("expired".into());
             ev.bounce = bounce;
             self.note_job(j, None);
@@ -1032,7 +1077,7 @@ impl World<'_> {
                 "a temporary failure: the message stays in the queue and is retried after {} (RFC 5321 §4.5.4.1{})",
                 super::clock::Span(at - self.now),
                 if at - self.now < 30 * 60_000 { " asks for at least 30 minutes; this scenario compresses time" } else { "" }
-            ));
+            ).into());
         ev.key = Some("retry-scheduled".into());
         ev.bounce = bounce;
         self.note_job(j, None);
@@ -1119,7 +1164,7 @@ impl World<'_> {
             Layer::Queue,
             Kind::BounceCreated,
             format!("{what} for {} → <{}>", addrs.join(", "), job.mail_from),
-            format!("{host} reports to the envelope sender {} with a delivery status notification (RFC 3464), sent from the null reverse-path <> so it cannot bounce back (RFC 5321 §6.1)", job.mail_from),
+            format!("{host} reports to the envelope sender {} with a delivery status notification (RFC 3464), sent from the null reverse-path <> so it cannot bounce back (RFC 5321 §6.1)", job.mail_from).into(),
         );
         ev.key = Some(if final_ { "bounce-created".into() } else { "delay-warning".into() });
         ev.bounce = true;
@@ -1157,7 +1202,7 @@ impl World<'_> {
                 domains: n.spec.domains.clone(),
             })
             .collect();
-        nodes.push(NodeInfo { id: "dns".into(), name: "DNS".into(), role: "name servers".into(), host: String::new(), address: String::new(), domains: Vec::new() });
+        nodes.push(NodeInfo { id: "dns".into(), name: "DNS".into(), role: NodeRole::NameServers, host: String::new(), address: String::new(), domains: Vec::new() });
         Trace {
             version: TRACE_VERSION,
             scenario: self.sc.id.clone(),
@@ -1169,29 +1214,24 @@ impl World<'_> {
             mailboxes: self.stored,
             queue,
             summary: self.summary,
+            shortcuts: super::trace::Shortcut::of(&self.sc.clock),
         }
     }
 }
 
-fn role(n: &NodeSpec) -> String {
+fn role(n: &NodeSpec) -> NodeRole {
     match n.kind {
-        NodeKind::Client if n.port == Some(25) => "mail program (MUA) sending on port 25".into(),
-        NodeKind::Client => "mail program (MUA)".into(),
+        NodeKind::Client => NodeRole::MailProgram { port25: n.port == Some(25) },
         NodeKind::Server => {
-            let mut parts = Vec::new();
-            if n.ports.contains(&587) {
-                parts.push("submission server");
-            }
-            if !n.relay_from.is_empty() || n.open_relay || n.ports.contains(&587) || !n.relay_domains.is_empty() {
-                parts.push(if n.open_relay { "OPEN relay" } else { "relay (MTA)" });
-            }
-            if !n.domains.is_empty() {
-                parts.push("MX / mailbox server");
-            }
-            if parts.is_empty() {
-                parts.push("mail server");
-            }
-            parts.join(", ")
+            let submission = n.ports.contains(&587);
+            let relay = if n.open_relay {
+                Relay::Open
+            } else if !n.relay_from.is_empty() || submission || !n.relay_domains.is_empty() {
+                Relay::Yes
+            } else {
+                Relay::No
+            };
+            NodeRole::Server { submission, relay, mx: !n.domains.is_empty() }
         }
     }
 }
@@ -1208,19 +1248,16 @@ fn narrate(sc: &Scenario, events: &mut [Event]) {
 
 /// The names an event answers to in narration: its key, its kind, `reply:CODE`, `cmd:VERB`.
 pub fn event_matches(e: &Event, on: &str) -> bool {
-    if e.key.as_deref() == Some(on) {
+    if e.key() == Some(on) || e.kind.as_str() == on {
         return true;
     }
-    let kind = e.kind.as_str();
-    if kind == on {
-        return true;
-    }
+    let facts = e.facts.as_ref();
     if let Some(code) = on.strip_prefix("reply:") {
-        return e.kind == Kind::Reply && e.label.starts_with(code);
+        return facts.and_then(Facts::code).is_some_and(|c| c.to_string() == code);
+    }
+    if let Some(verb) = on.strip_prefix("cmd:") {
+        return facts.and_then(Facts::verb) == Some(verb);
     }
     false
 }
 
-
-#[allow(dead_code)]
-fn _unused(_: &ReplySpec, _: QType) {}

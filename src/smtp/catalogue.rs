@@ -64,6 +64,20 @@ impl ReplySpec {
     }
 }
 
+/// A spec is written by its key (in events and the trace's JSON) and read back by it.
+impl serde::Serialize for ReplySpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for &'static ReplySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        reply_spec(&key).ok_or_else(|| serde::de::Error::custom(format!("no catalogue entry has the key {key:?}")))
+    }
+}
+
 /// One command, for the command reference panel.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CommandSpec {
@@ -202,9 +216,9 @@ replies! {
         why: "The message may only follow at least one RCPT TO.",
         rfc: "RFC 5321 §4.1.4, §3.3", policy: false;
     NO_VALID_RCPT = "seq.no_valid_rcpt", 554, e(5, 5, 1), "No valid recipients",
-        meaning: "Every RCPT TO was refused, so there is nobody to deliver to.",
-        why: "Recipients were sent but all failed; DATA cannot go on (typical with PIPELINING). A pipelining client expects this and ignores it: each recipient's own reply (4xx: retry later, 5xx: failed) decides what happens to the message.",
-        rfc: "RFC 5321 §3.3; RFC 2920 §3.1", policy: false;
+        meaning: "Every RCPT TO of this transaction was refused, so DATA has nobody to send the message to: this refuses the DATA command, not the recipients.",
+        why: "RFC 5321 §3.3 gives exactly two answers to DATA when all RCPTs were rejected, 503 or 554 \"no valid recipients\", and §4.3.2 lists only those for DATA; a temporary code is not one of them. With PIPELINING the client sent DATA before it saw the RCPT replies, so it must read every reply of the group (RFC 2920 §3): each recipient's own reply decides — a 4xx (greylisting, RFC 6647) means queue and retry later, a 5xx means give up. The client sends RSET or QUIT, not the message.",
+        rfc: "RFC 5321 §3.3, §4.3.2; RFC 2920 §3", policy: false;
     BDAT_IN_PROGRESS = "seq.bdat_in_progress", 503, e(5, 5, 1), "Bad sequence of commands: BDAT transfer in progress",
         meaning: "A chunked message is being sent; only BDAT, RSET, NOOP and QUIT fit now.",
         why: "After a BDAT chunk the transaction continues with BDAT until LAST; DATA or MAIL/RCPT cannot be mixed in.",
@@ -289,7 +303,7 @@ replies! {
         rfc: "RFC 6531 §3.4, §3.7.4.2; RFC 6533 (X.6.7)", policy: false;
     AUTH_REQUIRED = "auth.required", 530, e(5, 7, 0), "Authentication required",
         meaning: "This server (a submission server) accepts mail only from authenticated users.",
-        why: "Submission requires AUTH before MAIL FROM.",
+        why: "Submission requires AUTH before MAIL FROM, so until AUTH succeeds this reply answers every command but AUTH, EHLO, HELO, NOOP, RSET and QUIT (and STARTTLS, to protect the password) — also the RCPT and DATA a pipelining client sent after its MAIL.",
         rfc: "RFC 4954 §6; RFC 6409 §4.3", policy: false;
     TLS_REQUIRED = "starttls.required", 530, e(5, 7, 0), "Must issue a STARTTLS command first",
         meaning: "This server talks only over an encrypted channel.",
@@ -353,8 +367,8 @@ replies! {
         rfc: "RFC 5321 §4.2.2 (552); RFC 3463 §3.3 (X.2.2)", policy: true;
     GREYLISTED = "greylisted", 451, e(4, 7, 1), "Greylisted, please try again later",
         meaning: "A first attempt from an unknown sender is delayed on purpose; a real MTA retries.",
-        why: "Greylisting refuses unknown (client, sender, recipient) triples once; spam software rarely retries.",
-        rfc: "RFC 6647 §2.1; RFC 5321 §4.5.4.1", policy: true;
+        why: "Greylisting refuses unknown (client, sender, recipient) triples once with a temporary reply; spam software rarely retries. The RFCs' code for this is 450 (RFC 5321 §4.2.2: mailbox \"temporarily blocked for policy reasons\"; RFC 6647 greylisters answer 450, or 421 when they close); 451 (\"local error in processing\") with 4.7.1 is the common practice shown here. Any 4yz means the same to the client: keep the message, retry later.",
+        rfc: "RFC 6647 §2.4, §5; RFC 5321 §4.2.2, §4.5.4.1", policy: true;
     MESSAGE_TOO_BIG = "policy.too_big", 552, e(5, 3, 4), "Message too big for this recipient",
         meaning: "The message is larger than the recipient's system accepts.",
         why: "A policy limit (not the advertised SIZE) was exceeded.",

@@ -24,7 +24,7 @@ use super::base64;
 use super::command::{Body, Command, MailParams, RcptParams};
 use super::data::{self, Frame, LineFramer};
 use super::encode;
-use super::event::{ClientEvent, Outcome};
+use super::event::{Answers, ClientEvent, Outcome};
 use super::parse;
 use super::reply::{Reply, ReplyClass, ReplyLine};
 
@@ -125,6 +125,27 @@ enum Expect {
     Bdat { last: bool },
     Rset,
     Quit,
+}
+
+impl Expect {
+    fn answers(&self) -> Answers {
+        use super::command::Verb;
+        match *self {
+            Expect::Greeting => Answers::Greeting,
+            Expect::Ehlo => Answers::Command(Verb::Ehlo),
+            Expect::Helo => Answers::Command(Verb::Helo),
+            Expect::StartTls => Answers::Command(Verb::StartTls),
+            Expect::Auth(0) => Answers::Command(Verb::Auth),
+            Expect::Auth(_) => Answers::AuthLine,
+            Expect::Mail => Answers::Command(Verb::Mail),
+            Expect::Rcpt(_) => Answers::Command(Verb::Rcpt),
+            Expect::Data => Answers::Command(Verb::Data),
+            Expect::DataEnd => Answers::EndOfData,
+            Expect::Bdat { last } => Answers::Chunk { last },
+            Expect::Rset => Answers::Command(Verb::Rset),
+            Expect::Quit => Answers::Command(Verb::Quit),
+        }
+    }
 }
 
 /// One client side of one SMTP connection.
@@ -453,12 +474,12 @@ impl ClientSession {
     fn on_reply(&mut self, reply: Reply, raw: Vec<u8>) {
         let before = self.state;
         let Some(expect) = self.expect.pop_front() else {
-            self.events.push_back(ClientEvent::ReplyReceived { reply, raw, state_before: before, state_after: before });
+            self.events.push_back(ClientEvent::ReplyReceived { reply, raw, answers: None, state_before: before, state_after: before });
             return self.fail_connection("a reply arrived that answers no command (RFC 5321 §4.2)".into());
         };
         let ok = reply.class() == ReplyClass::Completed;
         let idx = self.events.len();
-        self.events.push_back(ClientEvent::ReplyReceived { reply: reply.clone(), raw, state_before: before, state_after: before });
+        self.events.push_back(ClientEvent::ReplyReceived { reply: reply.clone(), raw, answers: Some(expect.answers()), state_before: before, state_after: before });
         match expect {
             Expect::Greeting => {
                 if reply.code.0 == 220 {

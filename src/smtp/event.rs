@@ -1,16 +1,18 @@
 //! Past-tense facts the sessions report: what was received, what was sent, and why the state
 //! changed. The simulator turns these into its `Trace`; the UI and the transcript exporter
 //! read them. Every event carries what a teacher needs: the raw bytes, the parsed meaning, the
-//! states before and after, and (for replies) the catalogue key.
+//! states before and after, and (for replies) the catalogue entry, the transition row taken and
+//! what the reply answers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::address::{ForwardPath, ReversePath};
-use super::command::{Command, MailParams, RcptParams};
+use super::catalogue::ReplySpec;
+use super::command::{Command, MailParams, RcptParams, Verb};
 use super::data::DataSummary;
 use super::error::SyntaxError;
 use super::reply::Reply;
-use super::state::State;
+use super::state::{State, Transition};
 
 /// The envelope of an accepted message (RFC 5321 §2.3.1) plus what the session knew.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -39,8 +41,9 @@ pub enum ServerEvent {
     SyntaxErrorReceived { raw: Vec<u8>, error: SyntaxError },
     /// A line of the AUTH exchange (base64 text, RFC 4954 §4) was received.
     AuthLineReceived { raw: Vec<u8> },
-    /// A reply was written. `key` names its [`super::catalogue::ReplySpec`].
-    ReplySent { reply: Reply, bytes: Vec<u8>, key: &'static str, state_before: State, state_after: State },
+    /// A reply was written, from the catalogue entry `spec`. `transition` is the row of
+    /// [`super::state::TRANSITIONS`] the session took (`None`: no row matched, the state stays).
+    ReplySent { reply: Reply, bytes: Vec<u8>, spec: &'static ReplySpec, transition: Option<&'static Transition>, state_before: State, state_after: State },
     /// The message text starts now (after 354).
     DataStarted,
     /// `CRLF.CRLF` ended the message text; what the reader noticed.
@@ -59,6 +62,47 @@ pub enum ServerEvent {
     Closed,
 }
 
+/// What a reply answers, as the client session knows it: replies come in the order of what the
+/// client sent, pipelined or not (RFC 5321 §4.2, RFC 2920 §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Answers {
+    /// The greeting that opens a connection (RFC 5321 §3.1).
+    Greeting,
+    /// A command with this verb.
+    Command(Verb),
+    /// The message data, ended by `<CRLF>.<CRLF>` (RFC 5321 §4.1.1.4).
+    EndOfData,
+    /// A BDAT chunk (RFC 3030 §2); `last`: the chunk of `BDAT n LAST`.
+    Chunk { last: bool },
+    /// A line of the AUTH exchange (RFC 4954 §4).
+    AuthLine,
+}
+
+impl Answers {
+    /// What is answered, as a noun: "the greeting", "RCPT", "the end of the message data".
+    pub fn what(self) -> &'static str {
+        match self {
+            Answers::Greeting => "the greeting",
+            Answers::Command(v) => v.as_str(),
+            Answers::EndOfData => "the end of the message data",
+            Answers::Chunk { last: false } => "a BDAT chunk",
+            Answers::Chunk { last: true } => "the last BDAT chunk",
+            Answers::AuthLine => "an AUTH line",
+        }
+    }
+}
+
+/// In sentences: "as its greeting", "to RCPT", "to the end of the message data".
+impl std::fmt::Display for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Answers::Greeting => f.write_str("as its greeting"),
+            other => write!(f, "to {}", other.what()),
+        }
+    }
+}
+
 /// The fate of one recipient, from the client's point of view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Outcome {
@@ -73,8 +117,9 @@ pub enum Outcome {
 /// What the client session did, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum ClientEvent {
-    /// A complete reply arrived.
-    ReplyReceived { reply: Reply, raw: Vec<u8>, state_before: super::client::ClientState, state_after: super::client::ClientState },
+    /// A complete reply arrived; `answers` is what the client was waiting for (`None`: a reply
+    /// that answers nothing the client sent).
+    ReplyReceived { reply: Reply, raw: Vec<u8>, answers: Option<Answers>, state_before: super::client::ClientState, state_after: super::client::ClientState },
     /// A reply line could not be parsed; the client gives up on the connection.
     BadReply { raw: Vec<u8>, error: SyntaxError },
     CommandSent { command: Command, bytes: Vec<u8> },

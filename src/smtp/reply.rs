@@ -9,6 +9,11 @@ pub struct Code(pub u16);
 
 /// What the first digit of a reply code tells the client (RFC 5321 §4.2.1). The UI shows these
 /// words, never colour alone.
+///
+/// It is the one reply-class vocabulary of the project: the trace, the page, the SVG export and
+/// the CLI all take the words, the glyph and the CSS class name from the methods below. Other
+/// protocols map their statuses onto it (POP3 `+OK` is `Completed`, `-ERR` is `Permanent`; an
+/// IMAP `+` continuation is `Intermediate`), so views need no per-protocol spelling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ReplyClass {
     /// 2yz: positive completion — done.
@@ -19,6 +24,40 @@ pub enum ReplyClass {
     Transient,
     /// 5yz: permanent negative — failed, do not repeat as is.
     Permanent,
+}
+
+impl ReplyClass {
+    pub const ALL: [ReplyClass; 4] = [ReplyClass::Completed, ReplyClass::Intermediate, ReplyClass::Transient, ReplyClass::Permanent];
+
+    /// The word shown next to a reply: "done", "go on", "try later", "failed".
+    pub fn words(self) -> &'static str {
+        match self {
+            ReplyClass::Completed => "done",
+            ReplyClass::Intermediate => "go on",
+            ReplyClass::Transient => "try later",
+            ReplyClass::Permanent => "failed",
+        }
+    }
+
+    /// A glyph for the class, shown beside the word: ✓ → ↻ ✗.
+    pub fn icon(self) -> &'static str {
+        match self {
+            ReplyClass::Completed => "✓",
+            ReplyClass::Intermediate => "→",
+            ReplyClass::Transient => "↻",
+            ReplyClass::Permanent => "✗",
+        }
+    }
+
+    /// The CSS class of the page and of the exported SVG: `outcome-done`, `outcome-go-on`, ….
+    pub fn css_class(self) -> &'static str {
+        match self {
+            ReplyClass::Completed => "outcome-done",
+            ReplyClass::Intermediate => "outcome-go-on",
+            ReplyClass::Transient => "outcome-try-later",
+            ReplyClass::Permanent => "outcome-failed",
+        }
+    }
 }
 
 impl Code {

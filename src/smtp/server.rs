@@ -3,7 +3,8 @@
 //!
 //! - Every state change is looked up in [`state::TRANSITIONS`]; out-of-sequence commands are
 //!   refused from [`state::SEQUENCE_RULES`] — the state diagram the UI draws is the behaviour.
-//! - Every reply is built from a [`catalogue`] spec and its `ReplySent` event carries the key.
+//! - Every reply is built from a [`catalogue`] spec; its `ReplySent` event carries the spec and
+//!   the transition row the session took.
 //! - Decisions that belong to the node (who may relay, which users exist, greylisting, ...)
 //!   are asked of the caller through [`Policy`].
 //! - Pipelining (RFC 2920): every complete command in the input is answered in order; with
@@ -27,7 +28,7 @@ use super::error::{SyntaxError, SyntaxErrorKind};
 use super::event::{Envelope, ServerEvent};
 use super::parse;
 use super::reply::Reply;
-use super::state::{self, State, Trigger};
+use super::state::{self, State, Transition, Trigger};
 
 /// Which service extensions the server advertises in its EHLO reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,12 +266,14 @@ impl ServerSession {
         let host = s.config.hostname.clone();
         let greeting = s.config.greeting.clone();
         let reply = spec.reply(&[&host, &greeting], false);
+        // RFC 5321 §3.1: 554 opens a session that only takes QUIT; a 421 greeting closes at once,
+        // as any 421 does (the table's shutdown row).
+        let transition = if spec.code == 421 { state::next_state(State::Connected, Trigger::Shutdown, Some(reply.class())) } else { None };
         let after = match spec.code {
             554 => State::NoService,
-            421 => State::Closed,
-            _ => State::Connected,
+            _ => transition.map_or(State::Connected, |t| t.to),
         };
-        s.write_reply(reply, spec.key, State::Connected, after);
+        s.write_reply(reply, spec, transition, State::Connected, after);
         s.state = after;
         if after == State::Closed {
             s.events.push_back(ServerEvent::Closed);
@@ -412,13 +415,13 @@ impl ServerSession {
         self.info.esmtp && self.config.extensions.pipelining
     }
 
-    fn write_reply(&mut self, reply: Reply, key: &'static str, before: State, after: State) {
+    fn write_reply(&mut self, reply: Reply, spec: &'static ReplySpec, transition: Option<&'static Transition>, before: State, after: State) {
         let bytes = encode::reply(&reply).into_bytes();
         self.batch.extend_from_slice(&bytes);
         if !self.pipelining() {
             self.flush();
         }
-        self.events.push_back(ServerEvent::ReplySent { reply, bytes, key, state_before: before, state_after: after });
+        self.events.push_back(ServerEvent::ReplySent { reply, bytes, spec, transition, state_before: before, state_after: after });
     }
 
     fn flush(&mut self) {
@@ -435,14 +438,15 @@ impl ServerSession {
     fn respond_to(&mut self, command: Option<(Vec<u8>, Command)>, trigger: Trigger, spec: &'static ReplySpec, args: &[&str], more: Vec<String>) {
         let reply = spec.reply_lines(args, more, self.enhanced_on());
         let before = self.state;
-        let after = state::next_state(before, trigger, Some(reply.class())).map_or(before, |t| t.to);
+        let transition = state::next_state(before, trigger, Some(reply.class()));
+        let after = transition.map_or(before, |t| t.to);
         if let Some((raw, command)) = command {
             self.events.push_back(ServerEvent::CommandReceived { raw, command, state_before: before, state_after: after });
         }
         if reply.code.0 >= 400 {
             self.errors += 1;
         }
-        self.write_reply(reply, spec.key, before, after);
+        self.write_reply(reply, spec, transition, before, after);
         self.enter(after);
         if after == State::Closed {
             self.flush();
@@ -517,13 +521,12 @@ impl ServerSession {
 
     fn on_command(&mut self, raw: Vec<u8>, command: Command, policy: &mut dyn Policy) {
         let verb = command.verb();
-        // RFC 3207 §4: with TLS required, only these commands work before STARTTLS.
-        if self.config.require_tls
-            && !self.info.tls
-            && !matches!(verb, Verb::Ehlo | Verb::Helo | Verb::StartTls | Verb::Noop | Verb::Rset | Verb::Quit)
-            && self.state != State::NoService
-        {
-            return self.refuse_or_swallow(raw, command, &cat::TLS_REQUIRED, "");
+        // RFC 3207 §4 / RFC 4954 §6: a required STARTTLS or AUTH gates every other command
+        // (the gates and their allowed commands live in `state.rs`).
+        for (gate, closed) in [(&state::TLS_GATE, self.config.require_tls && !self.info.tls), (&state::AUTH_GATE, self.config.require_auth && self.info.auth_user.is_none())] {
+            if closed && gate.refuses(self.state, verb) {
+                return self.refuse_or_swallow(raw, command, gate.reply, "");
+            }
         }
         // RFC 5321 §4.2.4: once greeted, an extension command that was not offered is 502
         // whatever the state.
@@ -658,9 +661,6 @@ impl ServerSession {
     fn mail(&mut self, raw: Vec<u8>, command: Command, policy: &mut dyn Policy) {
         let Command::Mail { from, params } = &command else { return };
         let x = &self.config.extensions;
-        if self.config.require_auth && self.info.auth_user.is_none() {
-            return self.refuse(raw, command, &cat::AUTH_REQUIRED, ""); // RFC 4954 §6, RFC 6409 §4.3
-        }
         // RFC 5321 §4.1.1.11: parameters of extensions not offered → 555.
         let esmtp = self.info.esmtp;
         let unknown = if params.size.is_some() && !(esmtp && x.size) {

@@ -9,14 +9,15 @@
 //! Anything that has no row leaves the state unchanged: NOOP, VRFY, HELP, and every refused
 //! command that is not listed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::catalogue::{self, ReplySpec};
 use super::command::Verb;
 use super::reply::ReplyClass;
 
-/// Where a server session is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Where a server session is. Written (by `Display` and in the trace's JSON) by its name:
+/// `Connected`, `Rcpt`, ….
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum State {
     /// The 220 greeting was sent; waiting for EHLO/HELO (again, after STARTTLS).
     Connected,
@@ -60,6 +61,12 @@ impl State {
     /// A mail transaction is open (RFC 5321 §3.3).
     pub fn in_transaction(self) -> bool {
         matches!(self, State::Mail | State::Rcpt | State::Data | State::Bdat | State::Chunking)
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
     }
 }
 
@@ -120,14 +127,27 @@ pub struct Transition {
     pub rfc: &'static str,
 }
 
+impl Transition {
+    /// This row's position in [`TRANSITIONS`] (`None` for a row that is not in the table).
+    pub fn index(&'static self) -> Option<usize> {
+        TRANSITIONS.iter().position(|t| std::ptr::eq(t, self))
+    }
+
+    /// The row whose `label` is `label` (labels are unique; the trace writes a row by its label).
+    pub fn by_label(label: &str) -> Option<&'static Transition> {
+        TRANSITIONS.iter().find(|t| t.label == label)
+    }
+}
+
 use ReplyClass::{Completed as Ok2, Intermediate as Go3};
 use State::*;
 
 const OPEN: &[State] = &[Connected, Ready, Mail, Rcpt, Chunking];
 const ANY_LIVE: &[State] = &[Connected, NoService, Ready, Mail, Rcpt, Data, Bdat, Chunking, Auth, TlsHandshake];
 
-/// The transition table (first matching row wins).
-pub const TRANSITIONS: &[Transition] = &[
+/// The transition table (first matching row wins). A `static`, so a `&'static Transition` the
+/// server took points into it (see [`Transition::index`]).
+pub static TRANSITIONS: &[Transition] = &[
     Transition { from: OPEN, on: Trigger::Command(Verb::Ehlo), when: When::Class(Ok2), to: Ready, label: "EHLO → 250 (extensions; resets transaction)", rfc: "RFC 5321 §4.1.1.1, §4.1.4" },
     Transition { from: OPEN, on: Trigger::Command(Verb::Helo), when: When::Class(Ok2), to: Ready, label: "HELO → 250 (resets transaction)", rfc: "RFC 5321 §4.1.1.1, §4.1.4" },
     Transition { from: &[Ready], on: Trigger::Command(Verb::Mail), when: When::Class(Ok2), to: Mail, label: "MAIL FROM → 250", rfc: "RFC 5321 §4.1.1.2" },
@@ -185,6 +205,52 @@ pub static SEQUENCE_RULES: &[SequenceRule] = &[
     SequenceRule { verb: Verb::StartTls, states: &[Mail, Rcpt, Chunking], reply: &catalogue::TLS_IN_TRANSACTION },
 ];
 
+/// A precondition a server's configuration can put on a session: until it holds, every command
+/// but `allowed` gets `reply`, whatever the state (the server checks gates before
+/// [`SEQUENCE_RULES`]). A refused command leaves the state unchanged (no row in
+/// [`TRANSITIONS`]), so the gate adds no state; `allowed` always holds QUIT and the command that
+/// lifts the gate, so a gated session is never a dead end (tested below).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Gate {
+    /// The commands answered as usual while the gate is closed.
+    pub allowed: &'static [Verb],
+    /// The command whose success opens the gate.
+    pub opened_by: Verb,
+    pub reply: &'static ReplySpec,
+    /// States where the gate does not apply (the usual sequence replies are more useful there).
+    pub except_in: &'static [State],
+    pub rfc: &'static str,
+}
+
+impl Gate {
+    /// Does the closed gate refuse `verb` in `state`?
+    pub fn refuses(&self, state: State, verb: Verb) -> bool {
+        !self.allowed.contains(&verb) && !self.except_in.contains(&state)
+    }
+}
+
+/// TLS required (RFC 3207 §4): "the server SHOULD reply to every command other than NOOP, EHLO,
+/// STARTTLS, or QUIT with the 530 reply code" (RSET and HELO answered too: they carry no mail).
+pub static TLS_GATE: Gate = Gate {
+    allowed: &[Verb::Ehlo, Verb::Helo, Verb::StartTls, Verb::Noop, Verb::Rset, Verb::Quit],
+    opened_by: Verb::StartTls,
+    reply: &catalogue::TLS_REQUIRED,
+    except_in: &[NoService],
+    rfc: "RFC 3207 §4",
+};
+
+/// Authentication required (RFC 4954 §6): 530 5.7.0 "SHOULD be returned by any command other
+/// than AUTH, EHLO, HELO, NOOP, RSET, or QUIT". STARTTLS is answered as well (RFC 3207 §4 and
+/// RFC 4954 §4 expect TLS before a password is sent), and before EHLO the 503 "send EHLO first"
+/// stays: AUTH itself needs EHLO, so 530 there would send the client the wrong way.
+pub static AUTH_GATE: Gate = Gate {
+    allowed: &[Verb::Auth, Verb::Ehlo, Verb::Helo, Verb::Noop, Verb::Rset, Verb::Quit, Verb::StartTls],
+    opened_by: Verb::Auth,
+    reply: &catalogue::AUTH_REQUIRED,
+    except_in: &[Connected, NoService],
+    rfc: "RFC 4954 §6; RFC 6409 §4.3",
+};
+
 /// The refusal for `verb` in `state`, if it is out of sequence there.
 pub fn sequence_error(state: State, verb: Verb) -> Option<&'static ReplySpec> {
     if state == NoService && verb != Verb::Quit {
@@ -218,6 +284,13 @@ mod tests {
     }
 
     #[test]
+    fn labels_name_rows() {
+        for (i, t) in TRANSITIONS.iter().enumerate() {
+            assert_eq!(Transition::by_label(t.label).and_then(Transition::index), Some(i), "{} is not unique", t.label);
+        }
+    }
+
+    #[test]
     fn lookup_examples() {
         let n = |s, t, c| next_state(s, t, c).map(|t| t.to);
         assert_eq!(n(Connected, Trigger::Command(Verb::Ehlo), Some(Ok2)), Some(Ready));
@@ -230,6 +303,25 @@ mod tests {
         assert_eq!(sequence_error(NoService, Verb::Noop).map(|s| s.key), Some("no_service"));
         assert_eq!(sequence_error(NoService, Verb::Quit), None);
         assert_eq!(sequence_error(Rcpt, Verb::Data), None);
+    }
+
+    #[test]
+    fn a_closed_gate_is_never_a_dead_end() {
+        for gate in [&TLS_GATE, &AUTH_GATE] {
+            for s in State::ALL {
+                if s == Closed {
+                    continue;
+                }
+                // QUIT still leaves every state QUIT can leave, and the command that opens the
+                // gate is answered where the table lets it move.
+                assert!(!gate.refuses(s, Verb::Quit), "{s:?}");
+                assert!(!gate.refuses(s, gate.opened_by), "{s:?}");
+            }
+            assert!(TRANSITIONS.iter().any(|t| t.on == Trigger::Command(gate.opened_by) && t.from.contains(&Ready)), "{:?} opens from Ready", gate.opened_by);
+            assert!(gate.reply.code == 530, "{}", gate.rfc);
+        }
+        assert!(AUTH_GATE.refuses(Ready, Verb::Mail) && AUTH_GATE.refuses(Mail, Verb::Rcpt) && AUTH_GATE.refuses(Ready, Verb::Data));
+        assert!(!AUTH_GATE.refuses(Connected, Verb::Mail), "before EHLO the sequence reply (503) stays");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::editor::{EditorCtx, Outcome};
+use super::editor_ctx::{EditReport, EditorCtx};
 use super::model::use_player;
 use crate::player::edit::{self, Draft, EditError, FileInput, MAX_ATTACHMENT_BYTES};
 use crate::sim::clock::format_time;
@@ -91,7 +91,7 @@ pub fn Compose(props: &ComposeProps) -> Html {
                     format!("Attachments: at most {} files per message.", edit::MAX_ATTACHMENTS)
                 };
                 input.set_value("");
-                report.emit(Outcome { scope: "compose-attachments".into(), result: Err(vec![EditError { field: "compose-attachments".into(), message: why }]), show_end: false });
+                report.emit(EditReport { scope: "compose-attachments".into(), result: Err(vec![EditError { field: "compose-attachments".into(), message: why }]), show_end: false });
                 return;
             }
             reading.set(*reading + picked.len());
@@ -106,7 +106,7 @@ pub fn Compose(props: &ComposeProps) -> Html {
                 new_readers.push(gloo::file::callbacks::read_as_bytes(&f, move |result| {
                     match result {
                         Ok(bytes) => acc.borrow_mut().push(FileInput { name: name.clone(), content_type, bytes }),
-                        Err(e) => report.emit(Outcome {
+                        Err(e) => report.emit(EditReport {
                             scope: "compose-attachments".into(),
                             result: Err(vec![EditError { field: "compose-attachments".into(), message: format!("Attachments: “{}” could not be read ({e}).", edit::shown(&name)) }]),
                             show_end: false,
@@ -122,7 +122,7 @@ pub fn Compose(props: &ComposeProps) -> Html {
                         let said = format!("{} attached ({} in all).", list.iter().map(|f| edit::clean_filename(&f.name)).collect::<Vec<_>>().join(", "), edit::kb(list.iter().map(|f| f.bytes.len()).sum()));
                         files.set(list);
                         reading.set(0);
-                        report.emit(Outcome { scope: "compose-attachments".into(), result: Ok((None, said)), show_end: false });
+                        report.emit(EditReport { scope: "compose-attachments".into(), result: Ok((None, said)), show_end: false });
                     }
                 }));
             }
@@ -147,7 +147,7 @@ pub fn Compose(props: &ComposeProps) -> Html {
             let ok = result.is_ok();
             let subject = if d.subject.trim().is_empty() { "(no subject)".to_string() } else { format!("“{}”", edit::shown(d.subject.trim())) };
             let said = format!("Message {subject} added: it is sent at {} and the page shows the end of its journey.", format_time(at.0));
-            report.emit(Outcome { scope: SCOPE.into(), result: result.map(|s| (Some(s), said)), show_end: true });
+            report.emit(EditReport { scope: SCOPE.into(), result: result.map(|s| (Some(s), said)), show_end: true });
             if ok {
                 let mut next = (*draft).clone();
                 next.subject.clear();
@@ -248,7 +248,7 @@ pub fn Compose(props: &ComposeProps) -> Html {
                         let subject = m.subject.clone();
                         Callback::from(move |_: MouseEvent| {
                             let result = edit::remove_message(&player.0.scenario, i).map(|s| (Some(s), format!("Message “{}” removed.", edit::shown(&subject)))).map_err(|e| vec![e]);
-                            report.emit(Outcome { scope: SCOPE.into(), result, show_end: false });
+                            report.emit(EditReport { scope: SCOPE.into(), result, show_end: false });
                         })
                     };
                     let att = if m.attachments.is_empty() { String::new() } else { format!(", {} attachment(s)", m.attachments.len()) };

@@ -20,7 +20,7 @@ use yew::prelude::*;
 use super::model::use_player;
 use super::panel::Panel;
 use super::state_diagram::state_name;
-use crate::player::console::{class_icon, hint_label, wire_lines, ConsoleTool, InputMode, Item};
+use crate::player::console::{hint_label, wire_lines, ConsoleTool, InputMode, Item};
 use crate::sim::console::{ConsoleEntry, Hint};
 use crate::sim::scenario::Scenario;
 
@@ -80,10 +80,10 @@ fn entry_view(e: &ConsoleEntry) -> Html {
         <div class={classes!("cl-entry", e.code.is_none().then_some("cl-quiet"))}>
             if let Some(s) = &e.sent { { wire("C:", s) } }
             if let Some(r) = &e.reply { { wire("S:", r) } }
-            if let (Some(code), Some(word)) = (e.code, e.class_word) {
+            if let (Some(code), Some(class)) = (e.code, e.class) {
                 <p class="cl-verdict">
-                    <span class={classes!("outcome", format!("outcome-{}", word.replace(' ', "-")))}>
-                        <span aria-hidden="true">{ class_icon(word) }</span>{ format!(" {code} {word}") }
+                    <span class={classes!("outcome", class.css_class())}>
+                        <span aria-hidden="true">{ class.icon() }</span>{ format!(" {code} {}", class.words()) }
                     </span>
                     <span class="cl-state">{ change }</span>
                 </p>

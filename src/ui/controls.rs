@@ -82,6 +82,14 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="story">
                 <h2 id="story-title" class="story-title">{ p.trace.title.clone() }</h2>
                 <p class="story-goal">{ p.trace.goal.clone() }</p>
+                if !p.trace.shortcuts.is_empty() {
+                    <div class="story-shortcuts">
+                        <p class="story-shortcuts-title">{ "Compressed for the demo:" }</p>
+                        <ul>
+                            { for p.trace.shortcuts.iter().map(|s| html! { <li>{ s.sentence() }</li> }) }
+                        </ul>
+                    </div>
+                }
             </div>
             <div class="transport" role="group" aria-label="Playback">
                 <div class="buttons">

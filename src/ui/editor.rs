@@ -15,57 +15,13 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::compose::Compose;
+use super::editor_ctx::{EditReport, EditorCtx};
 use super::editor_dns::DnsEditor;
 use super::editor_node::NodeEditor;
 use super::model::use_player;
 use super::panel::Panel;
-use crate::player::edit::EditError;
 use crate::player::Intent;
 use crate::sim::scenario::Scenario;
-
-/// What a part of the editor reports after trying a change.
-pub struct Outcome {
-    /// Errors whose field starts with this are cleared first (the part's fields).
-    pub scope: String,
-    /// The new scenario (`None`: no change to the scenario, e.g. files picked) and a sentence
-    /// saying what happened; or why nothing changed.
-    pub result: Result<(Option<Scenario>, String), Vec<EditError>>,
-    /// Go to the last step afterwards (a composed message: show its delivery).
-    pub show_end: bool,
-}
-
-/// What the parts of the editor share: the errors by field, and where to report outcomes.
-#[derive(Clone, PartialEq)]
-pub struct EditorCtx {
-    pub errors: Rc<BTreeMap<String, String>>,
-    pub report: Callback<Outcome>,
-}
-
-impl EditorCtx {
-    /// The attributes and message for the input with key `key`: its id, `aria-invalid`,
-    /// `aria-describedby`, and the error paragraph to put after it.
-    pub fn field(&self, key: &str) -> Field {
-        let error = self.errors.get(key).cloned();
-        let error_id = format!("editor-{key}-error");
-        Field {
-            id: AttrValue::from(format!("editor-{key}")),
-            invalid: error.as_ref().map(|_| AttrValue::from("true")),
-            describedby: error.as_ref().map(|_| AttrValue::from(error_id.clone())),
-            message: match error {
-                Some(text) => html! { <p class="field-error" id={error_id}><span aria-hidden="true">{ "⚠ " }</span>{ text }</p> },
-                None => Html::default(),
-            },
-        }
-    }
-}
-
-/// See [`EditorCtx::field`].
-pub struct Field {
-    pub id: AttrValue,
-    pub invalid: Option<AttrValue>,
-    pub describedby: Option<AttrValue>,
-    pub message: Html,
-}
 
 #[component]
 pub fn Editor() -> Html {
@@ -80,7 +36,7 @@ pub fn Editor() -> Html {
         let errors = errors.clone();
         let said = said.clone();
         let undo = undo.clone();
-        Callback::from(move |o: Outcome| {
+        Callback::from(move |o: EditReport| {
             let mut map: BTreeMap<String, String> = (**errors).clone();
             map.retain(|k, _| !k.starts_with(&o.scope));
             match o.result {

@@ -6,7 +6,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::editor::{EditorCtx, Outcome};
+use super::editor_ctx::{EditReport, EditorCtx};
 use super::model::use_player;
 use crate::player::edit::{self, Record, RecordInput, RecordRef, RecordType};
 
@@ -83,7 +83,7 @@ fn RecordRow(props: &RecordRowProps) -> Html {
                 Some(at) => edit::update_record(&player.0.scenario, at, &input).map(|s| (Some(s), format!("DNS record changed to {}.", describe(&input)))),
             };
             let added = at.is_none() && result.is_ok();
-            report.emit(Outcome { scope: key.clone(), result: result.map_err(|e| vec![e]), show_end: false });
+            report.emit(EditReport { scope: key.clone(), result: result.map_err(|e| vec![e]), show_end: false });
             if added {
                 for r in [&name_ref, &value_ref] {
                     if let Some(i) = r.cast::<HtmlInputElement>() {
@@ -103,7 +103,7 @@ fn RecordRow(props: &RecordRowProps) -> Html {
         let text = props.record.as_ref().map(|r| describe(&RecordInput { rtype: r.rtype.name().into(), name: r.name.clone(), value: r.value.clone(), preference: r.preference.to_string() })).unwrap_or_default();
         Callback::from(move |_: MouseEvent| {
             let result = edit::remove_record(&player.0.scenario, at).map(|s| (Some(s), format!("DNS record removed: {text}."))).map_err(|e| vec![e]);
-            report.emit(Outcome { scope: key.clone(), result, show_end: false });
+            report.emit(EditReport { scope: key.clone(), result, show_end: false });
         })
     });
     let onchange_type = {

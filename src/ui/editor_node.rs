@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::editor::{EditorCtx, Outcome};
+use super::editor_ctx::{EditReport, EditorCtx};
 use super::model::use_player;
 use crate::player::edit::{self, EditError, Setting};
 use crate::sim::scenario::{Fullness, NodeKind, NodeSpec, Scenario};
@@ -88,7 +88,7 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
         Callback::from(move |(result, what): (Result<Setting, EditError>, String)| {
             let scope = edit::node_field(&id, "");
             let result = result.and_then(|s| edit::set(&player.0.scenario, &id, s)).map(|s| (Some(s), format!("{label}: {what}."))).map_err(|e| vec![e]);
-            report.emit(Outcome { scope, result, show_end: false });
+            report.emit(EditReport { scope, result, show_end: false });
         })
     };
     let checkbox = |setting: fn(bool) -> Setting, value: bool, text: &'static str, hint: &'static str| {
@@ -165,7 +165,7 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
                     <fieldset class="editor-group">
                         <legend>{ "Mail program" }</legend>
                         <div class="editor-field">
-                            <label for={f.id.clone()}>{ "Submits to " }{ n.server.clone().unwrap_or_default() }{ " on port" }</label>
+                            <label for={f.id.clone()}>{ match &n.server { Some(s) => format!("Submits to {s} on port"), None => "Sends to the recipients' MX hosts itself, on port".to_string() } }</label>
                             <select id={f.id} {onchange}>
                                 <option value="587" selected={port == 587}>{ "587 — submission (RFC 6409)" }</option>
                                 <option value="25" selected={port == 25}>{ "25 — server to server" }</option>
@@ -249,7 +249,7 @@ fn Mailboxes(props: &MailboxesProps) -> Html {
         let id = id.clone();
         Callback::from(move |(f, what): (Change, String)| {
             let result = f(&player.0.scenario).map(|s| (Some(s), format!("{label}: {what}."))).map_err(|e| vec![e]);
-            report.emit(Outcome { scope: edit::node_field(&id, ""), result, show_end: false });
+            report.emit(EditReport { scope: edit::node_field(&id, ""), result, show_end: false });
         })
     };
     let add = {

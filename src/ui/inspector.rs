@@ -8,12 +8,11 @@ use yew::prelude::*;
 use super::model::use_player;
 use super::panel::Panel;
 use super::state_diagram::StateDiagram;
-use crate::diagram::layout::outcome_icon;
 use crate::player::explain::{self, Seg};
 use crate::player::view::who;
 use crate::player::Intent;
 use crate::sim::clock::format_time;
-use crate::sim::trace::{layer_name, Kind};
+use crate::sim::trace::{layer_name, Facts, Kind};
 
 /// Most raw lines drawn (a message with an attachment can have thousands).
 const MAX_LINES: usize = 120;
@@ -79,7 +78,7 @@ pub fn Inspector() -> Html {
     };
     let view = p.view_at(i);
     let x = explain::explanation(e);
-    let change = (e.kind == Kind::Reply).then(|| explain::transition(e, view.answers.as_ref())).flatten();
+    let change = e.facts.as_ref().and_then(Facts::state_change);
     let back = p.selected.map(|_| {
         let player = player.clone();
         html! {
@@ -97,9 +96,9 @@ pub fn Inspector() -> Html {
                     { for back }
                 </p>
                 <h3 class={classes!("insp-label", e.bounce.then_some("bounce"))}>
-                    if let Some(o) = e.outcome {
-                        <span class={classes!("outcome", format!("outcome-{}", o.word().replace(' ', "-")))}>
-                            <span aria-hidden="true">{ outcome_icon(o) }</span>{ format!(" {}", o.word()) }
+                    if let Some(c) = e.class() {
+                        <span class={classes!("outcome", c.css_class())}>
+                            <span aria-hidden="true">{ c.icon() }</span>{ format!(" {}", c.words()) }
                         </span>{ " " }
                     }
                     <span class="insp-text">{ e.label.clone() }</span>
@@ -110,19 +109,19 @@ pub fn Inspector() -> Html {
                     <div><dt>{ "Layer" }</dt><dd>{ layer_name(e.layer) }</dd></div>
                     <div><dt>{ "Kind" }</dt><dd>{ kind_name(e.kind) }</dd></div>
                     <div><dt>{ "Time" }</dt><dd>{ format_time(e.time) }</dd></div>
-                    if let Some(a) = &view.answers { <div><dt>{ "Answers" }</dt><dd>{ a.words().trim_start_matches("to ").trim_start_matches("as ").to_string() }</dd></div> }
+                    if let Some(a) = view.answers { <div><dt>{ "Answers" }</dt><dd>{ a.what() }</dd></div> }
                     if let Some(c) = e.conn { <div><dt>{ "Connection" }</dt><dd>{ format!("#{c}") }</dd></div> }
                 </dl>
                 if let Some(raw) = &e.raw { { raw_view(raw, e.kind == Kind::Data) } }
                 <div class="explain">
                     <h4>{ "What it means" }</h4>
-                    <p>{ x.meaning.clone() }</p>
-                    if let Some(t) = &x.title {
-                        <p class="catalogue"><strong>{ t.clone() }</strong>
-                            if let Some(d) = &x.detail { { " " }{ d.clone() } }
+                    if !x.meaning.is_empty() { <p>{ x.meaning.to_string() }</p> }
+                    if let Some(t) = x.title {
+                        <p class="catalogue"><strong>{ t }</strong>
+                            if let Some(d) = x.detail { { " " }{ d } }
                         </p>
                     }
-                    if let Some(r) = &x.rfc { <p class="rfc">{ "Defined in " }<cite>{ r.clone() }</cite></p> }
+                    if let Some(r) = x.rfc { <p class="rfc">{ "Defined in " }<cite>{ r }</cite></p> }
                     if let Some(n) = &e.narration { <p class="narration"><span aria-hidden="true">{ "» " }</span>{ n.clone() }</p> }
                 </div>
                 if let Some(ch) = change {

@@ -25,6 +25,8 @@ mod dns_zone;
 #[cfg(feature = "studio")]
 mod editor;
 #[cfg(feature = "studio")]
+mod editor_ctx;
+#[cfg(feature = "studio")]
 mod editor_dns;
 #[cfg(feature = "studio")]
 mod editor_node;

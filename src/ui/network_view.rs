@@ -52,8 +52,8 @@ struct Geometry {
 
 /// Mail programs first, then servers, in the trace's order; DNS last.
 fn order(trace: &Trace) -> Vec<&NodeInfo> {
-    let mut v: Vec<&NodeInfo> = trace.nodes.iter().filter(|n| n.id != "dns" && n.role.starts_with("mail program")).collect();
-    v.extend(trace.nodes.iter().filter(|n| n.id != "dns" && !n.role.starts_with("mail program")));
+    let mut v: Vec<&NodeInfo> = trace.nodes.iter().filter(|n| n.id != "dns" && n.role.is_mail_program()).collect();
+    v.extend(trace.nodes.iter().filter(|n| n.id != "dns" && !n.role.is_mail_program()));
     v.extend(trace.nodes.iter().filter(|n| n.id == "dns"));
     v
 }
@@ -238,7 +238,7 @@ fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: O
                     { for name_lines.iter().enumerate().map(|(k, line)| html! {
                         <text class="net-name" x={(b.x + 10.0).to_string()} y={(b.y + 22.0 + 18.0 * k as f32).to_string()}>{ line.clone() }</text>
                     }) }
-                    <text class="net-sub" x={(b.x + 10.0).to_string()} y={(y0 + 19.0).to_string()}>{ cut(&n.role, chars) }</text>
+                    <text class="net-sub" x={(b.x + 10.0).to_string()} y={(y0 + 19.0).to_string()}>{ cut(&n.role.words(), chars) }</text>
                     <text class="net-host" x={(b.x + 10.0).to_string()} y={(y0 + 37.0).to_string()}>{ cut(&n.host, chars) }</text>
                     <text class="net-sub" x={(b.x + 10.0).to_string()} y={(y0 + 55.0).to_string()}>{ cut(&domains, chars) }</text>
                     { for badge_row }

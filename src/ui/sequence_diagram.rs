@@ -17,8 +17,10 @@ use yew::prelude::*;
 
 use super::model::use_player;
 use super::panel::Panel;
+use crate::diagram::layout::{num, BOUNCE_TAG, DOT_RADIUS, LABEL_DY, NOTE_TEXT_DX, TEXT_DY};
 use crate::diagram::{layout, visible_gaps, visible_rows, Diagram, Item, LaneRole, LayoutOptions, Row};
 use crate::player::Intent;
+use crate::smtp::reply::ReplyClass;
 
 /// Rows drawn above and below the visible window, in pixels, so fast scrolling shows no holes.
 const OVERSCAN: f32 = 400.0;
@@ -53,40 +55,40 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
         })
     };
     let time = r.new_time.then(|| html! {
-        <text class="sd-time" x={o.margin.to_string()} y={(r.line_y + 4.0).to_string()}>{ r.time_label.clone() }</text>
+        <text class="sd-time" x={num(o.margin)} y={num(r.line_y + TEXT_DY)}>{ r.time_label.clone() }</text>
     });
     let body = match &r.item {
         Item::Arrow(a) => {
-            let mid = (a.from_x + a.to_x) / 2.0;
-            let dir = if a.to_x > a.from_x { 1.0 } else { -1.0 };
-            let end = a.to_x - dir * 2.0;
+            let (x1, x2) = a.line_x();
+            let y = num(r.line_y);
             html! {
                 <>
-                    <line class={classes!("sd-arrow", a.stroke.name())} x1={a.from_x.to_string()} y1={r.line_y.to_string()} x2={end.to_string()} y2={r.line_y.to_string()} />
-                    <path class="sd-head" d={format!("M{end} {y} l{dx} -5 l0 10 z", y = r.line_y, dx = -dir * 9.0)} />
-                    <text class="sd-label" x={mid.to_string()} y={(r.line_y - 6.0).to_string()} text-anchor="middle">
+                    <line class={classes!("sd-arrow", a.stroke.name())} x1={num(x1)} y1={y.clone()} x2={num(x2)} y2={y} />
+                    <path class="sd-head" d={a.head_path(r.line_y)} />
+                    <text class="sd-label" x={num(a.mid_x())} y={num(r.line_y - LABEL_DY)} text-anchor="middle">
                         <tspan>{ a.label.clone() }</tspan>
-                        if let (Some(icon), Some(word)) = (a.icon, a.class_word) {
-                            <tspan class={classes!("sd-class", format!("outcome-{}", word.replace(' ', "-")))}>{ format!("  {icon} {word}") }</tspan>
+                        if let (Some(c), Some(tag)) = (a.class, a.class_tag()) {
+                            <tspan class={classes!("sd-class", c.css_class())}>{ tag }</tspan>
                         }
-                        if bounce { <tspan class="sd-bounce-tag">{ format!("  {}", crate::diagram::layout::BOUNCE_TAG) }</tspan> }
+                        if bounce { <tspan class="sd-bounce-tag">{ format!(" {BOUNCE_TAG}") }</tspan> }
                     </text>
                 </>
             }
         }
         Item::Note(n) => html! {
             <>
-                <circle class="sd-dot" cx={n.x.to_string()} cy={r.line_y.to_string()} r="5" />
-                <text class="sd-note" x={(n.x + 12.0).to_string()} y={(r.line_y + 4.0).to_string()}>
+                <circle class="sd-dot" cx={num(n.x)} cy={num(r.line_y)} r={num(DOT_RADIUS)} />
+                <text class="sd-note" x={num(n.x + NOTE_TEXT_DX)} y={num(r.line_y + TEXT_DY)}>
                     if let Some(icon) = n.icon { <tspan>{ format!("{icon} ") }</tspan> }
                     <tspan>{ n.text.clone() }</tspan>
-                    if bounce { <tspan class="sd-bounce-tag">{ format!("  {}", crate::diagram::layout::BOUNCE_TAG) }</tspan> }
+                    if bounce { <tspan class="sd-bounce-tag">{ format!(" {BOUNCE_TAG}") }</tspan> }
                 </text>
             </>
         },
     };
-    let narration = r.narration.iter().enumerate().map(|(k, line)| html! {
-        <text class="sd-narration" x={(d.lanes_left + 4.0).to_string()} y={(r.line_y + 18.0 + k as f32 * o.line_height).to_string()}>{ format!("» {line}") }</text>
+    let narration = r.narration.iter().enumerate().map(|(k, line)| {
+        let (x, y) = r.narration_at(d, k);
+        html! { <text class="sd-narration" x={num(x)} y={num(y)}>{ format!("» {line}") }</text> }
     });
     html! {
         <g class={classes!("sd-row", kind, bounce.then_some("bounce"), current.then_some("current"), selected.then_some("selected"))}
@@ -253,11 +255,8 @@ pub fn SequenceDiagram() -> Html {
                 <span>{ "→ solid: command" }</span>
                 <span>{ "⇢ dashed: reply" }</span>
                 <span>{ "⋯ dotted: DNS" }</span>
-                <span class="outcome-done">{ "✓ done" }</span>
-                <span class="outcome-go-on">{ "→ go on" }</span>
-                <span class="outcome-try-later">{ "↻ try later" }</span>
-                <span class="outcome-failed">{ "✗ failed" }</span>
-                <span class="sd-bounce-tag">{ "↩ bounce" }</span>
+                { for ReplyClass::ALL.map(|c| html! { <span class={c.css_class()}>{ format!("{} {}", c.icon(), c.words()) }</span> }) }
+                <span class="sd-bounce-tag">{ BOUNCE_TAG }</span>
             </p>
             <div class="sd-scroll" ref={scroller} {onscroll} tabindex="0" role="group" aria-label="Rows of the diagram (scrollable)">
                 <svg class="sd-header" width={w.to_string()} height={head_h.to_string()} viewBox={format!("0 0 {w} {head_h}")} aria-hidden="true">

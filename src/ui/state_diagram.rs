@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::player::explain::StateChange;
+use crate::sim::trace::StateChange;
 use crate::smtp::state::{State, Trigger, TRANSITIONS};
 
 const BW: f32 = 92.0;
