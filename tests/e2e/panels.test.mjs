@@ -48,6 +48,8 @@ async function total(page) {
 
 async function showTool(page, label) {
   await page.getByRole("tab", { name: label }).click();
+  // The first tool other than the inspector loads the full app in place of the viewer.
+  await waitForApp(page);
   await settle(page);
   assert.equal(await page.getByRole("tab", { name: label }).getAttribute("aria-selected"), "true");
 }
