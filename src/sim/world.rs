@@ -1222,6 +1222,7 @@ impl World<'_> {
 
 fn role(n: &NodeSpec) -> String {
     match n.kind {
+        NodeKind::Client if n.server.is_none() => "mail program (sending host) delivering to the MX itself on port 25".into(),
         NodeKind::Client if n.port == Some(25) => "mail program (MUA) sending on port 25".into(),
         NodeKind::Client => "mail program (MUA)".into(),
         NodeKind::Server => {
