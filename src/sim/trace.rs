@@ -359,8 +359,10 @@ pub struct JobNote {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NodeRole {
-    /// A mail program (MUA); `port25`: it submits on port 25 instead of 587.
-    MailProgram { port25: bool },
+    /// A mail program (MUA); `port25`: it submits on port 25 instead of 587; `direct`: it has
+    /// no outgoing server and delivers to the recipient's MX itself (a "sending host", RFC 5321
+    /// Appendix D).
+    MailProgram { port25: bool, direct: bool },
     /// A mail server: what it does (none of these: a plain "mail server").
     Server { submission: bool, relay: Relay, mx: bool },
     /// The DNS pseudo-node.
@@ -387,8 +389,9 @@ impl NodeRole {
     /// The role in words, as the node boxes and lane headers show it.
     pub fn words(self) -> Cow<'static, str> {
         match self {
-            NodeRole::MailProgram { port25: true } => "mail program (MUA) sending on port 25".into(),
-            NodeRole::MailProgram { port25: false } => "mail program (MUA)".into(),
+            NodeRole::MailProgram { direct: true, .. } => "mail program (sending host) delivering to the MX itself on port 25".into(),
+            NodeRole::MailProgram { port25: true, .. } => "mail program (MUA) sending on port 25".into(),
+            NodeRole::MailProgram { port25: false, .. } => "mail program (MUA)".into(),
             NodeRole::NameServers => "name servers".into(),
             NodeRole::Server { submission: false, relay: Relay::No, mx: false } => "mail server".into(),
             NodeRole::Server { submission, relay, mx } => {

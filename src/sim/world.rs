@@ -1221,7 +1221,7 @@ impl World<'_> {
 
 fn role(n: &NodeSpec) -> NodeRole {
     match n.kind {
-        NodeKind::Client => NodeRole::MailProgram { port25: n.port == Some(25) },
+        NodeKind::Client => NodeRole::MailProgram { port25: n.port == Some(25), direct: n.server.is_none() },
         NodeKind::Server => {
             let submission = n.ports.contains(&587);
             let relay = if n.open_relay {
