@@ -51,6 +51,9 @@ pub trait Maildrop {
     /// numbered from 1). Refuse with a catalogue entry (`IN_USE`, `SYS_TEMP`); `{}` in its
     /// text is filled with the user name.
     fn open(&mut self, user: &str) -> Result<Vec<DropMessage>, &'static ResponseSpec>;
+    /// RETR sent this message whole (a node may flag it \Seen, as Dovecot does). TOP does not
+    /// count: it only peeks.
+    fn retrieved(&mut self, _user: &str, _message: &DropMessage) {}
     /// UPDATE (RFC 1939 §6): remove these messages. A refusal (`UPDATE_FAILED`) is sent as is.
     fn update(&mut self, user: &str, deleted: &[DropMessage]) -> Result<(), &'static ResponseSpec>;
     /// The session is over, with or without UPDATE: unlock the maildrop.
@@ -312,7 +315,10 @@ impl ServerSession {
                     Command::List(_) => self.answer(cmd, &cat::LIST_ONE, &[&n, &m.size().to_string()], None, t),
                     Command::Uidl(_) => self.answer(cmd, &cat::UIDL_ONE, &[&n, &m.unique_id], None, t),
                     // RFC 1939 §5: the octet count is the message's size (before byte-stuffing).
-                    Command::Retr(_) => self.answer(cmd, &cat::RETR, &[&m.size().to_string()], Some(m.bytes.to_vec()), t),
+                    Command::Retr(_) => {
+                        self.answer(cmd, &cat::RETR, &[&m.size().to_string()], Some(m.bytes.to_vec()), t);
+                        drop.retrieved(self.user.as_deref().unwrap_or_default(), &m);
+                    }
                     Command::Top { lines, .. } => self.answer(cmd, &cat::TOP, &[], Some(top(&m.bytes, lines)), t),
                     _ => {
                         // DELE: marked now, removed at UPDATE (RFC 1939 §5, §6).
