@@ -242,3 +242,22 @@ fn curl_lists_and_retrieves_over_pop3_urls() {
     let wrong = run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:nope", &url]), Duration::from_secs(20));
     assert_eq!(wrong.status.code(), Some(67), "curl exit 67: login denied");
 }
+
+#[test]
+fn pop3_flags_are_checked_before_anything_listens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("mail");
+    let run = |extra: &[&str]| {
+        let out = run_bounded(Command::new(BIN).args(["serve", "--listen", "127.0.0.1:0", "--mailbox", "bob", "--maildir"]).arg(&dir).args(extra), Duration::from_secs(20));
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = run(&["--pop3", "127.0.0.1:0"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--pop3 needs at least one --auth USER:PASS"), "{err}");
+    let (code, err) = run(&["--pop3", "192.0.2.1:110", "--auth", "bob:pw"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a loopback address"), "{err}");
+    let (code, err) = run(&["--pop3", "127.0.0.1:0", "--auth", "../etc:pw"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("must be a mailbox name"), "{err}");
+}

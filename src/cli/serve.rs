@@ -85,7 +85,8 @@ pub struct ServeArgs {
     pub max_connections: u64,
     /// Also serve the same Maildirs over POP3 on this loopback address (same forms as --listen;
     /// port 0 picks a free port, printed at start). The --auth accounts log in (USER/PASS, APOP,
-    /// AUTH PLAIN); needs at least one. No STLS: TLS is only simulated.
+    /// AUTH PLAIN); needs at least one. No STLS: TLS is only simulated. Idle POP3 sessions are
+    /// closed after --idle-timeout without deleting anything (RFC 1939 §3 asks for at least 600).
     #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
     pub pop3: Option<SocketAddr>,
 }
