@@ -8,8 +8,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod mailstore;
 pub mod maildir;
 pub mod narrate;
+pub mod pop3_serve;
 pub mod send;
 pub mod serve;
 

@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
+use super::mailstore::MailStore;
 use super::maildir::{self, Maildirs};
+use super::pop3_serve;
 use super::narrate::{self, say, Dir};
 use crate::sim::date;
 use crate::smtp::address::{ForwardPath, Host, LocalPart, Path, ReversePath};
@@ -81,6 +83,12 @@ pub struct ServeArgs {
     /// Simultaneous connections; one more is greeted with 421 and closed (RFC 5321 §3.1).
     #[arg(long, value_name = "N", default_value = "20", value_parser = parse_positive, allow_negative_numbers = true)]
     pub max_connections: u64,
+    /// Also serve the same Maildirs over POP3 on this loopback address (same forms as --listen;
+    /// port 0 picks a free port, printed at start). The --auth accounts log in (USER/PASS, APOP,
+    /// AUTH PLAIN); needs at least one. No STLS: TLS is only simulated. Idle POP3 sessions are
+    /// closed after --idle-timeout without deleting anything (RFC 1939 §3 asks for at least 600).
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub pop3: Option<SocketAddr>,
 }
 
 /// A `USER:PASS` pair from the command line.
@@ -279,6 +287,14 @@ pub fn run(args: ServeArgs) -> ExitCode {
     if args.require_auth && args.auth.is_empty() {
         return usage_error("--require-auth needs at least one --auth USER:PASS, or nobody could send mail");
     }
+    if args.pop3.is_some() {
+        if args.auth.is_empty() {
+            return usage_error("--pop3 needs at least one --auth USER:PASS: those are the accounts that log in to read their mailbox");
+        }
+        if let Some(c) = args.auth.iter().find(|c| parse_mailbox(&c.user).is_err()) {
+            return usage_error(&format!("--auth {}: with --pop3 the user name is also the mailbox's directory, so it must be a mailbox name such as alice", c.user));
+        }
+    }
     let hostname = args.hostname.clone().unwrap_or_else(|| format!("mail.{}", args.domain));
     let mut mailboxes = args.mailboxes.clone();
     mailboxes.dedup();
@@ -343,6 +359,36 @@ pub fn run(args: ServeArgs) -> ExitCode {
         format!("  try: telnet {} {}   (Ctrl-C stops the server)", local.ip(), local.port()),
     ]);
 
+    // The one mailbox store POP3 (and IMAP) share, on the same Maildirs SMTP delivers to.
+    let mut pop3 = None;
+    if let Some(listen) = args.pop3 {
+        let users: Vec<String> = args.auth.iter().map(|c| pop3_serve::mailbox_of(&c.user)).collect();
+        let store = match MailStore::open(Maildirs::new(&args.maildir, &hostname), &users) {
+            Ok(s) => Arc::new(s),
+            Err(e) => return usage_error(&format!("cannot open the Maildirs in {} for POP3: {e}", args.maildir.display())),
+        };
+        let opts = pop3_serve::Pop3Options {
+            listen,
+            hostname: hostname.clone(),
+            accounts: args.auth.clone(),
+            store,
+            quiet: args.quiet,
+            idle: Duration::from_secs(args.idle_timeout),
+            max_connections: args.max_connections,
+        };
+        let sh = Arc::clone(&shared);
+        match pop3_serve::start(opts, Arc::new(move || sh.stop.load(Ordering::SeqCst))) {
+            Ok(p) => {
+                say(&[
+                    format!("smtp-sim serve: POP3 listening on {}", p.addr),
+                    format!("  POP3 for {}: USER/PASS, APOP, AUTH PLAIN; no STLS; try: curl -u {} pop3://{}/", users.join(", "), args.auth[0].user, p.addr),
+                ]);
+                pop3 = Some(p);
+            }
+            Err(e) => return usage_error(&e),
+        }
+    }
+
     {
         let shared = Arc::clone(&shared);
         let installed = ctrlc::set_handler(move || {
@@ -397,6 +443,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
     say(&["smtp-sim serve: stopping; open connections get 421 4.3.2".to_string()]);
     for t in threads {
         let _ = t.join();
+    }
+    if let Some(p) = pop3 {
+        say(&[format!("smtp-sim serve: POP3 stopped after {} connection(s)", p.join())]);
     }
     say(&[format!("smtp-sim serve: stopped after {} connection(s), {} message(s) stored", next_id - 1, shared.messages.load(Ordering::SeqCst))]);
     ExitCode::SUCCESS
