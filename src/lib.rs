@@ -16,6 +16,7 @@ pub mod diagram;
 pub mod player;
 pub mod share;
 pub mod sim;
+pub mod imap;
 pub mod smtp;
 
 #[cfg(not(target_arch = "wasm32"))]
