@@ -3,6 +3,7 @@
 //! The crate is one deterministic model with thin views on top:
 //!
 //! - [`smtp`] — the sans-IO RFC 5321 / ESMTP protocol core (bytes in, bytes and events out).
+//! - [`store`] — the one mailbox store SMTP delivery, POP3 and IMAP share (sans-IO).
 //! - `sim` — the mail network on a virtual clock (client, relay, MX, DNS) producing a `Trace`.
 //! - `diagram` — the sequence diagram laid out as plain data, and its SVG writer.
 //! - [`player`] — the step-by-step player: the yew-free model the visualizer wraps.
@@ -18,6 +19,7 @@ pub mod share;
 pub mod sim;
 pub mod imap;
 pub mod smtp;
+pub mod store;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
