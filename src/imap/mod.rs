@@ -31,3 +31,8 @@ pub mod encode;
 pub mod framing;
 pub mod parse;
 pub mod response;
+pub mod catalogue;
+pub mod event;
+pub mod fetch;
+pub mod server;
+pub mod state;
