@@ -478,24 +478,21 @@ impl Store {
         Ok(())
     }
 
-    /// An account restored as it was (used by `smtp-sim serve` to load Maildirs): no changes
-    /// are recorded. UIDVALIDITY values seen here are not handed out again.
-    pub fn restore_folder(&mut self, user: &str, folder: Folder) {
-        self.next_uid_validity = self
-            .next_uid_validity
-            .max(folder.uid_validity.saturating_add(1));
-        let account = self
-            .accounts
-            .entry(user.to_string())
-            .or_insert_with(|| Account {
-                user: user.to_string(),
-                folders: Vec::new(),
-            });
-        match account.folder_mut(&folder.name) {
-            Some(f) => *f = folder,
-            None => account.folders.push(folder),
+    /// An account restored as it was, replacing what the store had for it (used by
+    /// `smtp-sim serve` to load the Maildirs before every operation): no changes are recorded.
+    /// UIDVALIDITY values seen here are not handed out again.
+    pub fn restore_account(&mut self, user: &str, mut folders: Vec<Folder>) {
+        for f in &folders {
+            self.next_uid_validity = self.next_uid_validity.max(f.uid_validity.saturating_add(1));
         }
-        sort_folders(&mut account.folders);
+        sort_folders(&mut folders);
+        self.accounts.insert(user.to_string(), Account { user: user.to_string(), folders });
+    }
+
+    /// A UIDVALIDITY no folder of this store had, for a folder found without one (a Maildir
+    /// made by another program).
+    pub fn new_uid_validity(&mut self) -> u32 {
+        self.fresh_uid_validity()
     }
 
     /// A new empty folder (IMAP CREATE, RFC 9051 §6.3.4), subscribed.

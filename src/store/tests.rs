@@ -296,16 +296,16 @@ fn recent_belongs_to_the_first_session_that_claims_it() {
 #[test]
 fn restored_folders_are_not_changes_and_their_uidvalidity_is_not_reused() {
     let mut s = Store::new(1);
-    s.restore_folder(
+    s.restore_account(
         "bob",
-        Folder {
+        vec![Folder {
             name: INBOX.into(),
             special_use: None,
             subscribed: true,
             uid_validity: 500,
             uid_next: 8,
             messages: Vec::new(),
-        },
+        }],
     );
     assert!(s.take_changes().is_empty());
     assert_eq!(s.deliver("bob", b"x", 0), Ok(8));
