@@ -277,3 +277,53 @@ fn every_catalogue_response_is_reachable() {
     let missing: Vec<_> = RESPONSES.iter().map(|s| s.key).filter(|k| !all.contains(k)).collect();
     assert!(missing.is_empty(), "never emitted: {missing:?}");
 }
+
+/// The scripted client against the server over an in-memory link: both sides' bytes are
+/// carried until neither has anything to say.
+fn converse(client: &mut smtp_sim::imap::client::ClientSession, p: &mut Pair) -> Vec<smtp_sim::imap::event::ClientEvent> {
+    let mut events = Vec::new();
+    for _ in 0..200 {
+        let mut moved = false;
+        while let Some(b) = p.server.poll_output() {
+            client.receive(&b);
+            moved = true;
+        }
+        while let Some(e) = p.server.poll_event() {
+            if let ServerEvent::ResponseSent { key, .. } = e {
+                p.keys.insert(key);
+            }
+        }
+        while let Some(b) = client.poll_output() {
+            p.server.receive(&b, &mut p.store, &p.accounts, p.now);
+            moved = true;
+        }
+        while let Some(e) = client.poll_event() {
+            events.push(e);
+        }
+        if !moved {
+            break;
+        }
+    }
+    events
+}
+
+#[test]
+fn scripted_phone_fetches_structure_then_the_attachment_then_idles() {
+    use smtp_sim::imap::client::{ClientSession, Plan, Want};
+    use smtp_sim::imap::event::ClientEvent;
+    let mut p = Pair { server: ServerSession::new(ServerConfig { starttls: true, login_disabled_without_tls: true, ..ServerConfig::default() }), ..Pair::new() };
+    let mut phone = ClientSession::new(Plan { user: "bob".into(), password: "pw".into(), mailbox: "INBOX".into(), want: Want::Attachment, mark_seen: true, idle_rounds: 1 });
+    let events = converse(&mut phone, &mut p);
+    assert!(phone.tls(), "LOGINDISABLED: the phone used STARTTLS before LOGIN");
+    let fetched: Vec<_> = events.iter().filter_map(|e| match e { ClientEvent::Fetched { uid, section, octets } => Some((*uid, section.clone(), *octets)), _ => None }).collect();
+    assert_eq!(fetched, vec![(1, "part 2".to_string(), 8)], "only the attachment of message 1; message 2 has none");
+    assert!(phone.is_idling());
+    assert!(p.store.folder("bob", "INBOX").unwrap().messages[0].flags.contains(smtp_sim::store::Flag::Seen));
+    // New mail while the phone idles: it is announced, fetched, and the phone logs out.
+    p.store.deliver("bob", MSG.as_bytes(), 0).unwrap();
+    p.server.poll_store(&mut p.store);
+    let events = converse(&mut phone, &mut p);
+    assert!(events.iter().any(|e| matches!(e, ClientEvent::NewMail { exists: 3 })), "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, ClientEvent::Fetched { uid: 3, .. })));
+    assert!(phone.is_finished() && p.server.is_closed());
+}

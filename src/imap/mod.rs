@@ -4,6 +4,11 @@
 //!
 //! - [`command`], [`response`] — the syntax tree; [`parse`] — one nom function per ABNF rule
 //!   of RFC 9051 §9; [`encode`] — its exact inverse; [`framing`] — lines and literals.
+//! - [`state`] — the four states and the transition table the server obeys and the UI draws;
+//!   [`catalogue`] — the teaching text of every command and every response.
+//! - [`server`] — the server session over the caller's [`crate::store::Store`];
+//!   [`fetch`] — ENVELOPE, BODYSTRUCTURE and sections from [`crate::sim::mime`];
+//!   [`client`] — a scripted client ("the phone pulls mail"); [`event`] — what both report.
 //!
 //! # Why a hand-written parser and not `imap-codec`
 //!
@@ -32,6 +37,7 @@ pub mod framing;
 pub mod parse;
 pub mod response;
 pub mod catalogue;
+pub mod client;
 pub mod event;
 pub mod fetch;
 pub mod server;
