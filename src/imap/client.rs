@@ -163,7 +163,7 @@ impl ClientSession {
     pub fn receive(&mut self, bytes: &[u8]) {
         self.framer.push(bytes);
         while self.step != Step::Finished {
-            let unit = match self.framer.next() {
+            let unit = match self.framer.next_frame() {
                 None => break,
                 Some(Frame::Unit(u)) => u,
                 // Server literals are never invited; the framer just keeps reading.

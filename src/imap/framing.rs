@@ -81,8 +81,7 @@ impl Framer {
     }
 
     /// The next frame, if the buffer holds one.
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Option<Frame> {
+    pub fn next_frame(&mut self) -> Option<Frame> {
         if let Some(f) = self.pending.pop_front() {
             return Some(f);
         }
@@ -171,27 +170,27 @@ mod tests {
     fn literal_in_the_middle() {
         let mut f = Framer::new(100, 100);
         f.push(b"a1 LOGIN {5}\r\n");
-        assert_eq!(f.next(), Some(Frame::LiteralWanted { octets: 5 }));
-        assert_eq!(f.next(), None);
+        assert_eq!(f.next_frame(), Some(Frame::LiteralWanted { octets: 5 }));
+        assert_eq!(f.next_frame(), None);
         f.push(b"al\r\nc {3+}\r\npw!\r\nb2 NOOP\r\n");
-        assert_eq!(f.next(), Some(Frame::Unit(b"a1 LOGIN {5}\r\nal\r\nc {3+}\r\npw!".to_vec())));
-        assert_eq!(f.next(), Some(Frame::Unit(b"b2 NOOP".to_vec())));
-        assert_eq!(f.next(), None);
+        assert_eq!(f.next_frame(), Some(Frame::Unit(b"a1 LOGIN {5}\r\nal\r\nc {3+}\r\npw!".to_vec())));
+        assert_eq!(f.next_frame(), Some(Frame::Unit(b"b2 NOOP".to_vec())));
+        assert_eq!(f.next_frame(), None);
     }
 
     #[test]
     fn limits() {
         let mut f = Framer::new(20, 4);
         f.push(b"a APPEND x {5}\r\nb NOOP\r\n");
-        assert!(matches!(f.next(), Some(Frame::LiteralTooLarge { octets: 5, synchronizing: true, .. })));
-        assert_eq!(f.next(), Some(Frame::Unit(b"b NOOP".to_vec())));
+        assert!(matches!(f.next_frame(), Some(Frame::LiteralTooLarge { octets: 5, synchronizing: true, .. })));
+        assert_eq!(f.next_frame(), Some(Frame::Unit(b"b NOOP".to_vec())));
         f.push(b"a APPEND {5+}\r\nhello");
-        assert!(matches!(f.next(), Some(Frame::LiteralTooLarge { synchronizing: false, .. })));
+        assert!(matches!(f.next_frame(), Some(Frame::LiteralTooLarge { synchronizing: false, .. })));
         f.push(b"c NOOP\r\n");
-        assert_eq!(f.next(), Some(Frame::Unit(b"c NOOP".to_vec())));
+        assert_eq!(f.next_frame(), Some(Frame::Unit(b"c NOOP".to_vec())));
         f.push(&[b'x'; 50]);
-        assert!(matches!(f.next(), Some(Frame::LineTooLong { .. })));
+        assert!(matches!(f.next_frame(), Some(Frame::LineTooLong { .. })));
         f.push(b"xxx\r\nd NOOP\r\n");
-        assert_eq!(f.next(), Some(Frame::Unit(b"d NOOP".to_vec())));
+        assert_eq!(f.next_frame(), Some(Frame::Unit(b"d NOOP".to_vec())));
     }
 }

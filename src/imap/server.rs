@@ -357,7 +357,7 @@ impl ServerSession {
         self.framer.push(bytes);
         while self.state != State::Logout {
             match self.mode.clone() {
-                Mode::Commands => match self.framer.next() {
+                Mode::Commands => match self.framer.next_frame() {
                     None => break,
                     Some(Frame::Unit(u)) => self.on_unit(u, store, accounts, now),
                     Some(Frame::LiteralWanted { .. }) => self.cont(&cat::CONT_LITERAL),
