@@ -171,7 +171,7 @@ impl ServerSession {
             errors: 0,
         };
         let host = s.config.hostname.clone();
-        let caps = s.capabilities();
+        let caps = s.capabilities(State::NotAuthenticated);
         s.untagged(&cat::GREETING, Some(Code::Capability(caps)), &[&host]);
         s.flush();
         s
@@ -232,10 +232,10 @@ impl ServerSession {
         }
     }
 
-    /// The capabilities in the current state (RFC 9051 §7.2.2).
-    fn capabilities(&self) -> Vec<String> {
+    /// The capabilities in `state` (RFC 9051 §7.2.2: they may differ before and after login).
+    fn capabilities(&self, state: State) -> Vec<String> {
         let mut c = vec!["IMAP4rev1".to_string(), "IMAP4rev2".into()];
-        if self.state == State::NotAuthenticated {
+        if state == State::NotAuthenticated {
             if self.config.starttls && !self.tls {
                 c.push("STARTTLS".into());
             }
@@ -427,7 +427,7 @@ impl ServerSession {
         use CommandBody as C;
         match cmd.body {
             C::Capability => {
-                let caps = self.capabilities();
+                let caps = self.capabilities(self.state);
                 self.data(&cat::DATA_CAPABILITY, Data::Capability(caps));
                 self.ok(&tag, verb, None);
             }
@@ -675,10 +675,7 @@ impl ServerSession {
             }
             self.user = Some(user.to_string());
             self.events.push_back(ServerEvent::AuthSucceeded { mechanism, user: user.to_string() });
-            let before = self.state;
-            self.state = State::Authenticated; // for the capabilities after login
-            let caps = self.capabilities();
-            self.state = before;
+            let caps = self.capabilities(State::Authenticated);
             self.done(tag, verb, &cat::OK_LOGIN, Some(Code::Capability(caps)), &[user]);
         } else {
             self.events.push_back(ServerEvent::AuthFailed { mechanism, user: Some(user.to_string()) });
