@@ -19,6 +19,7 @@ pub mod player;
 pub mod pop3;
 pub mod share;
 pub mod sim;
+pub mod imap;
 pub mod smtp;
 pub mod store;
 

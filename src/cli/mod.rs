@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod imap_serve;
 pub mod mailstore;
 pub mod maildir;
 pub mod narrate;

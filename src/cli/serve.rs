@@ -22,9 +22,11 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
+use super::imap_serve::{self, ImapService};
 use super::mailstore::MailStore;
 use super::maildir::{self, Maildirs};
 use super::pop3_serve;
+use crate::imap::server::ServerConfig as ImapConfig;
 use super::narrate::{self, say, Dir};
 use crate::sim::date;
 use crate::smtp::address::{ForwardPath, Host, LocalPart, Path, ReversePath};
@@ -80,6 +82,10 @@ pub struct ServeArgs {
     /// servers to wait at least 5 minutes).
     #[arg(long, value_name = "SECONDS", default_value = "300", value_parser = parse_positive, allow_negative_numbers = true)]
     pub idle_timeout: u64,
+    /// Also serve IMAP (RFC 9051, IMAP4rev1 and IMAP4rev2) on this loopback address (same forms
+    /// as --listen), reading the same Maildirs; the --auth users log in. Needs --auth.
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub imap: Option<SocketAddr>,
     /// Simultaneous connections; one more is greeted with 421 and closed (RFC 5321 §3.1).
     #[arg(long, value_name = "N", default_value = "20", value_parser = parse_positive, allow_negative_numbers = true)]
     pub max_connections: u64,
@@ -359,14 +365,25 @@ pub fn run(args: ServeArgs) -> ExitCode {
         format!("  try: telnet {} {}   (Ctrl-C stops the server)", local.ip(), local.port()),
     ]);
 
-    // The one mailbox store POP3 (and IMAP) share, on the same Maildirs SMTP delivers to.
+    // The one mailbox store POP3 and IMAP share, on the same Maildirs SMTP delivers to: one per
+    // process, because it hands out the UIDs (two would number the same folder twice).
+    let store = if args.pop3.is_some() || args.imap.is_some() {
+        let mut users: Vec<String> = mailboxes.clone();
+        users.extend(args.auth.iter().map(|c| c.user.clone()));
+        users.extend(args.auth.iter().map(|c| pop3_serve::mailbox_of(&c.user)));
+        users.sort();
+        users.dedup();
+        match MailStore::open(Maildirs::new(&args.maildir, &hostname), &users) {
+            Ok(s) => Some(Arc::new(s)),
+            Err(e) => return usage_error(&format!("cannot open the Maildirs in {}: {e}", args.maildir.display())),
+        }
+    } else {
+        None
+    };
     let mut pop3 = None;
-    if let Some(listen) = args.pop3 {
+    if let (Some(listen), Some(store)) = (args.pop3, &store) {
         let users: Vec<String> = args.auth.iter().map(|c| pop3_serve::mailbox_of(&c.user)).collect();
-        let store = match MailStore::open(Maildirs::new(&args.maildir, &hostname), &users) {
-            Ok(s) => Arc::new(s),
-            Err(e) => return usage_error(&format!("cannot open the Maildirs in {} for POP3: {e}", args.maildir.display())),
-        };
+        let store = Arc::clone(store);
         let opts = pop3_serve::Pop3Options {
             listen,
             hostname: hostname.clone(),
@@ -402,6 +419,14 @@ pub fn run(args: ServeArgs) -> ExitCode {
             eprintln!("smtp-sim serve: Ctrl-C will stop the server abruptly: {e}");
         }
     }
+
+    let imap = match (args.imap, &store) {
+        (Some(addr), Some(store)) => match start_imap(&args, addr, &hostname, Arc::clone(store), &shared) {
+            Ok(t) => Some(t),
+            Err(msg) => return usage_error(&msg),
+        },
+        _ => None,
+    };
 
     let mut next_id: u64 = 1;
     let mut threads: Vec<thread::JoinHandle<()>> = Vec::new();
@@ -447,8 +472,40 @@ pub fn run(args: ServeArgs) -> ExitCode {
     if let Some(p) = pop3 {
         say(&[format!("smtp-sim serve: POP3 stopped after {} connection(s)", p.join())]);
     }
+    if let Some(t) = imap {
+        if t.join().is_err() {
+            say(&["smtp-sim serve: the IMAP listener panicked".to_string()]);
+        }
+    }
     say(&[format!("smtp-sim serve: stopped after {} connection(s), {} message(s) stored", next_id - 1, shared.messages.load(Ordering::SeqCst))]);
     ExitCode::SUCCESS
+}
+
+/// `--imap ADDR`: the IMAP listener on the same Maildirs, for the --auth users.
+fn start_imap(args: &ServeArgs, addr: SocketAddr, hostname: &str, store: Arc<MailStore>, shared: &Arc<Shared>) -> Result<thread::JoinHandle<()>, String> {
+    if args.auth.is_empty() {
+        return Err("--imap needs at least one --auth USER:PASS: IMAP users log in before they read mail".into());
+    }
+    let listener = match TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) if e.kind() == ErrorKind::AddrInUse => return Err(format!("cannot listen for IMAP on {addr}: the address is in use — try another --imap port")),
+        Err(e) => return Err(format!("cannot listen for IMAP on {addr}: {e}")),
+    };
+    let local = listener.local_addr().map_err(|e| format!("cannot read the IMAP address: {e}"))?;
+    let stopper = Arc::clone(shared);
+    let service = Arc::new(ImapService {
+        config: ImapConfig { hostname: hostname.to_string(), ..ImapConfig::default() },
+        store,
+        accounts: args.auth.iter().map(|c| (c.user.clone(), c.password.clone())).collect(),
+        quiet: args.quiet,
+        idle: Duration::from_secs(args.idle_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        stop: Box::new(move || stopper.stop.load(Ordering::SeqCst)),
+        active: AtomicUsize::new(0),
+    });
+    let t = imap_serve::spawn(listener, service).map_err(|e| format!("cannot start the IMAP listener: {e}"))?;
+    say(&[format!("smtp-sim serve: IMAP on {local} for {} (LOGIN, AUTHENTICATE PLAIN; no STARTTLS)", args.auth.iter().map(|c| c.user.as_str()).collect::<Vec<_>>().join(", "))]);
+    Ok(t)
 }
 
 /// Over the connection cap: greet with 421 and close (RFC 5321 §3.1).
