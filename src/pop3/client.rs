@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::command::{encode_command, Command};
 use super::event::{ClientEvent, Mechanism};
-use super::response::{bad_response, parse_status, BodyReader, StatusLine};
+use super::response::{bad_response, parse_status, BodyReader, Status, StatusLine};
 use super::server::apop_digest;
 use crate::smtp::base64;
 
@@ -185,7 +185,8 @@ impl ClientSession {
     fn on_response(&mut self, status: StatusLine, raw: Vec<u8>, body: Option<Vec<u8>>) {
         let before = self.state;
         let mark = self.events.len();
-        let ok = status.is_ok();
+        // A `+ ` continuation is not a refusal.
+        let ok = !matches!(status, StatusLine::Status { status: Status::Err, .. });
         let body_text = body.as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
         // Decide what comes next (this also sends it), then report the response with the state
         // it led to.
