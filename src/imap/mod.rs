@@ -30,6 +30,13 @@
 //! types also cover far more of IMAP than we teach (ESEARCH, QRESYNC, METADATA, ...). The
 //! hand-written layer follows the project's SMTP style instead: one function per ABNF rule,
 //! the rule above it, an encoder tested as its inverse, errors that name the rule and column.
+//!
+//! What the hand-written IMAP costs, measured the same way (a cdylib over this crate that runs
+//! the SMTP server session, with and without the IMAP server *and* client sessions): 1,019,571 →
+//! 1,229,259 B raw, 247,140 → 325,740 B gzip -9, i.e. **+78.6 KB gzip** for syntax, framing,
+//! server, client, `fetch`, the store and `sim::mime` (which the page already carries for its
+//! node panels, so the page pays less). imap-codec would add its ≈ 97 KB for the syntax alone,
+//! before any session logic.
 
 pub mod command;
 pub mod encode;
