@@ -243,7 +243,7 @@ test("the download buttons give the SVG, the transcript, the JSON trace and the 
   const json = await fetch(() => page.getByRole("button", { name: "Trace (.json)" }).click());
   assert.equal(json.name, "unknown-user-bounce-trace.json");
   const trace = JSON.parse(json.text);
-  assert.equal(trace.version, 2);
+  assert.equal(trace.version, 3);
   assert.equal(trace.events.length, 54);
   await page.getByText(/Stored messages as \.eml/).click();
   const eml = await fetch(() => page.getByRole("button", { name: /^Download Bounce \d+ to alice@example\.com/ }).click());
