@@ -726,8 +726,9 @@ impl World<'_> {
         let conn = &self.conns[c as usize];
         let client = &self.nodes[conn.client];
         let spec = &self.nodes[node].spec;
-        // RFC 3848 protocol names: ESMTP + S (TLS) + A (authenticated).
-        let mut with = String::from(if envelope.esmtp { "ESMTP" } else { "SMTP" });
+        // RFC 3848 protocol names: ESMTP + S (TLS) + A (authenticated); RFC 6531 §4.3:
+        // UTF8SMTP instead of ESMTP when the transaction used SMTPUTF8.
+        let mut with = String::from(if envelope.mail_params.smtputf8 { "UTF8SMTP" } else if envelope.esmtp { "ESMTP" } else { "SMTP" });
         if envelope.tls {
             with.push('S');
         }
