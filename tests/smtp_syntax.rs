@@ -964,7 +964,7 @@ mod props {
             any::<bool>(),
             option::of(prop_oneof![Just(Ret::Full), Just(Ret::Hdrs)]),
             option::of("[ -~]{1,20}"), // esmtp-value is 1*char: no empty ENVID
-            option::of(prop_oneof![Just("<>".to_string()), "[a-z0-9+=.]{1,8}@[a-z]{1,8}\\.example"]),
+            option::of(prop_oneof![Just("<>".to_string()), "[a-z0-9+=]{1,8}(\\.[a-z]{1,3})?@[a-z]{1,8}\\.example"]),
             vec(other(&[]), 0..3),
         )
             .prop_map(|(size, body, smtputf8, ret, envid, auth, other)| MailParams {
