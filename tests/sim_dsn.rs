@@ -156,6 +156,24 @@ fn rfc3461_s6_2_notify_success_gets_a_delivered_report() {
 }
 
 #[test]
+fn rfc3461_s5_2_2_success_through_a_hop_without_dsn_is_reported_relayed() {
+    // The mx does not offer DSN: the relay cannot pass NOTIFY=SUCCESS on, so it reports
+    // Action: relayed itself (RFC 3464 §2.3.3), and the mx sends nothing.
+    let mut s = scenario(Some(DsnRequest { notify: vec![DsnNotify::Success], orcpt: true, ..DsnRequest::default() }), &["bob@example.org"]);
+    s.nodes[2].dsn = false;
+    let t = world::run(&s);
+    let rcpts = wire(&t, "RCPT TO:<bob@example.org>");
+    assert!(rcpts[0].contains("NOTIFY=SUCCESS") && !rcpts[1].contains("NOTIFY"), "{rcpts:?}");
+    let r = reports(&t);
+    assert_eq!(r.len(), 1, "{}", t.transcript());
+    let st = status(r[0]);
+    assert_eq!(field(&st.per_message, "Reporting-MTA"), Some("dns; smtp.example.com"));
+    assert_eq!(field(&st.recipients[0], "Action").and_then(Action::parse), Some(Action::Relayed));
+    assert_eq!(field(&st.recipients[0], "Remote-MTA"), Some("dns; mx.example.org"));
+    assert_eq!(field(&st.recipients[0], "Original-Recipient"), Some("rfc822;bob@example.org"));
+}
+
+#[test]
 fn rfc3461_s4_1_notify_never_means_no_bounce_at_all() {
     let t = world::run(&scenario(Some(request(&[DsnNotify::Never])), &["nobody@example.org"]));
     assert!(reports(&t).is_empty(), "{}", t.transcript());

@@ -154,7 +154,7 @@ fn check_conservation(s: &Scenario, t: &Trace) {
     // sent, stored in a mailbox, reported in a bounce, still queued, or a double bounce.
     let sent: usize = s.messages.iter().map(|m| m.to.len()).sum();
     let count = |key: &str| t.events.iter().filter(|e| e.key.as_deref() == Some(key)).count();
-    let units_in = sent + count("bounce-created") + count("delay-warning") + count("dsn-delivered") + count("double-bounce");
+    let units_in = sent + count("bounce-created") + count("delay-warning") + count("dsn-delivered") + count("dsn-relayed") + count("double-bounce");
     let s_ = &t.summary;
     let units_out = s_.refused_in_session + s_.not_sent + t.mailboxes.len() + s_.bounced + t.queue.len() + s_.double_bounces + s_.unnotified;
     assert_eq!(units_in, units_out, "a message was lost or duplicated: {s_:?}\n{}", t.transcript());

@@ -719,6 +719,7 @@ impl<'s> World<'s> {
         let purpose = conn.purpose.clone();
         let failure = conn.failure;
         let summary = conn.outcomes.clone();
+        let next_hop_dsn = conn.cs.extensions().iter().any(|(k, _)| k == "DSN");
         match purpose {
             Purpose::Submit { msg } => {
                 let m = &self.sc.messages[msg];
@@ -772,7 +773,7 @@ impl<'s> World<'s> {
                     ev.key = Some("user-notice".into());
                 }
             }
-            Purpose::Relay { job, hops, hop } => self.relay_ended(job, hops, hop, failure, &summary),
+            Purpose::Relay { job, hops, hop } => self.relay_ended(job, hops, hop, failure, &summary, next_hop_dsn),
         }
     }
 }
@@ -1037,7 +1038,7 @@ impl World<'_> {
         self.open(node, address, 25, Purpose::Relay { job: j, hops, hop }, ClientSession::new(cfg, vec![tx]));
     }
 
-    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, SmtpOutcome)]) {
+    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, SmtpOutcome)], next_hop_dsn: bool) {
         let remote = hops[hop].host.clone();
         // Nothing was even tried: a refused connection, or a 421/554 greeting (try the next MX).
         let not_connected = failure.is_some() || summary.is_empty() || summary.iter().all(|(_, o)| matches!(o, SmtpOutcome::TempFailed(r) if r.code.0 == 421));
@@ -1056,13 +1057,27 @@ impl World<'_> {
         }
         let mut temp = Vec::new();
         let mut perm = Vec::new();
+        let mut relayed = Vec::new();
         for (addr, outcome) in summary {
             let Some(i) = self.jobs[j].rcpts.iter().position(|r| !r.done && r.address.eq_ignore_ascii_case(addr)) else { continue };
             match outcome {
-                SmtpOutcome::Delivered => self.jobs[j].rcpts[i].done = true,
+                SmtpOutcome::Delivered => {
+                    self.jobs[j].rcpts[i].done = true;
+                    // RFC 3461 §5.2.2: handed to a next hop without DSN, the NOTIFY=SUCCESS
+                    // request cannot travel on, so this relay reports "relayed" (RFC 3464 §2.3.3).
+                    let r = &self.jobs[j].rcpts[i];
+                    if !next_hop_dsn && notify_wants(&r.params, dsn::Action::Relayed) {
+                        relayed.push(dsn_recipient(&r.address, &r.params, dsn::Action::Relayed, (2, 0, 0), Some(remote.clone()), None, Some(self.date(self.now)), None));
+                    }
+                }
                 SmtpOutcome::PermFailed(reply) => perm.push((i, one_line(reply), status_of(reply))),
                 SmtpOutcome::TempFailed(reply) => temp.push((i, one_line(reply), status_of(reply))),
             }
+        }
+        if !relayed.is_empty() && !self.jobs[j].mail_from.is_empty() {
+            let job = &self.jobs[j];
+            let report = Report { node: job.node, mail_from: job.mail_from.clone(), msg: job.msg, queued_at: job.queued_at, data: job.data.clone(), ret: job.ret, envid: job.envid.clone() };
+            self.send_dsn(&report, relayed, dsn::Action::Relayed, Some(j));
         }
         if !perm.is_empty() {
             let failed: Vec<(usize, Failure)> = perm.into_iter().map(|(i, text, st)| (i, Failure::new(st, Some(text), Some(remote.clone())))).collect();
@@ -1234,6 +1249,7 @@ impl World<'_> {
         let what = match action {
             dsn::Action::Failed => "bounce (failed)",
             dsn::Action::Delivered => "success notification (delivered)",
+            dsn::Action::Relayed => "relay notification (relayed)",
             _ => "delay warning",
         };
         let ev = self.push(
@@ -1247,6 +1263,7 @@ impl World<'_> {
         ev.key = Some(match action {
             dsn::Action::Failed => "bounce-created".into(),
             dsn::Action::Delivered => "dsn-delivered".into(),
+            dsn::Action::Relayed => "dsn-relayed".into(),
             _ => "delay-warning".into(),
         });
         ev.bounce = true;
