@@ -230,9 +230,10 @@ fn unknown_command_is_500() {
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     assert_eq!(code(&c.cmd("FOO bar")), "500 5.5.1");
-    // Before EHLO, no enhanced codes (RFC 2034 §3).
+    // Before EHLO too: the server supports ENHANCEDSTATUSCODES, so every reply carries the
+    // enhanced code "regardless of whether or not EHLO is employed" (RFC 2034 §3).
     let mut d = srv.connect();
-    assert_eq!(d.cmd("XYZZY"), "500 Syntax error, command unrecognized");
+    assert_eq!(d.cmd("XYZZY"), "500 5.5.1 Syntax error, command unrecognized");
 }
 
 #[test]
@@ -343,7 +344,7 @@ fn a_delivered_message_has_return_path_and_received() {
     c.cmd("RCPT TO:<Alice@example.org>");
     assert!(c.cmd("DATA").starts_with("354"));
     let r = c.cmd("Subject: hello\r\n\r\nHi Alice\r\n.");
-    assert!(r.starts_with("250 Message accepted"), "{r}");
+    assert!(r.starts_with("250 2.0.0 Message accepted"), "{r}"); // a HELO session: RFC 2034 §3
     let msgs = srv.messages("alice");
     assert_eq!(msgs.len(), 1, "one copy per mailbox, however the address was spelled");
     let m = &msgs[0].replace("\r\n ", " "); // unfold (RFC 5322 §2.2.3)
@@ -562,4 +563,31 @@ fn send_to_a_closed_port_exits_2_with_a_hint() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains(&format!("cannot connect to the SMTP server {server}: connection refused — is the server running? is the port right?")), "{err}");
+}
+
+#[test]
+fn smtputf8_mailboxes_are_accepted_with_the_parameter_and_stored_as_utf8() {
+    // RFC 6531: serve offers SMTPUTF8; a UTF-8 mailbox needs the MAIL parameter (§3.4), else
+    // 553 5.6.7 (§3.7.4.1); stored in UTF-8 with "with UTF8SMTP" in Received: (§4.3).
+    let srv = Server::start(&["--mailbox", "jöran"]);
+    let mut c = srv.connect();
+    let ehlo = c.cmd("EHLO client.test");
+    assert!(ehlo.contains("250-SMTPUTF8"), "{ehlo}");
+    assert_eq!(code(&c.cmd("MAIL FROM:<grüße@example.com>")), "553 5.6.7");
+    assert_eq!(code(&c.cmd("MAIL FROM:<carol@example.com>")), "250 2.1.0");
+    assert_eq!(code(&c.cmd("RCPT TO:<jöran@example.org>")), "553 5.6.7");
+    c.cmd("RSET");
+    assert_eq!(code(&c.cmd("MAIL FROM:<grüße@example.com> SMTPUTF8")), "250 2.1.0");
+    assert_eq!(code(&c.cmd("RCPT TO:<jöran@example.org>")), "250 2.1.5");
+    assert!(c.cmd("DATA").starts_with("354"));
+    let r = c.cmd("From: grüße@example.com\r\nSubject: hej\r\n\r\nHej Jöran\r\n.");
+    assert!(r.starts_with("250 2.0.0"), "{r}");
+    let msgs = srv.messages("jöran");
+    assert_eq!(msgs.len(), 1);
+    let m = msgs[0].replace("\r\n ", " ");
+    assert!(m.starts_with("Return-Path: <grüße@example.com>\r\n"), "{m}");
+    assert!(m.contains(" with UTF8SMTP id ") && m.contains("for <jöran@example.org>;"), "{m}");
+    assert!(m.ends_with("Hej Jöran\r\n"), "{m}");
+    let out = srv.wait_output("RCPT TO:<jöran@example.org>");
+    assert!(out.contains("MAIL FROM:<grüße@example.com> SMTPUTF8␍␊"), "the narration shows the UTF-8 as UTF-8:\n{out}");
 }

@@ -141,16 +141,18 @@ fn parse_domain(s: &str) -> Result<String, String> {
     }
 }
 
-/// A mailbox name: a dot-atom local part that is also a safe directory name.
+/// A mailbox name: a dot-atom local part that is also a safe directory name. UTF-8 is allowed
+/// (RFC 6531 §3.3: `atext =/ UTF8-non-ascii`); such a mailbox receives mail only in SMTPUTF8
+/// transactions.
 fn parse_mailbox(s: &str) -> Result<String, String> {
     const SPECIAL: &[u8] = b"!#$%&'*+-=?^_`{|}~";
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s.split('.').all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || SPECIAL.contains(&b)));
+        && s.split('.').all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || SPECIAL.contains(&b) || b >= 0x80));
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
-        Err("expected the part of an address before the @, such as alice (letters, digits, . - _ and the like; at most 64)".into())
+        Err("expected the part of an address before the @, such as alice or jöran (letters, digits, . - _ and the like; at most 64 octets)".into())
     }
 }
 
@@ -241,8 +243,9 @@ impl Policy for LocalPolicy<'_> {
         let now = maildir::now_seconds();
         let n = s.messages.fetch_add(1, Ordering::Relaxed);
         let id = format!("{now:X}{n:04X}");
-        // RFC 3848: ESMTP, plus A when the client authenticated.
-        let mut with = String::from(if envelope.esmtp { "ESMTP" } else { "SMTP" });
+        // RFC 3848: ESMTP, plus A when the client authenticated; RFC 6531 §4.3: UTF8SMTP for
+        // a transaction with the SMTPUTF8 parameter.
+        let mut with = String::from(if envelope.mail_params.smtputf8 { "UTF8SMTP" } else if envelope.esmtp { "ESMTP" } else { "SMTP" });
         if envelope.auth_user.is_some() {
             with.push('A');
         }
@@ -312,6 +315,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
     let extensions = Extensions {
         chunking: true,
+        smtputf8: true, // RFC 6531: UTF-8 mailboxes, with the SMTPUTF8 parameter only
         auth_plain: !args.auth.is_empty(),
         auth_login: !args.auth.is_empty(),
         starttls: false, // no real TLS on a real socket
@@ -612,8 +616,8 @@ fn pump(shared: &Shared, session: &mut ServerSession, stream: &mut TcpStream, po
 
 /// The client stayed silent too long: 421 4.4.2 and close (RFC 5321 §4.5.3.2; RFC 3463 X.4.2).
 fn idle_timeout(shared: &Shared, session: &ServerSession, stream: &mut TcpStream, conn: &str) {
-    // RFC 2034: the enhanced code only once ENHANCEDSTATUSCODES was negotiated through EHLO.
-    let enhanced = if session.info().esmtp && shared.config.extensions.enhanced_status_codes { "4.4.2 " } else { "" };
+    // RFC 2034 §3: a server with ENHANCEDSTATUSCODES sends the code in EHLO and HELO sessions.
+    let enhanced = if shared.config.extensions.enhanced_status_codes { "4.4.2 " } else { "" };
     let text = format!("421 {enhanced}{} Idle timeout ({} s), closing connection\r\n", shared.config.hostname, shared.idle.as_secs());
     let _ = stream.write_all(text.as_bytes());
     if !shared.quiet {

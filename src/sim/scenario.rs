@@ -286,6 +286,23 @@ impl Scenario {
             if m.pad_to.is_some_and(|p| p > 64 * 1024 * 1024) {
                 out.push((mp("pad_to"), "at most 64 MiB".into()));
             }
+            if let Some(d) = &m.dsn {
+                let mut p = mp("dsn");
+                p.push(key("notify"));
+                // RFC 3461 §4.1: "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" ).
+                if d.notify.contains(&DsnNotify::Never) && d.notify.len() > 1 {
+                    out.push((p.clone(), "\"never\" must stand alone (RFC 3461 §4.1)".into()));
+                }
+                if (1..d.notify.len()).any(|k| d.notify[..k].contains(&d.notify[k])) {
+                    out.push((p, "each value may appear once (RFC 3461 §4.1)".into()));
+                }
+                // RFC 3461 §4.4: ENVID is at most 100 characters of printable ASCII.
+                if d.envid.as_ref().is_some_and(|e| e.is_empty() || e.len() > 100 || !e.bytes().all(|b| (0x20..0x7f).contains(&b))) {
+                    let mut p = mp("dsn");
+                    p.push(key("envid"));
+                    out.push((p, "1 to 100 printable ASCII characters (RFC 3461 §4.4)".into()));
+                }
+            }
         }
         for (i, n) in self.narration.iter().enumerate() {
             if let Some(id) = &n.node {

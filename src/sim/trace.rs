@@ -476,6 +476,10 @@ pub struct Summary {
     /// Failures that could not be reported (a bounce of a bounce: RFC 5321 §6.1), sent to postmaster
     /// or dropped.
     pub double_bounces: usize,
+    /// Recipient failures not reported because the sender's NOTIFY did not ask (NOTIFY=NEVER,
+    /// or a list without FAILURE: RFC 3461 §4.1).
+    #[serde(default)]
+    pub unnotified: usize,
 }
 
 impl Summary {
@@ -491,7 +495,7 @@ impl Summary {
             self.not_sent,
             dsn(self.bounces_delivered, "bounce"),
             dsn(self.double_bounces, "double bounce")
-        )
+        ) + &if self.unnotified > 0 { format!("; {} failed without a report (NOTIFY)", self.unnotified) } else { String::new() }
     }
 }
 

@@ -83,8 +83,8 @@ test("happy-path: 503 for MAIL before EHLO, then a whole message; history, hints
   // Out of order: MAIL before EHLO.
   const bad = await send(page, "MAIL FROM:<a@b.example>");
   assert.match(bad, /C:MAIL FROM:<a@b\.example>/);
-  // Before EHLO no enhanced status code is sent: ENHANCEDSTATUSCODES was not negotiated.
-  assert.match(bad, /S:503 Bad sequence of commands: send EHLO or HELO first/);
+  // Before EHLO too the server sends its enhanced status code (RFC 2034 §3).
+  assert.match(bad, /S:503 5\.5\.1 Bad sequence of commands: send EHLO or HELO first/);
   assert.match(bad, /✗ 503 failed/);
   assert.match(bad, /This command needs a greeting first\./, "the explanation");
   assert.match(bad, /RFC 5321 §4\.1\.4/);

@@ -96,7 +96,7 @@ test("a page served from a second local port embeds the player in an iframe, ste
   await app.page.getByRole("button", { name: "Copy embed code" }).click();
   const snippet = await app.page.locator("#share-copy-text").inputValue();
   await app.context.close();
-  assert.match(snippet, /^<iframe src="[^"]+\?embed=1#v2\.[^"]+" title="smtp-sim: Unknown user[^"]*" loading="lazy"/);
+  assert.match(snippet, /^<iframe src="[^"]+\?embed=1#v3\.[^"]+" title="smtp-sim: Unknown user[^"]*" loading="lazy"/);
   assert.match(snippet, /<script src="[^"]+\/www\/embed\.js" async><\/script>$/);
   hostPages.set("/host.html", `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another site</title><link rel="icon" href="data:,"></head>
 <body style="margin:0"><main><h1>Another site</h1>
@@ -141,7 +141,7 @@ ${snippet}
 
 test("'Open in smtp-sim' lands on the same step with the same edits", async () => {
   const link = editedLink(30);
-  assert.match(link, /^v2\.[A-Za-z0-9_-]+$/);
+  assert.match(link, /^v3\.[A-Za-z0-9_-]+$/);
   const { context, page, problems, requests } = await openApp(`index.html?embed=1&theme=dark#${link}`);
   assert.equal(await page.locator(".story-title").textContent(), "Edited: Bob has moved away");
   const [step, total] = await counter(page);
@@ -198,7 +198,7 @@ test("Copy link, then the link in a new page, reopens the same step; without a c
   await page.getByRole("status").filter({ hasText: "Link copied to the clipboard." }).waitFor();
   const link = await page.locator("#share-copy-text").inputValue();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
-  assert.match(link, new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(index\\.html)?#v2\\.`));
+  assert.match(link, new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(index\\.html)?#v3\\.`));
 
   const again = await fresh();
   await again.page.goto(link);
