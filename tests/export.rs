@@ -2,8 +2,9 @@
 //! RFC 3464 report, the message list when `--message` is missing, every format through the
 //! real binary, and plain, located errors with the right exit codes.
 
+mod common;
+
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use smtp_sim::cli::export::{load_trace, render, ExportFormat};
@@ -18,17 +19,11 @@ fn run(id: &str) -> Trace {
 }
 
 fn smtp_sim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smtp-sim")).args(args).output().expect("the binary runs")
+    common::run_smtp_sim(args)
 }
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("smtp-sim-export-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 /// Validates `svg` with `xmllint --noout`; fails (never skips) when xmllint is missing.
@@ -83,7 +78,8 @@ fn eml_without_message_lists_the_stored_messages() {
 
 #[test]
 fn every_format_through_the_binary() {
-    let dir = temp_dir("formats");
+    let dir = common::temp_dir("export-formats");
+    let dir = dir.path();
     let t = run("greylisting-retry");
 
     let out = smtp_sim(&["export", "greylisting-retry", "--format", "text"]);
@@ -115,7 +111,6 @@ fn every_format_through_the_binary() {
     let out = smtp_sim(&["export", json_path.to_str().unwrap(), "--format", "text"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), t.transcript());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -135,7 +130,8 @@ fn errors_are_plain_and_located() {
     let out = smtp_sim(&["export", "happy-path", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2), "clap refuses an unknown format");
 
-    let dir = temp_dir("errors");
+    let dir = common::temp_dir("export-errors");
+    let dir = dir.path();
     let bad = dir.join("bad.json");
     std::fs::write(&bad, format!("{{\"version\": {}, \"scenario\": 3}}", smtp_sim::sim::trace::TRACE_VERSION)).unwrap();
     let out = smtp_sim(&["export", bad.to_str().unwrap(), "--format", "text"]);
@@ -152,5 +148,4 @@ fn errors_are_plain_and_located() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot write"), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("panicked"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
