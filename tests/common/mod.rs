@@ -10,9 +10,12 @@
 //!   Its working directory is a [`tempfile::TempDir`] under the test target's tmp dir, removed in
 //!   `Drop` as well.
 //! - [`Raw`] is a telnet-like connection whose every read has a timeout.
+//! - [`svg::check_svg`] checks an exported SVG as a parsed document.
 //!
 //! Every test binary uses only some of these helpers, so unused ones are not warnings here.
 #![allow(dead_code)]
+
+pub mod svg;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
