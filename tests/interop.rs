@@ -17,32 +17,10 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::{command, run, run_within, temp_dir, Listening};
+use common::{command, python, run, run_within, script, temp_dir, Listening};
 use serde_json::Value;
 
 const AIOSMTPD: &str = "aiosmtpd==1.4.6";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn script(name: &str) -> PathBuf {
-    manifest_dir().join("tests/python").join(name)
-}
-
-/// The real interpreter behind `python3` (skipping pyenv's shell shim on every call), or the
-/// one named by `SMTP_SIM_PYTHON`.
-fn python() -> &'static Path {
-    static PY: OnceLock<PathBuf> = OnceLock::new();
-    PY.get_or_init(|| {
-        let name = std::env::var("SMTP_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
-        let out = command(&name).args(["-c", "import sys; print(sys.executable)"]).timeout(common::TIMEOUT).output();
-        match out {
-            Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
-            _ => panic!("the interop tests need {name}: install it (Debian: `apt-get install python3 python3-venv`) or point SMTP_SIM_PYTHON at a Python 3 interpreter"),
-        }
-    })
-}
 
 /// Run one of our Python scripts and parse the JSON it prints.
 fn py_json(py: &Path, args: &[&str]) -> Value {

@@ -82,6 +82,25 @@ pub fn run_smtp_sim(args: &[&str]) -> Output {
     run(&mut smtp_sim(args))
 }
 
+/// A script of `tests/python/`.
+pub fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python").join(name)
+}
+
+/// The real interpreter behind `python3` (skipping pyenv's shell shim on every call), or the
+/// one named by `SMTP_SIM_PYTHON`. Panics with the install command when there is none.
+pub fn python() -> &'static Path {
+    static PY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PY.get_or_init(|| {
+        let name = std::env::var("SMTP_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
+        let out = command(&name).args(["-c", "import sys; print(sys.executable)"]).timeout(TIMEOUT).output();
+        match out {
+            Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
+            _ => panic!("these tests need {name}: install it (Debian: `apt-get install python3 python3-venv`) or point SMTP_SIM_PYTHON at a Python 3 interpreter"),
+        }
+    })
+}
+
 /// What a server printed so far, and whether its stdout has ended.
 #[derive(Default)]
 struct Printed {
@@ -242,11 +261,17 @@ pub struct Raw {
 
 impl Raw {
     pub fn connect(port: u16) -> Raw {
-        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        s.set_read_timeout(Some(TIMEOUT)).unwrap();
+        Raw::try_connect(port).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Connect and read the greeting; an error instead of a panic (for clients that expect
+    /// the server to go away).
+    pub fn try_connect(port: u16) -> std::io::Result<Raw> {
+        let s = TcpStream::connect(("127.0.0.1", port))?;
+        s.set_read_timeout(Some(TIMEOUT))?;
         let mut r = Raw { s, buf: Vec::new(), greeting: String::new() };
-        r.greeting = r.reply();
-        r
+        r.greeting = r.try_reply()?;
+        Ok(r)
     }
 
     pub fn write(&mut self, bytes: &[u8]) {
@@ -255,16 +280,23 @@ impl Raw {
 
     /// One complete reply (all its lines), without the final CRLF.
     pub fn reply(&mut self) -> String {
+        self.try_reply().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// One complete reply, or why there is none: the connection closed or failed, or nothing
+    /// came within [`TIMEOUT`].
+    pub fn try_reply(&mut self) -> std::io::Result<String> {
         loop {
             if let Some(reply) = self.take_reply() {
-                return reply;
+                return Ok(reply);
             }
             let mut chunk = [0u8; 4096];
+            let got = |buf: &[u8]| String::from_utf8_lossy(buf).into_owned();
             match self.s.read(&mut chunk) {
-                Ok(0) => panic!("connection closed while waiting for a reply; got {:?}", String::from_utf8_lossy(&self.buf)),
+                Ok(0) => return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, format!("connection closed while waiting for a reply; got {:?}", got(&self.buf)))),
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => panic!("no reply within {TIMEOUT:?}: {e}; got {:?}", String::from_utf8_lossy(&self.buf)),
+                Err(e) => return Err(std::io::Error::new(e.kind(), format!("no reply within {TIMEOUT:?}: {e}; got {:?}", got(&self.buf)))),
             }
         }
     }
@@ -288,6 +320,12 @@ impl Raw {
     pub fn cmd(&mut self, line: &str) -> String {
         self.write(format!("{line}\r\n").as_bytes());
         self.reply()
+    }
+
+    /// [`Raw::cmd`] with errors instead of panics.
+    pub fn try_cmd(&mut self, line: &str) -> std::io::Result<String> {
+        self.s.write_all(format!("{line}\r\n").as_bytes())?;
+        self.try_reply()
     }
 
     /// The server closed the connection (read returns 0 within the timeout).
