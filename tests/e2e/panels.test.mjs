@@ -4,13 +4,10 @@
 // end, the DNS zone's MX records and the asked-now mark, axe-core, and screenshots.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseUrl, launch, screensDir, settle, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, launch, screensDir, settle, stopServer, waitForApp, injectAxe } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 
 let browser;
 let url;
@@ -162,7 +159,7 @@ test("DNS zone: the MX records in a table, the asked record marked in words", as
   }
   assert.match(await page.locator(".dns-question").textContent(), /example\.org MX\?/);
   assert.match(await mx.locator("tr.asked").textContent(), /asked now.*example\.org.*mx\.example\.org/);
-  await page.addScriptTag({ path: AXE });
+  await injectAxe(page);
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
   assert.deepEqual(bad, [], "the asked-now row");
@@ -174,7 +171,7 @@ for (const colorScheme of ["light", "dark"]) {
   test(`node panels: axe-core finds no serious or critical problem (${colorScheme})`, async () => {
     const { context, page, problems } = await open("?scenario=unknown-user-bounce&step=1000", { colorScheme });
     const check = async (what) => {
-      await page.addScriptTag({ path: AXE });
+      await injectAxe(page);
       const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
       const bad = result.violations
         .filter((v) => v.impact === "serious" || v.impact === "critical")
