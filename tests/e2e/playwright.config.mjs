@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PORT = 8798;
-const baseURL = process.env.SMTP_SIM_URL ?? `http://127.0.0.1:${PORT}/`;
+const baseURL = process.env.SMTP_SIM_URL || `http://127.0.0.1:${PORT}/`;
 
 export default defineConfig({
   testDir: ".",
