@@ -290,10 +290,10 @@ fn url_parameters_become_lessons_or_sentences() {
         url::parse("?card=mailbox-full").card.as_deref(),
         Some("mailbox-full")
     );
-    assert_eq!(
-        url::with_teach("?scenario=x&step=2", Some("bounces"), true),
-        "?scenario=x&step=2&lesson=bounces&present=1"
-    );
+    assert_eq!(url::carry("?scenario=a&lesson=bounces&present=1", "?scenario=x&step=2#v2.abc"), "?scenario=x&step=2&lesson=bounces&present=1#v2.abc");
+    assert_eq!(url::carry("?scenario=a", "?scenario=x&step=2"), "?scenario=x&step=2");
+    assert_eq!(url::set("?scenario=x&step=2&card=mailbox-full", Some("dns-mx"), false), "?scenario=x&step=2&lesson=dns-mx");
+    assert_eq!(url::set("?lesson=dns-mx&present=1", None, false), "");
 }
 
 #[test]
@@ -482,4 +482,62 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_question_holds_the_player_before_its_event() {
+    use smtp_sim::player::{Intent, Player, STOPPED};
+    let l = lesson::builtin("bounces").unwrap();
+    let mut p = Player::builtin("unknown-user-bounce");
+    let plan = l.plan(0, &p.trace).unwrap();
+    let progress = Progress::new(&l);
+    let gate = progress.stop_at(&l, &plan).unwrap();
+    p.apply(Intent::StopAt(Some(gate)));
+    for intent in [Intent::Last, Intent::Goto(gate + 5), Intent::Step(100)] {
+        p.apply(intent);
+        assert_eq!(p.step, gate, "stepping stops at the question");
+    }
+    assert_eq!(p.notice.as_deref(), Some(STOPPED), "and says why");
+    p.apply(Intent::TogglePlay);
+    assert!(!p.playing, "playing does not run past it either");
+    p.apply(Intent::Step(-3));
+    assert_eq!(p.step, gate - 3, "going back is free");
+    p.apply(Intent::TogglePlay);
+    for _ in 0..10 {
+        p.apply(Intent::Tick);
+    }
+    assert_eq!((p.step, p.playing), (gate, false), "play stops at the question");
+    p.apply(Intent::StopAt(None));
+    p.apply(Intent::Step(1));
+    assert_eq!(p.step, gate + 1, "answered: the event happens");
+}
+
+#[test]
+fn a_session_opens_answers_moves_on_and_restores() {
+    use smtp_sim::lesson::session::{Action, Teaching};
+    let l = lesson::builtin("bounces").unwrap();
+    let plan = l.plan(0, &trace_of("unknown-user-bounce")).unwrap();
+    let mut t = Teaching::default();
+    t.apply(Action::Open(l.clone(), Some("garbage".into())));
+    let s = t.session.as_ref().unwrap();
+    assert!(s.notice.as_deref().unwrap().contains("starts from the beginning"));
+    let q = &plan.questions[0];
+    t.apply(Action::Answer { q: 0, checked: q.check(q.expected()).unwrap(), target: q.target });
+    assert!(t.session.as_ref().unwrap().last.is_some(), "the reveal shows");
+    t.apply(Action::Seen(q.target));
+    assert!(t.session.as_ref().unwrap().last.is_some(), "still on the event");
+    t.apply(Action::Seen(q.target + 1));
+    assert!(t.session.as_ref().unwrap().last.is_none(), "gone once past it");
+    t.apply(Action::NextPart);
+    let stored = t.session.as_ref().unwrap().progress.to_stored();
+    t.apply(Action::NextPart);
+    assert!(t.session.as_ref().unwrap().progress.finished, "after the last part: finished");
+    let mut again = Teaching::default();
+    again.apply(Action::Open(l.clone(), Some(stored)));
+    let p = &again.session.as_ref().unwrap().progress;
+    assert_eq!((p.part, p.score().right, p.finished), (1, 1, false), "resumed where it was");
+    again.apply(Action::Restart);
+    assert_eq!(again.session.as_ref().unwrap().progress, Progress::new(&l));
+    again.apply(Action::Close);
+    assert!(again.session.is_none());
 }

@@ -8,8 +8,9 @@
 //! - [`question`] — a question resolved against its trace: where to stop, the choices, the
 //!   expected answer *derived from the trace*, why a wrong answer is wrong, the reveal.
 //! - [`progress`] — answers, score, resume, the result summary, and the stored form.
+//! - [`session`] — the open lesson as a reducer (open, answer, next part, restart, close).
 //! - [`cards`] — troubleshooting cards: symptom, on the wire, cause, fix, the scenario.
-//! - [`url`] — `?lesson=ID`, `?present=1`, `?card=ID` in and out.
+//! - [`url`] — `?lesson=ID`, `?present=1`, `?card=ID` in, and carried through the player's URL.
 //!
 //! A lesson is checked in two passes, like a scenario: serde reads the file, then
 //! [`Lesson::problems`] resolves every anchor and question against the trace of its scenario,
@@ -19,6 +20,7 @@ pub mod cards;
 pub mod facts;
 pub mod progress;
 pub mod question;
+pub mod session;
 pub mod spec;
 pub mod url;
 
@@ -26,9 +28,12 @@ use std::rc::Rc;
 
 pub use spec::*;
 
-use crate::sim::scenario::{self, path_string, ScenarioError, Seg};
-use crate::sim::trace::Trace;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::sim::scenario;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::sim::world;
+use crate::sim::scenario::{ScenarioError, Seg};
+use crate::sim::trace::Trace;
 use question::Question;
 
 /// A located problem in a lesson file (the same shape as a scenario file's: line, column, field).
@@ -146,7 +151,7 @@ impl LessonSpec {
                 LessonError {
                     line,
                     column,
-                    path: path_string(&path),
+                    path: scenario::path_string(&path),
                     message,
                 }
             })
@@ -155,6 +160,8 @@ impl LessonSpec {
 
     /// Everything wrong with the lesson, each with the path of its field: ids, limits, unknown
     /// scenarios and nodes, and every anchor and question resolved against its scenario's trace.
+    /// Native only, like the TOML reader: the page's lessons are built in and checked by the tests.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn problems(&self) -> Vec<(Vec<Seg>, String)> {
         let mut out = Vec::new();
         if !scenario::valid_id(&self.id) {

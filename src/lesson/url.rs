@@ -52,21 +52,41 @@ pub fn parse(query: &str) -> Teach {
     t
 }
 
-/// `query` (a player query such as `?scenario=happy-path&step=3`) with the lesson and presenter
-/// parameters added, so the address reopens the lesson.
-pub fn with_teach(query: &str, lesson: Option<&str>, present: bool) -> String {
-    let mut q = query.to_string();
-    let mut add = |k: &str, v: &str| {
-        q.push(if q.contains('?') { '&' } else { '?' });
-        q.push_str(k);
-        q.push('=');
-        q.push_str(v);
-    };
+/// The teaching parameters of a query (`lesson=…`, `present=…`), as written.
+fn teach_params(query: &str) -> Vec<&str> {
+    query.trim_start_matches('?').split('&').filter(|p| p.starts_with("lesson=") || p.starts_with("present=")).collect()
+}
+
+/// The player's address `target` (`?scenario=…&step=…`, maybe with a `#v2.…` fragment) with
+/// the teaching parameters of the current query carried over, so that keeping the address in
+/// step with the player does not drop the open lesson or presenter mode.
+pub fn carry(current_query: &str, target: &str) -> String {
+    let (query, fragment) = target.split_once('#').map_or((target, None), |(q, f)| (q, Some(f)));
+    let mut out = query.to_string();
+    for p in teach_params(current_query) {
+        out.push(if out.contains('?') { '&' } else { '?' });
+        out.push_str(p);
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The current query with the teaching parameters set to `lesson` and `present` (and the
+/// others kept), for the page to write when a lesson opens or closes.
+pub fn set(current_query: &str, lesson: Option<&str>, present: bool) -> String {
+    let mut params: Vec<String> = current_query.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && !p.starts_with("lesson=") && !p.starts_with("present=") && !p.starts_with("card=")).map(str::to_string).collect();
     if let Some(l) = lesson {
-        add("lesson", l);
+        params.push(format!("lesson={l}"));
     }
     if present {
-        add("present", "1");
+        params.push("present=1".into());
     }
-    q
+    if params.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", params.join("&"))
+    }
 }
