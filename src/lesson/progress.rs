@@ -1,6 +1,6 @@
 //! A student's progress in one lesson, as a pure model: the part and step reached, the answer
 //! given to each question (the first answer counts), the score, the result summary to hand in,
-//! and the stored form the page keeps in `localStorage` (read back with every value checked:
+//! and the stored form the page keeps in `localStorage` (postcard, read back with every value checked:
 //! a stored value that does not fit the lesson is discarded with a sentence, never trusted).
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,9 @@ pub const KEY_PREFIX: &str = "smtp-sim.lesson.";
 
 /// The stored form's version; a different one is discarded.
 const VERSION: u32 = 1;
+
+/// The stored form starts with this (the version, readable by a person looking at storage).
+const STORED_PREFIX: &str = "p1.";
 
 /// The storage key of lesson `id`.
 pub fn key(id: &str) -> String {
@@ -155,9 +158,11 @@ impl Progress {
         out
     }
 
-    /// The stored form (JSON).
+    /// The stored form: `p1.` and the progress as base64url postcard (the codecs the page has
+    /// for share links already, so storage adds no parser to the page).
     pub fn to_stored(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let bytes = postcard::to_allocvec(self).unwrap_or_default();
+        format!("{STORED_PREFIX}{}", crate::share::base64url::encode(&bytes))
     }
 
     /// Reads a stored form back for `lesson`. `Err` says why it cannot be used (then the page
@@ -165,7 +170,9 @@ impl Progress {
     /// not fit the lesson's questions (the lesson changed since).
     pub fn restore(lesson: &Lesson, stored: &str) -> Result<Progress, String> {
         const LOST: &str = "Your earlier progress in this lesson could not be read, so the lesson starts from the beginning.";
-        let p: Progress = serde_json::from_str(stored).map_err(|_| LOST.to_string())?;
+        let packed = stored.strip_prefix(STORED_PREFIX).ok_or_else(|| LOST.to_string())?;
+        let bytes = crate::share::base64url::decode(packed.as_bytes()).map_err(|_| LOST.to_string())?;
+        let p: Progress = postcard::from_bytes(&bytes).map_err(|_| LOST.to_string())?;
         if p.version != VERSION || p.lesson != lesson.id {
             return Err(LOST.into());
         }

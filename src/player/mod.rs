@@ -434,6 +434,9 @@ impl Player {
             Intent::Notify(text) => self.notice = Some(text),
             Intent::StopAt(stop) => {
                 self.stop_at = stop;
+                if self.notice.as_deref() == Some(STOPPED) {
+                    self.notice = None;
+                }
                 if self.step > self.limit() {
                     self.move_to(self.limit());
                 }

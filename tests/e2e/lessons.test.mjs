@@ -70,6 +70,7 @@ test("a lesson by keyboard only: one wrong answer, one right, progress kept acro
   assert.deepEqual((await counter(page))[0], 45, "→ does not step past an open question");
   assert.match(await page.locator(".notice").first().textContent(), /Answer the question first/);
   await screenshot(page, "lesson-question");
+  assert.deepEqual(await axe(page), [], "a question");
 
   // Wrong: 250. The reveal says why, gives the answer and the RFC, and the live region says so.
   await tabTo(page, "250");
