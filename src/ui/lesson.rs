@@ -205,7 +205,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                     <h3>{ "What you learned" }</h3>
                     <ul class="lesson-summary">{ for lesson.summary.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ul>
                     <label for="lesson-result" class="lesson-result-label">{ "Your result, to hand in" }</label>
-                    <textarea id="lesson-result" class="lesson-result" readonly=true rows="6" value={summary} />
+                    <textarea id="lesson-result" class="lesson-result" readonly=true rows="9" value={summary} />
                     <div class="lesson-actions">
                         <button type="button" class="btn btn-primary" onclick={copy}>{ "Copy result" }</button>
                         <button type="button" class="btn" onclick={restart}>{ "Start again" }</button>
