@@ -8,6 +8,8 @@
 //! - `sim` — the mail network on a virtual clock (client, relay, MX, DNS) producing a `Trace`.
 //! - `diagram` — the sequence diagram laid out as plain data, and its SVG writer.
 //! - [`player`] — the step-by-step player: the yew-free model the visualizer wraps.
+//! - [`lesson`] — the teaching layer: lessons with predict-then-reveal questions, troubleshooting
+//!   cards, progress and scores (yew-free).
 //! - [`share`] — share links: the UI state in a compact, versioned URL fragment (yew-free).
 //! - `ui` — the Yew front end (wasm32 only).
 //! - `cli` — the native `smtp-sim` command (not compiled for wasm32).
@@ -15,11 +17,12 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod diagram;
+pub mod imap;
+pub mod lesson;
 pub mod player;
 pub mod pop3;
 pub mod share;
 pub mod sim;
-pub mod imap;
 pub mod smtp;
 pub mod store;
 

@@ -39,14 +39,14 @@ impl std::fmt::Display for ScenarioError {
     }
 }
 
-/// A step of a field path.
+/// A step of a field path (shared with lesson files, `lesson::mod`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Seg {
+pub(crate) enum Seg {
     Key(String),
     Index(usize),
 }
 
-fn path_string(path: &[Seg]) -> String {
+pub(crate) fn path_string(path: &[Seg]) -> String {
     let mut s = String::new();
     for seg in path {
         match seg {
@@ -64,7 +64,7 @@ fn path_string(path: &[Seg]) -> String {
 
 #[cfg(not(target_arch = "wasm32"))]
 /// 1-based line and column of a byte offset (columns count characters).
-fn line_col(source: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let mut at = offset;
     while !source.is_char_boundary(at) {
@@ -78,7 +78,7 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(not(target_arch = "wasm32"))]
 /// Finds the span of the value at `path` in a TOML document (for errors found after parsing).
-fn locate(source: &str, path: &[Seg]) -> Option<std::ops::Range<usize>> {
+pub(crate) fn locate(source: &str, path: &[Seg]) -> Option<std::ops::Range<usize>> {
     use toml::de::{DeTable, DeValue};
     let doc = DeTable::parse(source).ok()?;
     let mut span = doc.span();
@@ -321,12 +321,12 @@ impl Scenario {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn toml_error(source: &str, e: &toml::de::Error, path: String) -> ScenarioError {
+pub(crate) fn toml_error(source: &str, e: &toml::de::Error, path: String) -> ScenarioError {
     let (line, column) = e.span().map_or((0, 0), |s| line_col(source, s.start));
     ScenarioError { line, column, path, message: e.message().trim().to_string() }
 }
 
-fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 

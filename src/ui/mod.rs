@@ -10,9 +10,11 @@
 
 mod app;
 mod autosave;
+mod cards;
 mod compose;
 mod console;
 mod controls;
+mod course;
 mod dns_zone;
 mod editor;
 mod editor_ctx;
@@ -23,6 +25,7 @@ mod fatal;
 mod header;
 mod help_dialog;
 mod inspector;
+mod lesson;
 mod live_region;
 mod mailboxes;
 mod model;
@@ -34,6 +37,7 @@ mod scenario_picker;
 mod sequence_diagram;
 mod share_panel;
 mod state_diagram;
+mod teach;
 mod tools;
 
 pub use app::App;
