@@ -4,12 +4,9 @@
 // no scrolling), a bad ?lesson= staying a sentence, axe-core on every new view, and screenshots.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { baseUrl, counter, launch, screensDir, screenshot, settle, stopServer, waitForApp } from "./harness.mjs";
+import { baseUrl, counter, injectAxe, launch, screensDir, screenshot, settle, stopServer, waitForApp } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 
 let browser;
 let url;
@@ -37,7 +34,7 @@ async function open(path, options = {}, context = null) {
 }
 
 async function axe(page) {
-  await page.addScriptTag({ path: AXE });
+  await injectAxe(page); // page.evaluate: the CSP refuses an added <script> tag
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
