@@ -1,205 +1,21 @@
 //! `smtp-sim serve` and `smtp-sim send` on real loopback sockets, driven like a student at a
 //! telnet prompt: raw bytes over a `TcpStream`, replies read back and checked. Every test
-//! starts its own server on `127.0.0.1:0`, reads the port from its stdout, and kills it when
-//! the test ends, even on failure (`Server`'s `Drop`). Every read has a timeout.
+//! starts its own server on `127.0.0.1:0` through `tests/common/` (`Listening::serve`), which
+//! reads its output on threads and kills it when the test ends, even on failure. Every read
+//! and every wait has a deadline.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread;
+mod common;
+
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_smtp-sim");
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A running `smtp-sim serve`, killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-    out: Arc<Mutex<Vec<String>>>,
-}
-
-fn fresh_dir(tag: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-serve-{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let dir = fresh_dir("serve");
-        let maildir = dir.join("mail");
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--domain", "example.org", "--mailbox", "alice", "--mailbox", "bob", "--maildir"])
-            .arg(&maildir)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("start smtp-sim serve");
-        let stdout = child.stdout.take().unwrap();
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        {
-            let out = Arc::clone(&out);
-            thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
-                        let _ = tx.send(rest.trim().parse::<u16>().unwrap_or(0));
-                    }
-                    out.lock().unwrap().push(line);
-                }
-            });
-        }
-        let port = match rx.recv_timeout(TIMEOUT) {
-            Ok(p) if p != 0 => p,
-            _ => {
-                let _ = child.kill();
-                let mut err = String::new();
-                if let Some(mut e) = child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                panic!("smtp-sim serve did not print its port; stderr: {err}");
-            }
-        };
-        Server { child, port, dir, out }
-    }
-
-    fn maildir(&self) -> PathBuf {
-        self.dir.join("mail")
-    }
-
-    fn connect(&self) -> Raw {
-        Raw::connect(self.port)
-    }
-
-    /// Everything the server printed so far.
-    fn output(&self) -> String {
-        self.out.lock().unwrap().join("\n")
-    }
-
-    /// Wait until the server printed a line containing `needle` (narration is printed after
-    /// the bytes are written, so a client can be a moment ahead).
-    fn wait_output(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let out = self.output();
-            if out.contains(needle) || start.elapsed() > TIMEOUT {
-                return out;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// The files in `new/` of a mailbox.
-    fn messages(&self, mailbox: &str) -> Vec<String> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.maildir().join(mailbox).join("new")).unwrap().map(|e| e.unwrap().path()).collect();
-        files.sort();
-        files.iter().map(|p| String::from_utf8(std::fs::read(p).unwrap()).unwrap()).collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A telnet-like raw connection.
-struct Raw {
-    s: TcpStream,
-    buf: Vec<u8>,
-    greeting: String,
-}
-
-impl Raw {
-    fn connect(port: u16) -> Raw {
-        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        s.set_read_timeout(Some(TIMEOUT)).unwrap();
-        let mut r = Raw { s, buf: Vec::new(), greeting: String::new() };
-        r.greeting = r.reply();
-        r
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.s.write_all(bytes).unwrap();
-    }
-
-    /// One complete reply (all its lines), without the final CRLF.
-    fn reply(&mut self) -> String {
-        loop {
-            // A reply ends with a line `ddd SP ...` or `ddd` (RFC 5321 §4.2.1).
-            let mut start = 0;
-            while let Some(i) = self.buf[start..].windows(2).position(|w| w == b"\r\n") {
-                let line = &self.buf[start..start + i];
-                if line.len() < 4 || line[3] == b' ' {
-                    let reply: Vec<u8> = self.buf.drain(..start + i + 2).collect();
-                    return String::from_utf8_lossy(&reply[..reply.len() - 2]).into_owned();
-                }
-                start += i + 2;
-            }
-            let mut chunk = [0u8; 4096];
-            match self.s.read(&mut chunk) {
-                Ok(0) => panic!("connection closed while waiting for a reply; got {:?}", String::from_utf8_lossy(&self.buf)),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => panic!("no reply within {TIMEOUT:?}: {e}; got {:?}", String::from_utf8_lossy(&self.buf)),
-            }
-        }
-    }
-
-    /// Send a command line (CRLF added) and read its reply.
-    fn cmd(&mut self, line: &str) -> String {
-        self.write(format!("{line}\r\n").as_bytes());
-        self.reply()
-    }
-
-    /// The server closed the connection (read returns 0 within the timeout).
-    fn closed(&mut self) -> bool {
-        let mut b = [0u8; 64];
-        loop {
-            match self.s.read(&mut b) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                r => return matches!(r, Ok(0)),
-            }
-        }
-    }
-}
-
-fn code(reply: &str) -> &str {
-    &reply[..reply.len().min(9)]
-}
-
-fn run(args: &[&str]) -> Output {
-    let mut child = Command::new(BIN).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if start.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("smtp-sim {args:?} did not finish in 30 s");
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::{code, run_smtp_sim as run, temp_dir, Listening as Server, TIMEOUT};
 
 // ── Error paths, telnet style ─────────────────────────────────────────────────────────────
 
 #[test]
 fn greeting_and_ehlo_advertise_no_starttls() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     assert!(c.greeting.starts_with("220 mail.example.org ESMTP"), "{}", c.greeting);
     let ehlo = c.cmd("EHLO client.test");
@@ -215,7 +31,7 @@ fn greeting_and_ehlo_advertise_no_starttls() {
 
 #[test]
 fn rcpt_before_mail_is_503() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     let r = c.cmd("RCPT TO:<alice@example.org>");
@@ -226,18 +42,19 @@ fn rcpt_before_mail_is_503() {
 
 #[test]
 fn unknown_command_is_500() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     assert_eq!(code(&c.cmd("FOO bar")), "500 5.5.1");
-    // Before EHLO, no enhanced codes (RFC 2034 §3).
+    // Before EHLO too: the server supports ENHANCEDSTATUSCODES, so every reply carries the
+    // enhanced code "regardless of whether or not EHLO is employed" (RFC 2034 §3).
     let mut d = srv.connect();
-    assert_eq!(d.cmd("XYZZY"), "500 Syntax error, command unrecognized");
+    assert_eq!(d.cmd("XYZZY"), "500 5.5.1 Syntax error, command unrecognized");
 }
 
 #[test]
 fn relaying_to_another_domain_is_refused() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     assert_eq!(code(&c.cmd("MAIL FROM:<carol@example.com>")), "250 2.1.0");
@@ -248,7 +65,7 @@ fn relaying_to_another_domain_is_refused() {
 
 #[test]
 fn unknown_user_is_550_and_local_parts_ignore_case() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     c.cmd("MAIL FROM:<carol@example.com>");
@@ -261,7 +78,7 @@ fn unknown_user_is_550_and_local_parts_ignore_case() {
 
 #[test]
 fn oversized_messages_are_refused_with_552() {
-    let srv = Server::start(&["--size-limit", "1000"]);
+    let srv = Server::serve(&["--size-limit", "1000"]);
     let mut c = srv.connect();
     let ehlo = c.cmd("EHLO client.test");
     assert!(ehlo.contains("SIZE 1000"), "{ehlo}");
@@ -279,7 +96,7 @@ fn oversized_messages_are_refused_with_552() {
 
 #[test]
 fn bare_lf_is_refused_in_commands_and_data() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     c.write(b"NOOP\n");
@@ -296,7 +113,7 @@ fn bare_lf_is_refused_in_commands_and_data() {
 
 #[test]
 fn a_command_line_over_512_octets_is_refused() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     let r = c.cmd(&format!("NOOP {}", "A".repeat(600)));
@@ -308,7 +125,7 @@ fn a_command_line_over_512_octets_is_refused() {
 
 #[test]
 fn a_pipelined_batch_in_one_write_is_answered_in_order() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     assert!(c.cmd("EHLO client.test").contains("PIPELINING"));
     c.write(b"MAIL FROM:<carol@example.com>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<nobody@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
@@ -325,7 +142,7 @@ fn a_pipelined_batch_in_one_write_is_answered_in_order() {
 
 #[test]
 fn quit_gets_221_and_the_server_closes() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     let r = c.cmd("QUIT");
@@ -335,7 +152,7 @@ fn quit_gets_221_and_the_server_closes() {
 
 #[test]
 fn a_delivered_message_has_return_path_and_received() {
-    let srv = Server::start(&["--hostname", "mx.test"]);
+    let srv = Server::serve(&["--hostname", "mx.test"]);
     let mut c = srv.connect();
     c.cmd("HELO client.test");
     c.cmd("MAIL FROM:<carol@example.com>");
@@ -343,7 +160,7 @@ fn a_delivered_message_has_return_path_and_received() {
     c.cmd("RCPT TO:<Alice@example.org>");
     assert!(c.cmd("DATA").starts_with("354"));
     let r = c.cmd("Subject: hello\r\n\r\nHi Alice\r\n.");
-    assert!(r.starts_with("250 Message accepted"), "{r}");
+    assert!(r.starts_with("250 2.0.0 Message accepted"), "{r}"); // a HELO session: RFC 2034 §3
     let msgs = srv.messages("alice");
     assert_eq!(msgs.len(), 1, "one copy per mailbox, however the address was spelled");
     let m = &msgs[0].replace("\r\n ", " "); // unfold (RFC 5322 §2.2.3)
@@ -361,7 +178,7 @@ fn a_delivered_message_has_return_path_and_received() {
 
 #[test]
 fn the_exchange_is_narrated_with_explanations_and_states() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     c.cmd("MAIL FROM:<carol@example.com>");
@@ -386,7 +203,7 @@ fn the_exchange_is_narrated_with_explanations_and_states() {
 
 #[test]
 fn quiet_prints_one_line_per_message() {
-    let srv = Server::start(&["--quiet"]);
+    let mut srv = Server::serve(&["--quiet"]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     for _ in 0..2 {
@@ -397,16 +214,18 @@ fn quiet_prints_one_line_per_message() {
     }
     c.cmd("QUIT");
     srv.wait_output("_1.mail.example.org");
-    thread::sleep(Duration::from_millis(200));
+    // Stop the server and read its whole output: nothing more can come after the exit.
+    srv.signal("INT");
+    assert!(srv.wait_exit(TIMEOUT).success());
     let out = srv.output();
-    let body: Vec<&str> = out.lines().skip(3).collect();
+    let body: Vec<&str> = out.lines().skip(3).filter(|l| l.starts_with("[#")).collect();
     assert_eq!(body.len(), 2, "{out}");
     assert!(body.iter().all(|l| l.starts_with("[#1] stored a message from <carol@example.com> for <bob@example.org>")), "{out}");
 }
 
 #[test]
 fn auth_is_checked_and_can_be_required() {
-    let srv = Server::start(&["--auth", "alice:s3cret", "--require-auth"]);
+    let srv = Server::serve(&["--auth", "alice:s3cret", "--require-auth"]);
     let mut c = srv.connect();
     let ehlo = c.cmd("EHLO client.test");
     assert!(ehlo.contains("AUTH PLAIN LOGIN"), "{ehlo}");
@@ -425,7 +244,7 @@ fn auth_is_checked_and_can_be_required() {
 
 #[test]
 fn an_idle_client_gets_421_4_4_2() {
-    let srv = Server::start(&["--idle-timeout", "1"]);
+    let srv = Server::serve(&["--idle-timeout", "1"]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
     let start = Instant::now();
@@ -437,7 +256,7 @@ fn an_idle_client_gets_421_4_4_2() {
 
 #[test]
 fn connections_over_the_cap_get_421() {
-    let srv = Server::start(&["--max-connections", "1"]);
+    let srv = Server::serve(&["--max-connections", "1"]);
     let _first = srv.connect();
     let mut second = srv.connect();
     assert!(second.greeting.starts_with("421 mail.example.org Service not available"), "{}", second.greeting);
@@ -446,31 +265,23 @@ fn connections_over_the_cap_get_421() {
 
 #[test]
 fn interrupt_closes_open_sessions_with_421_and_exits_cleanly() {
-    let mut srv = Server::start(&[]);
+    let mut srv = Server::serve(&[]);
     let mut c = srv.connect();
     c.cmd("EHLO client.test");
-    let status = Command::new("sh").args(["-c", &format!("kill -INT {}", srv.child.id())]).status().expect("run kill");
-    assert!(status.success());
+    srv.signal("INT");
     let r = c.reply();
     assert!(r.starts_with("421 4.3.2 mail.example.org Service shutting down"), "{r}");
-    let start = Instant::now();
-    let exit = loop {
-        if let Some(s) = srv.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(start.elapsed() < TIMEOUT, "serve did not stop after SIGINT");
-        thread::sleep(Duration::from_millis(20));
-    };
+    let exit = srv.wait_exit(TIMEOUT);
     assert!(exit.success(), "{exit:?}");
-    assert!(srv.wait_output("stopped after").contains("stopped after 1 connection(s), 0 message(s) stored"));
+    assert!(srv.output().contains("stopped after 1 connection(s), 0 message(s) stored"), "{}", srv.output());
 }
 
 // ── Flags ─────────────────────────────────────────────────────────────────────────────────
 
 #[test]
 fn bad_flag_values_are_located_plain_errors_with_exit_2() {
-    let dir = fresh_dir("flags");
-    let md = dir.join("m");
+    let dir = temp_dir("flags");
+    let md = dir.path().join("m");
     let md = md.to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (&["serve", "--mailbox", "a", "--maildir", md, "--listen", "nonsense"], "invalid value 'nonsense' for '--listen <ADDR>'"),
@@ -494,16 +305,15 @@ fn bad_flag_values_are_located_plain_errors_with_exit_2() {
         assert!(err.contains(needle), "{args:?}: expected {needle:?} in {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ── smtp-sim send against smtp-sim serve ──────────────────────────────────────────────────
 
 #[test]
 fn send_delivers_and_exits_0() {
-    let srv = Server::start(&["--auth", "carol:pw"]);
-    let dir = fresh_dir("send");
-    let att = dir.join("notes.csv");
+    let srv = Server::serve(&["--auth", "carol:pw"]);
+    let dir = temp_dir("send");
+    let att = dir.path().join("notes.csv");
     std::fs::write(&att, "a,b\r\n1,2\r\n").unwrap();
     let server = format!("127.0.0.1:{}", srv.port);
     let out = run(&[
@@ -524,12 +334,11 @@ fn send_delivers_and_exits_0() {
         assert!(m[0].contains("Content-Type: text/csv; charset=utf-8; name=\"notes.csv\""), "{}", m[0]);
         assert!(m[0].contains("\r\n.see attached\r\n"), "dot-unstuffed: {}", m[0]);
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn send_exits_1_and_explains_refused_recipients() {
-    let srv = Server::start(&[]);
+    let srv = Server::serve(&[]);
     let server = format!("127.0.0.1:{}", srv.port);
     let out = run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--to", "zed@example.org", "--to", "x@elsewhere.example", "--subject", "s", "--body", "b", "--quiet"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -544,7 +353,7 @@ fn send_exits_1_and_explains_refused_recipients() {
 
 #[test]
 fn send_to_a_busy_server_exits_1_with_a_temporary_failure() {
-    let srv = Server::start(&["--max-connections", "1"]);
+    let srv = Server::serve(&["--max-connections", "1"]);
     let _hold = srv.connect();
     let server = format!("127.0.0.1:{}", srv.port);
     let out = run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--subject", "s", "--body", "b"]);
@@ -562,4 +371,31 @@ fn send_to_a_closed_port_exits_2_with_a_hint() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains(&format!("cannot connect to the SMTP server {server}: connection refused — is the server running? is the port right?")), "{err}");
+}
+
+#[test]
+fn smtputf8_mailboxes_are_accepted_with_the_parameter_and_stored_as_utf8() {
+    // RFC 6531: serve offers SMTPUTF8; a UTF-8 mailbox needs the MAIL parameter (§3.4), else
+    // 553 5.6.7 (§3.7.4.1); stored in UTF-8 with "with UTF8SMTP" in Received: (§4.3).
+    let srv = Server::serve(&["--mailbox", "jöran"]);
+    let mut c = srv.connect();
+    let ehlo = c.cmd("EHLO client.test");
+    assert!(ehlo.contains("250-SMTPUTF8"), "{ehlo}");
+    assert_eq!(code(&c.cmd("MAIL FROM:<grüße@example.com>")), "553 5.6.7");
+    assert_eq!(code(&c.cmd("MAIL FROM:<carol@example.com>")), "250 2.1.0");
+    assert_eq!(code(&c.cmd("RCPT TO:<jöran@example.org>")), "553 5.6.7");
+    c.cmd("RSET");
+    assert_eq!(code(&c.cmd("MAIL FROM:<grüße@example.com> SMTPUTF8")), "250 2.1.0");
+    assert_eq!(code(&c.cmd("RCPT TO:<jöran@example.org>")), "250 2.1.5");
+    assert!(c.cmd("DATA").starts_with("354"));
+    let r = c.cmd("From: grüße@example.com\r\nSubject: hej\r\n\r\nHej Jöran\r\n.");
+    assert!(r.starts_with("250 2.0.0"), "{r}");
+    let msgs = srv.messages("jöran");
+    assert_eq!(msgs.len(), 1);
+    let m = msgs[0].replace("\r\n ", " ");
+    assert!(m.starts_with("Return-Path: <grüße@example.com>\r\n"), "{m}");
+    assert!(m.contains(" with UTF8SMTP id ") && m.contains("for <jöran@example.org>;"), "{m}");
+    assert!(m.ends_with("Hej Jöran\r\n"), "{m}");
+    let out = srv.wait_output("RCPT TO:<jöran@example.org>");
+    assert!(out.contains("MAIL FROM:<grüße@example.com> SMTPUTF8␍␊"), "the narration shows the UTF-8 as UTF-8:\n{out}");
 }

@@ -1,11 +1,12 @@
 //! The sequence-diagram layout and its SVG writer, on every built-in scenario and on hostile
 //! and very large traces: one row per event, rows going down, arrows on their lanes, time
-//! gaps where retries wait, every reply in the SVG, valid XML (checked with `xmllint`), inert
+//! gaps where retries wait, every reply in the SVG, a well-formed SVG whose
+//! structure is checked as a parsed document (`tests/common/svg.rs`: lanes, rows, texts), inert
 //! hostile text, and `visible_rows` agreeing with a linear scan.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
+use common::svg::check_svg;
 use smtp_sim::diagram::{layout, to_svg, visible_gaps, visible_rows, Diagram, Item, LaneRole, LayoutOptions, SvgOptions, Theme};
 use smtp_sim::sim::scenario::{builtin, Scenario, BUILTIN};
 use smtp_sim::sim::trace::{Event, Kind, Layer, Trace};
@@ -18,21 +19,6 @@ fn run(id: &str) -> Trace {
 /// XML escaping as the SVG writer must do it (for looking text up in the output).
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-}
-
-/// Validates `svg` with `xmllint --noout`; fails (never skips) when xmllint is missing.
-fn xmllint(name: &str, svg: &str) {
-    let child = Command::new("xmllint").args(["--noout", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            panic!("xmllint is not installed; the SVG tests need it: apt-get install -y libxml2-utils")
-        }
-        Err(e) => panic!("cannot start xmllint: {e}"),
-    };
-    child.stdin.take().expect("stdin").write_all(svg.as_bytes()).expect("write to xmllint");
-    let out = child.wait_with_output().expect("xmllint runs");
-    assert!(out.status.success(), "{name}: the SVG is not well-formed XML:\n{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// The structural promises of a layout, for any trace.
@@ -167,7 +153,7 @@ fn every_reply_appears_in_the_svg_and_the_svg_is_valid_xml() {
         assert!(svg.contains(&format!("<title id=\"sd-title\">{}</title>", esc(&t.title))), "{id}: title");
         assert!(svg.contains(&esc(&t.goal)), "{id}: goal in desc");
         assert_eq!(svg.contains("prefers-color-scheme: dark"), theme == Theme::Auto, "{id}: theme {theme:?}");
-        xmllint(id, &svg);
+        check_svg(id, &svg, &d, &t.title);
     }
 }
 
@@ -183,12 +169,13 @@ fn hostile_scenario_text_comes_out_escaped() {
     let t = world::run(&scenario);
     assert!(t.nodes.iter().any(|n| n.name == HOSTILE), "the hostile name reached the trace");
     assert!(t.events.iter().any(|e| e.label.contains(HOSTILE)), "the hostile subject reached a label");
-    let svg = to_svg(&t, &layout(&t, &LayoutOptions::default()), &SvgOptions::default());
+    let d = layout(&t, &LayoutOptions::default());
+    let svg = to_svg(&t, &d, &SvgOptions::default());
     assert!(!svg.contains("<img"), "markup from the scenario must not survive");
     assert!(svg.contains(&esc(HOSTILE)), "the hostile text is shown as text");
     assert!(!svg.contains("]]>"), "]]> is escaped");
     assert!(svg.contains("&amp;amp;"), "& is escaped");
-    xmllint("hostile scenario", &svg);
+    check_svg("hostile scenario", &svg, &d, &t.title);
 }
 
 #[test]
@@ -213,7 +200,7 @@ fn hostile_trace_text_and_control_characters_are_inert() {
         assert!(!svg.contains(bad), "{bad:?} must not appear in the SVG");
     }
     assert!(svg.contains("␛[31m"), "escape characters are shown as control pictures");
-    xmllint("hostile trace", &svg);
+    check_svg("hostile trace", &svg, &d, &t.title);
 }
 
 #[test]

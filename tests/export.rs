@@ -2,9 +2,11 @@
 //! RFC 3464 report, the message list when `--message` is missing, every format through the
 //! real binary, and plain, located errors with the right exit codes.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::svg::check_svg;
 
 use smtp_sim::cli::export::{load_trace, render, ExportFormat};
 use smtp_sim::diagram::Theme;
@@ -18,32 +20,11 @@ fn run(id: &str) -> Trace {
 }
 
 fn smtp_sim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smtp-sim")).args(args).output().expect("the binary runs")
+    common::run_smtp_sim(args)
 }
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("smtp-sim-export-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-/// Validates `svg` with `xmllint --noout`; fails (never skips) when xmllint is missing.
-fn xmllint(name: &str, svg: &[u8]) {
-    let child = Command::new("xmllint").args(["--noout", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            panic!("xmllint is not installed; the SVG tests need it: apt-get install -y libxml2-utils")
-        }
-        Err(e) => panic!("cannot start xmllint: {e}"),
-    };
-    child.stdin.take().expect("stdin").write_all(svg).expect("write to xmllint");
-    let out = child.wait_with_output().expect("xmllint runs");
-    assert!(out.status.success(), "{name}: not well-formed XML:\n{}", text(&out.stderr));
 }
 
 #[test]
@@ -83,7 +64,8 @@ fn eml_without_message_lists_the_stored_messages() {
 
 #[test]
 fn every_format_through_the_binary() {
-    let dir = temp_dir("formats");
+    let dir = common::temp_dir("export-formats");
+    let dir = dir.path();
     let t = run("greylisting-retry");
 
     let out = smtp_sim(&["export", "greylisting-retry", "--format", "text"]);
@@ -99,8 +81,8 @@ fn every_format_through_the_binary() {
     let out = smtp_sim(&["export", "greylisting-retry", "--format", "svg", "--theme", "dark", "-o", svg_path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let svg = std::fs::read(&svg_path).expect("written");
-    xmllint("greylisting-retry.svg", &svg);
     let svg = text(&svg);
+    check_svg("greylisting-retry.svg", &svg, &smtp_sim::diagram::layout(&t, &smtp_sim::diagram::LayoutOptions::default()), &t.title);
     assert!(svg.contains("5m later") && svg.contains("#0d1117") && !svg.contains("prefers-color-scheme"));
 
     let eml_path = dir.join("bounce.eml");
@@ -115,7 +97,6 @@ fn every_format_through_the_binary() {
     let out = smtp_sim(&["export", json_path.to_str().unwrap(), "--format", "text"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), t.transcript());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -135,7 +116,8 @@ fn errors_are_plain_and_located() {
     let out = smtp_sim(&["export", "happy-path", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2), "clap refuses an unknown format");
 
-    let dir = temp_dir("errors");
+    let dir = common::temp_dir("export-errors");
+    let dir = dir.path();
     let bad = dir.join("bad.json");
     std::fs::write(&bad, format!("{{\"version\": {}, \"scenario\": 3}}", smtp_sim::sim::trace::TRACE_VERSION)).unwrap();
     let out = smtp_sim(&["export", bad.to_str().unwrap(), "--format", "text"]);
@@ -152,5 +134,4 @@ fn errors_are_plain_and_located() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot write"), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("panicked"));
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,160 +7,36 @@
 //!
 //! Needs `python3` (with the `venv` module) and, once, PyPI for `aiosmtpd`. When they are
 //! missing the tests FAIL and name the command to run; they never pass silently. Every child
-//! process is killed when its test ends (guards with `Drop`), every wait is bounded.
+//! process is killed when its test ends, every wait is bounded, and every output is read while
+//! the child runs (the fixtures of `tests/common/`).
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Duration;
 
+use common::{command, python, run, run_within, script, temp_dir, Listening};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_smtp-sim");
 const AIOSMTPD: &str = "aiosmtpd==1.4.6";
-const STARTUP: Duration = Duration::from_secs(15);
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn script(name: &str) -> PathBuf {
-    manifest_dir().join("tests/python").join(name)
-}
-
-fn fresh_dir(tag: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("interop-{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Run a command to completion within `limit`, killing it otherwise.
-fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
-    let what = format!("{cmd:?}");
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    // Drain both pipes on threads so a chatty child cannot block.
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t1 = thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = so.read_to_end(&mut v);
-        v
-    });
-    let t2 = thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = se.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    Output { status, stdout: t1.join().unwrap(), stderr: t2.join().unwrap() }
-}
-
-/// The real interpreter behind `python3` (skipping pyenv's shell shim on every call), or the
-/// one named by `SMTP_SIM_PYTHON`.
-fn python() -> &'static Path {
-    static PY: OnceLock<PathBuf> = OnceLock::new();
-    PY.get_or_init(|| {
-        let name = std::env::var("SMTP_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
-        let out = Command::new(&name).args(["-c", "import sys; print(sys.executable)"]).output();
-        match out {
-            Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
-            _ => panic!("the interop tests need {name}: install it (Debian: `apt-get install python3 python3-venv`) or point SMTP_SIM_PYTHON at a Python 3 interpreter"),
-        }
-    })
-}
 
 /// Run one of our Python scripts and parse the JSON it prints.
 fn py_json(py: &Path, args: &[&str]) -> Value {
-    let out = run_bounded(Command::new(py).args(args), Duration::from_secs(30));
+    let out = run(command(py).args(args));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{args:?} failed: {stderr}\n{stdout}");
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {stdout}\n{stderr}"))
 }
 
-/// A child process that prints `listening on 127.0.0.1:PORT`; killed on drop.
-struct Listening {
-    child: Child,
-    port: u16,
-    out: Arc<Mutex<Vec<String>>>,
-    dir: PathBuf,
-}
-
-impl Listening {
-    fn start(mut cmd: Command, dir: PathBuf) -> Listening {
-        let what = format!("{cmd:?}");
-        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        let stdout = child.stdout.take().unwrap();
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        {
-            let out = Arc::clone(&out);
-            thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
-                        let _ = tx.send(rest.trim().parse::<u16>().unwrap_or(0));
-                    }
-                    out.lock().unwrap().push(line);
-                }
-            });
-        }
-        match rx.recv_timeout(STARTUP) {
-            Ok(port) if port != 0 => Listening { child, port, out, dir },
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let mut err = String::new();
-                if let Some(mut e) = child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                panic!("{what} did not print `listening on 127.0.0.1:PORT` within {STARTUP:?}; stderr: {err}");
-            }
-        }
-    }
-
-    /// `smtp-sim serve` for example.org with mailboxes alice and bob.
-    fn serve(extra: &[&str]) -> Listening {
-        let dir = fresh_dir("serve");
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--mailbox", "alice", "--mailbox", "bob", "--maildir"]).arg(dir.join("mail")).args(extra);
-        Listening::start(cmd, dir)
-    }
-
-    fn output(&self) -> String {
-        self.out.lock().unwrap().join("\n")
-    }
-
-    /// The Maildir of `mailbox` as Python's `mailbox.Maildir` and `email` read it.
-    fn maildir(&self, mailbox: &str) -> Vec<Value> {
-        let dir = self.dir.join("mail").join(mailbox);
-        let v = py_json(python(), &[script("mailcheck.py").to_str().unwrap(), "maildir", dir.to_str().unwrap()]);
-        v.as_array().unwrap().clone()
-    }
-}
-
-impl Drop for Listening {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// The Maildir of `mailbox` of a `smtp-sim serve` as Python's `mailbox.Maildir` and `email`
+/// read it.
+fn maildir(srv: &Listening, mailbox: &str) -> Vec<Value> {
+    let dir = srv.maildir().join(mailbox);
+    let v = py_json(python(), &[script("mailcheck.py").to_str().unwrap(), "maildir", dir.to_str().unwrap()]);
+    v.as_array().unwrap().clone()
 }
 
 fn smtplib(mode: &str, port: u16) -> Value {
@@ -195,7 +71,7 @@ fn smtplib_plain_message_lands_in_maildir() {
     assert_eq!(r["ehlo_code"], 250);
     assert!(!r["features"].as_array().unwrap().iter().any(|f| f == "starttls"), "{r}");
     assert_eq!(r["refused"], serde_json::json!({}));
-    let msgs = srv.maildir("alice");
+    let msgs = maildir(&srv, "alice");
     assert_eq!(msgs.len(), 1);
     let m = &msgs[0];
     assert_trace(m, "ESMTP", "alice@example.org");
@@ -215,7 +91,7 @@ fn smtplib_sendmail_reports_the_refused_recipients() {
     assert_eq!(refused["someone@elsewhere.example"][0], 550);
     assert!(refused["someone@elsewhere.example"][1].as_str().unwrap().starts_with("5.7.1 "), "{r}");
     for who in ["alice", "bob"] {
-        let msgs = srv.maildir(who);
+        let msgs = maildir(&srv, who);
         assert_eq!(msgs.len(), 1, "{who}");
         assert_trace(&msgs[0], "ESMTP", &format!("{who}@example.org"));
         assert_eq!(crlf_to_lf(msgs[0]["body"].as_str().unwrap()), "One message, four recipients, two refused.\n");
@@ -226,7 +102,7 @@ fn smtplib_sendmail_reports_the_refused_recipients() {
 fn smtplib_several_messages_on_one_connection() {
     let srv = Listening::serve(&[]);
     assert_eq!(smtplib("several", srv.port)["sent"], 3);
-    let msgs = srv.maildir("bob");
+    let msgs = maildir(&srv, "bob");
     let subjects: Vec<&str> = msgs.iter().map(|m| m["subject"].as_str().unwrap()).collect();
     assert_eq!(subjects, ["Message 0", "Message 1", "Message 2"]);
     let out = srv.output();
@@ -247,7 +123,7 @@ fn smtplib_login_with_plain_and_login() {
     assert_eq!(bad["error"], serde_json::json!([535, "5.7.8 Authentication credentials invalid"]));
     let unauth = smtplib("require_auth", srv.port);
     assert_eq!(unauth["error"], serde_json::json!([530, "5.7.0 Authentication required"]));
-    let msgs = srv.maildir("alice");
+    let msgs = maildir(&srv, "alice");
     assert_eq!(msgs.len(), 3);
     for m in &msgs {
         assert_trace(m, "ESMTPA", "alice@example.org");
@@ -263,7 +139,7 @@ fn smtplib_attachment_built_by_the_email_package_arrives_intact() {
     let srv = Listening::serve(&[]);
     let r = smtplib("attachment", srv.port);
     assert_eq!(r["refused"], serde_json::json!({}));
-    let msgs = srv.maildir("alice");
+    let msgs = maildir(&srv, "alice");
     assert_eq!(msgs.len(), 1);
     let m = &msgs[0];
     assert_trace(m, "ESMTP", "alice@example.org");
@@ -292,7 +168,7 @@ fn smtplib_sendmail_with_bare_lf_bytes_is_refused() {
     let r = smtplib("bare_lf", srv.port);
     assert_eq!(r["error"][0], 550, "{r}");
     assert!(r["error"][1].as_str().unwrap().starts_with("5.6.0 Message contains a bare CR or LF"), "{r}");
-    assert!(srv.maildir("alice").is_empty());
+    assert!(maildir(&srv, "alice").is_empty());
 }
 
 // ── smtp-sim send → aiosmtpd ──────────────────────────────────────────────────────────────
@@ -304,16 +180,16 @@ fn venv_python() -> &'static Path {
         let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("interop-venv");
         let py = venv.join("bin/python");
         let check = format!("import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != {:?})", AIOSMTPD.split("==").nth(1).unwrap());
-        let ready = |py: &Path| py.exists() && Command::new(py).args(["-c", &check]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+        let ready = |py: &Path| py.exists() && run_within(command(py).args(["-c", &check]), common::TIMEOUT).status.success();
         if ready(&py) {
             return Ok(py);
         }
         let how = format!("{} -m venv {v} && {v}/bin/python -m pip install {AIOSMTPD}", python().display(), v = venv.display());
-        let out = run_bounded(Command::new(python()).args(["-m", "venv", "--clear"]).arg(&venv), Duration::from_secs(120));
+        let out = run_within(command(python()).args(["-m", "venv", "--clear"]).arg(&venv), Duration::from_secs(120));
         if !out.status.success() {
             return Err(format!("cannot create the venv ({}); on Debian install python3-venv, then run: {how}", String::from_utf8_lossy(&out.stderr).trim()));
         }
-        let out = run_bounded(Command::new(&py).args(["-m", "pip", "install", "--disable-pip-version-check", "-q", AIOSMTPD]), Duration::from_secs(240));
+        let out = run_within(command(&py).args(["-m", "pip", "install", "--disable-pip-version-check", "-q", AIOSMTPD]), Duration::from_secs(240));
         if !out.status.success() || !ready(&py) {
             return Err(format!("cannot install {AIOSMTPD} from PyPI ({}); run: {how}", String::from_utf8_lossy(&out.stderr).trim()));
         }
@@ -328,20 +204,21 @@ fn venv_python() -> &'static Path {
 /// An aiosmtpd server storing what it receives in its directory.
 fn sink(extra: &[&str]) -> Listening {
     let py = venv_python();
-    let dir = fresh_dir("sink");
+    let dir = temp_dir("sink");
     let mut cmd = Command::new(py);
-    cmd.arg(script("aiosmtpd_sink.py")).arg(&dir).args(extra).args(["--lifetime", "60"]);
+    cmd.arg(script("aiosmtpd_sink.py")).arg(dir.path()).args(extra).args(["--lifetime", "60"]);
     Listening::start(cmd, dir)
 }
 
 fn send(args: &[&str]) -> Output {
-    run_bounded(Command::new(BIN).arg("send").args(args), Duration::from_secs(30))
+    run(common::smtp_sim(&["send"]).args(args))
 }
 
 #[test]
 fn send_delivers_attachments_to_aiosmtpd_intact() {
     let sink = sink(&[]);
-    let files = fresh_dir("attach");
+    let files = temp_dir("attach");
+    let files = files.path();
     let png: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 256) as u8).collect();
     let png_path = files.join("picture.png");
     std::fs::write(&png_path, &png).unwrap();
@@ -359,13 +236,13 @@ fn send_delivers_attachments_to_aiosmtpd_intact() {
     // aiosmtpd's texts are not in our catalogue: the generic meaning of the code is shown.
     assert!(stdout.contains("= 250: Requested mail action okay, completed"), "{stdout}");
 
-    let envelope: Value = serde_json::from_str(&std::fs::read_to_string(sink.dir.join("msg-1.json")).unwrap()).unwrap();
+    let envelope: Value = serde_json::from_str(&std::fs::read_to_string(sink.dir().join("msg-1.json")).unwrap()).unwrap();
     assert_eq!(envelope["mail_from"], "carol@example.com");
     assert_eq!(envelope["rcpt_tos"], serde_json::json!(["alice@sink.test", "bob@sink.test"]));
     assert_eq!(envelope["helo"], "laptop.test");
     assert!(envelope["mail_options"].as_array().unwrap().iter().any(|o| o.as_str().unwrap().starts_with("SIZE=")), "{envelope}");
 
-    let eml = sink.dir.join("msg-1.eml");
+    let eml = sink.dir().join("msg-1.eml");
     let parsed = py_json(python(), &[script("mailcheck.py").to_str().unwrap(), "eml", eml.to_str().unwrap()]);
     let m = &parsed[0];
     assert_eq!(m["defects"], serde_json::json!([]), "{m:#}");
@@ -383,7 +260,6 @@ fn send_delivers_attachments_to_aiosmtpd_intact() {
     assert_eq!(atts[1]["content_type"], "text/plain");
     let txt = smtp_sim::sim::mime::base64_decode(atts[1]["data_b64"].as_str().unwrap()).unwrap();
     assert_eq!(txt, b"first line\n.second line starts with a dot\n", "text attachment bytes changed");
-    let _ = std::fs::remove_dir_all(&files);
 }
 
 #[test]
@@ -396,7 +272,7 @@ fn send_reports_a_recipient_aiosmtpd_refused() {
     assert!(stdout.contains("refused: <refuse-me@sink.test> — 550 5.1.1 <refuse-me@sink.test>: no such user here"), "{stdout}");
     assert!(stdout.contains("= 550: Mailbox unavailable"), "{stdout}");
     assert!(stdout.contains("1 of 2 recipient(s) accepted"), "{stdout}");
-    let envelope: Value = serde_json::from_str(&std::fs::read_to_string(sink.dir.join("msg-1.json")).unwrap()).unwrap();
+    let envelope: Value = serde_json::from_str(&std::fs::read_to_string(sink.dir().join("msg-1.json")).unwrap()).unwrap();
     assert_eq!(envelope["rcpt_tos"], serde_json::json!(["alice@sink.test"]));
 }
 
@@ -409,7 +285,7 @@ fn send_authenticates_to_aiosmtpd() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{mech}: {stdout}");
         assert!(stdout.contains("S → C  235 2.7.0 Authentication successful␍␊"), "{stdout}");
-        let envelope: Value = serde_json::from_str(&std::fs::read_to_string(sink.dir.join(format!("msg-{n}.json"))).unwrap()).unwrap();
+        let envelope: Value = serde_json::from_str(&std::fs::read_to_string(sink.dir().join(format!("msg-{n}.json"))).unwrap()).unwrap();
         assert_eq!(envelope["login"], "carol", "{mech}");
     }
     // A wrong password: 535, and the client stops there (RFC 4954 §6: it does not try to send

@@ -80,9 +80,9 @@ fn every_cut_of_a_link_is_reported_as_incomplete() {
 
 #[test]
 fn versions() {
-    let e = decode("v3.AAAA").unwrap_err();
-    assert_eq!(e, ShareError::NewerVersion { found: 3 });
-    assert!(e.to_string().starts_with("this link was made by a newer smtp-sim (v3); this page understands v2"), "{e}");
+    let e = decode("v4.AAAA").unwrap_err();
+    assert_eq!(e, ShareError::NewerVersion { found: 4 });
+    assert!(e.to_string().starts_with("this link was made by a newer smtp-sim (v4); this page understands v3"), "{e}");
     assert!(matches!(decode("v99999999999999999999.x"), Err(ShareError::NewerVersion { .. })));
     assert_eq!(decode("v0.AAAA"), Err(ShareError::OlderVersion { found: 0 }));
     assert_eq!(decode("hello"), Err(ShareError::NotALink));
@@ -189,8 +189,29 @@ fn small_scenario() -> Scenario {
 
 #[test]
 fn a_v2_custom_link_written_once_still_decodes() {
+    // v2 links are read through the frozen v2 layout and migrated (v3 added DSN, SMTPUTF8 and
+    // ENHANCEDSTATUSCODES options, which get their defaults).
     let state = ShareState { version: 2, scenario: ScenarioRef::Custom(small_scenario()), step: 4, panels: vec!["trace".into()], selected: Some(2) };
-    assert_eq!(decode(V2_CUSTOM), Ok(state.clone()), "fresh link: {}", encode(&state));
+    assert_eq!(decode(V2_CUSTOM), Ok(state));
+}
+
+/// A v3 link to the same small scenario with the v3 options set, written once. If it stops
+/// decoding, bump `share::VERSION` again (see `V2_CUSTOM`).
+const V3_CUSTOM: &str = "v3.AU1OsQ6CMBDlgBrj4EBY3NicaNqiRtzcHB2Y3BrSAElLCVQjG7_nX3mogy_v3nu33DsIAyCul6V6QeiadgwLlOjatImrVfLIEi1He3cUYsHEIeU8FceC5SfGkLdQMDME_t4EHCdjxt_VQHiNCbchBiJ1UypYn2fbDnitc7aLvkbVU5pOK1pas-K5oIwKypmHgM1HkeBN00RgDoBF3h9gWfVK4dfV4qK0tvRX9wY";
+
+fn small_v3_scenario() -> Scenario {
+    let mut s = small_scenario();
+    s.goal = "Pin the v3 layout.".into();
+    s.nodes[0].enhanced_status_codes = false;
+    s.nodes[0].smtputf8 = true;
+    s.nodes[0].dsn = true;
+    s
+}
+
+#[test]
+fn a_v3_custom_link_written_once_still_decodes() {
+    let state = ShareState { version: 3, scenario: ScenarioRef::Custom(small_v3_scenario()), step: 4, panels: vec!["trace".into()], selected: Some(2) };
+    assert_eq!(decode(V3_CUSTOM), Ok(state.clone()), "fresh link: {}", encode(&state));
 }
 
 #[test]
@@ -306,6 +327,7 @@ proptest! {
         let _ = decode(&s);
         let _ = decode(&format!("v1.{s}"));
         let _ = decode(&format!("v2.{s}"));
+        let _ = decode(&format!("v3.{s}"));
     }
 
     #[test]
@@ -316,7 +338,7 @@ proptest! {
         } else {
             payload.extend(&body);
         }
-        for v in ["v1", "v2"] {
+        for v in ["v1", "v2", "v3"] {
             let _ = decode(&format!("{v}.{}", base64url::encode(&payload)));
             let _ = share::decode(&format!("{v}.{}", base64url::encode(&body)));
         }

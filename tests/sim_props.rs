@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use smtp_sim::sim::clock::Span;
 use smtp_sim::sim::dns::{AddressRecord, MxRecord, Zone};
-use smtp_sim::sim::scenario::{ClockSettings, FullMailbox, Fullness, Login, MessageSpec, NodeKind, NodeSpec, Scenario};
+use smtp_sim::sim::scenario::{ClockSettings, DsnNotify, DsnRequest, DsnRet, FullMailbox, Fullness, Login, MessageSpec, NodeKind, NodeSpec, Scenario};
 use smtp_sim::sim::trace::{Kind, Trace};
 use smtp_sim::sim::world;
 
@@ -32,6 +32,9 @@ fn server(i: usize) -> NodeSpec {
         require_tls: false,
         size_limit: 10_000_000,
         pipelining: true,
+        enhanced_status_codes: true,
+        smtputf8: false,
+        dsn: false,
         spf: false,
         greylist: None,
         routes: vec![],
@@ -76,6 +79,8 @@ fn build(k: &Knobs) -> Scenario {
     let mut zone = Zone::default();
     for (i, n) in nodes.iter_mut().enumerate() {
         n.pipelining = k.pipelining[i];
+        // Some servers offer DSN (RFC 3461), chosen by the seed's bits.
+        n.dsn = (k.seed >> i) & 1 == 1;
         match k.faults[i] {
             1 => n.down = true,
             2 => n.greylist = Some(Span::mins(1)),
@@ -119,6 +124,14 @@ fn build(k: &Knobs) -> Scenario {
             body: "hello\n.dot line\n".into(),
             attachments: vec![],
             pad_to: None,
+            // Every NOTIFY shape, RET and ENVID, also chosen by the seed's bits.
+            dsn: match (k.seed >> (8 + 3 * m)) % 5 {
+                0 => None,
+                1 => Some(DsnRequest { notify: vec![DsnNotify::Never], ..DsnRequest::default() }),
+                2 => Some(DsnRequest { notify: vec![DsnNotify::Success, DsnNotify::Failure], ret: Some(DsnRet::Hdrs), envid: Some(format!("m{m}")), orcpt: true }),
+                3 => Some(DsnRequest { notify: vec![DsnNotify::Delay], ..DsnRequest::default() }),
+                _ => Some(DsnRequest { notify: vec![DsnNotify::Success], ..DsnRequest::default() }),
+            },
         });
         nodes.push(c);
     }
@@ -141,9 +154,9 @@ fn check_conservation(s: &Scenario, t: &Trace) {
     // sent, stored in a mailbox, reported in a bounce, still queued, or a double bounce.
     let sent: usize = s.messages.iter().map(|m| m.to.len()).sum();
     let count = |key: &str| t.events.iter().filter(|e| e.key.as_deref() == Some(key)).count();
-    let units_in = sent + count("bounce-created") + count("delay-warning") + count("double-bounce");
+    let units_in = sent + count("bounce-created") + count("delay-warning") + count("dsn-delivered") + count("dsn-relayed") + count("double-bounce");
     let s_ = &t.summary;
-    let units_out = s_.refused_in_session + s_.not_sent + t.mailboxes.len() + s_.bounced + t.queue.len() + s_.double_bounces;
+    let units_out = s_.refused_in_session + s_.not_sent + t.mailboxes.len() + s_.bounced + t.queue.len() + s_.double_bounces + s_.unnotified;
     assert_eq!(units_in, units_out, "a message was lost or duplicated: {s_:?}\n{}", t.transcript());
     assert_eq!(t.mailboxes.len(), s_.delivered + s_.bounces_delivered);
     assert_eq!(t.mailboxes.iter().filter(|m| m.is_bounce).count(), s_.bounces_delivered, "bounces are counted apart from delivered mail");

@@ -209,3 +209,54 @@ fn every_builtin_that_compresses_time_says_so_and_rfc_defaults_say_nothing() {
     }
     assert_eq!(seen, [true; 3], "the built-ins retry, expire and detect a loop");
 }
+
+#[test]
+fn a_relay_that_is_the_best_mx_left_returns_the_message_as_undeliverable() {
+    // RFC 5321 §5.1: after discarding itself and every worse MX, "If there are no records left
+    // at that point, it is an error condition, and the message MUST be returned as
+    // undeliverable."
+    let src = r#"
+id = "t"
+title = "T"
+goal = "G"
+
+[[node]]
+id = "c"
+kind = "client"
+host = "c.example.com"
+address = "192.0.2.1"
+server = "relay.example.com"
+port = 25
+
+[[node]]
+id = "relay"
+kind = "server"
+host = "relay.example.com"
+address = "192.0.2.2"
+ports = [25]
+domains = ["example.com"]
+mailboxes = ["alice@example.com"]
+relay_from = ["192.0.2.0/24"]
+
+[dns]
+mx = [
+  { domain = "example.org", preference = 10, host = "relay.example.com" },
+  { domain = "example.org", preference = 20, host = "backup.example.org" },
+]
+a = [
+  { name = "relay.example.com", address = "192.0.2.2" },
+  { name = "backup.example.org", address = "198.51.100.9" },
+]
+
+[[message]]
+client = "c"
+from = "alice@example.com"
+to = ["bob@example.org"]
+subject = "s"
+"#;
+    let t = smtp_sim::sim::world::run(&Scenario::from_toml(src).unwrap());
+    assert_eq!((t.summary.bounced, t.summary.queued, t.summary.bounces_delivered), (1, 0, 1), "{}", t.transcript());
+    assert!(!t.events.iter().any(|e| e.from == "relay" && e.label.contains("198.51.100.9")), "the worse MX is never tried");
+    let dsn = &t.mailboxes.iter().find(|m| m.is_bounce).unwrap().raw;
+    assert!(dsn.contains("Status: 5.4.4"), "{dsn}");
+}

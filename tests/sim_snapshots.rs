@@ -1,42 +1,41 @@
-//! A transcript snapshot per built-in scenario: a change in behaviour shows up as a diff of
-//! `tests/snapshots/<id>.txt`. After an intended change, regenerate with
-//! `SNAPSHOT_UPDATE=1 cargo test --test sim_snapshots` and review the diff before committing.
+//! A transcript snapshot per built-in scenario, kept with `insta`: a change in behaviour shows
+//! up as a full diff against `tests/snapshots/<id>.snap` (insta's format: a short header, then
+//! the transcript exactly as `smtp-sim run` prints it). Every scenario is compared before the
+//! test fails, so one run shows every diff.
+//!
+//! After an intended change, write the new snapshots and review them before committing:
+//!
+//! ```text
+//! INSTA_UPDATE=always cargo test --test sim_snapshots   # rewrite the .snap files, then `git diff`
+//! cargo insta review                                    # or review each change (cargo install cargo-insta)
+//! ```
+//!
+//! A plain failing run (outside CI) leaves a `<id>.snap.new` beside each changed snapshot,
+//! which `cargo insta review` (or `cargo insta accept`) picks up.
 
-use std::path::PathBuf;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use smtp_sim::sim::scenario::{builtin, BUILTIN};
 use smtp_sim::sim::world;
 
 #[test]
 fn builtin_transcripts_match_their_snapshots() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
-    let update = std::env::var_os("SNAPSHOT_UPDATE").is_some();
-    let mut failures = Vec::new();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let mut failed = Vec::new();
     for (id, _) in BUILTIN {
         let scenario = builtin(id).expect("built-ins load");
         let transcript = world::run(&scenario).transcript();
-        let path = dir.join(format!("{id}.txt"));
-        if update {
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(&path, &transcript).unwrap();
-            continue;
-        }
-        match std::fs::read_to_string(&path) {
-            Ok(expected) if expected == transcript => {}
-            Ok(expected) => {
-                let first = expected.lines().zip(transcript.lines()).position(|(a, b)| a != b).unwrap_or(expected.lines().count().min(transcript.lines().count()));
-                failures.push(format!(
-                    "{id}: transcript differs from {} at line {}:\n  expected: {}\n  actual:   {}",
-                    path.display(),
-                    first + 1,
-                    expected.lines().nth(first).unwrap_or("<end>"),
-                    transcript.lines().nth(first).unwrap_or("<end>")
-                ));
-            }
-            Err(_) => failures.push(format!("{id}: no snapshot at {}; run SNAPSHOT_UPDATE=1 cargo test --test sim_snapshots", path.display())),
+        settings.set_description(format!("smtp-sim run {id}"));
+        // insta prints the diff and panics on a mismatch; go on so every diff is shown.
+        let checked = catch_unwind(AssertUnwindSafe(|| settings.bind(|| insta::assert_snapshot!(*id, transcript))));
+        if checked.is_err() {
+            failed.push(*id);
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(failed.is_empty(), "transcripts differ from their snapshots (diffs above): {failed:?}\nreview with `cargo insta review`, or rewrite with INSTA_UPDATE=always cargo test --test sim_snapshots");
 }
 
 #[test]

@@ -137,7 +137,7 @@ fn ehlo(config: ServerConfig) -> Harness {
 fn rfc5321_d1_typical_transaction() {
     let mut h = Harness::new(config());
     let transcript = [
-        ("EHLO bar.com\r\n", "250-foo.com Hello bar.com\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"),
+        ("EHLO bar.com\r\n", "250-foo.com Hello bar.com\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 HELP\r\n"),
         ("MAIL FROM:<Smith@bar.com>\r\n", "250 2.1.0 Sender <Smith@bar.com> OK\r\n"),
         ("RCPT TO:<Jones@foo.com>\r\n", "250 2.1.5 Recipient <Jones@foo.com> OK\r\n"),
         ("RCPT TO:<Green@foo.com>\r\n", "550 5.1.1 <Green@foo.com>: Recipient address rejected: user unknown\r\n"),
@@ -207,22 +207,22 @@ fn out_of_sequence_commands() {
     let m = "EHLO bar.com\r\nMAIL FROM:<a@bar.com>\r\n";
     let r = "EHLO bar.com\r\nMAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\n";
     let table: &[(&str, &str, &str)] = &[
-        // Before EHLO no enhanced codes are negotiated (RFC 2034).
-        ("", "MAIL FROM:<a@bar.com>\r\n", "503"),
-        ("", "RCPT TO:<b@foo.com>\r\n", "503"),
-        ("", "DATA\r\n", "503"),
-        ("", "AUTH PLAIN\r\n", "503"),
-        ("", "STARTTLS\r\n", "503"),
+        // Enhanced codes even before EHLO: the server supports them (RFC 2034 §3).
+        ("", "MAIL FROM:<a@bar.com>\r\n", "503 5.5.1"),
+        ("", "RCPT TO:<b@foo.com>\r\n", "503 5.5.1"),
+        ("", "DATA\r\n", "503 5.5.1"),
+        ("", "AUTH PLAIN\r\n", "503 5.5.1"),
+        ("", "STARTTLS\r\n", "503 5.5.1"),
         (e, "RCPT TO:<b@foo.com>\r\n", "503 5.5.1"),
         (e, "DATA\r\n", "503 5.5.1"),
         (m, "DATA\r\n", "503 5.5.1"),
         (m, "MAIL FROM:<a@bar.com>\r\n", "503 5.5.1"),
         (r, "MAIL FROM:<a@bar.com>\r\n", "503 5.5.1"),
         ("EHLO bar.com\r\nMAIL FROM:<a@bar.com>\r\nRCPT TO:<green@foo.com>\r\n", "DATA\r\n", "554 5.5.1"),
-        // After HELO: no extensions and no enhanced codes.
-        ("HELO bar.com\r\n", "STARTTLS\r\n", "502"),
-        ("HELO bar.com\r\n", "AUTH PLAIN\r\n", "502"),
-        ("HELO bar.com\r\n", "MAIL FROM:<a@bar.com> SIZE=10\r\n", "555"),
+        // After HELO: no extensions, but enhanced codes all the same (RFC 2034 §3).
+        ("HELO bar.com\r\n", "STARTTLS\r\n", "502 5.5.1"),
+        ("HELO bar.com\r\n", "AUTH PLAIN\r\n", "502 5.5.1"),
+        ("HELO bar.com\r\n", "MAIL FROM:<a@bar.com> SIZE=10\r\n", "555 5.5.4"),
         // EHLO and RSET reset the transaction (RFC 5321 §4.1.4).
         ("EHLO bar.com\r\nMAIL FROM:<a@bar.com>\r\nEHLO bar.com\r\n", "RCPT TO:<b@foo.com>\r\n", "503 5.5.1"),
         ("EHLO bar.com\r\nMAIL FROM:<a@bar.com>\r\nRSET\r\n", "RCPT TO:<b@foo.com>\r\n", "503 5.5.1"),
@@ -269,7 +269,7 @@ fn refused_greeting_accepts_only_quit() {
     let mut p = TestPolicy::default();
     assert_eq!(output(&mut s), "554 foo.com No SMTP service here\r\n");
     s.receive(b"EHLO bar.com\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n", &mut p);
-    assert_eq!(output(&mut s), "503 Bad sequence of commands: this server refused service, send QUIT\r\n503 Bad sequence of commands: this server refused service, send QUIT\r\n221 foo.com Service closing transmission channel\r\n");
+    assert_eq!(output(&mut s), "503 Bad sequence of commands: this server refused service, send QUIT\r\n503 Bad sequence of commands: this server refused service, send QUIT\r\n221 2.0.0 foo.com Service closing transmission channel\r\n");
     events(&mut s);
     let mut b = ServerSession::busy(config());
     assert!(output(&mut b).starts_with("421 "));
@@ -382,8 +382,8 @@ fn starttls_forgets_state_and_drops_injected_commands() {
     assert_eq!(out, "220 2.0.0 Ready to start TLS\r\n");
     assert_eq!(h.s.state(), State::Connected);
     assert!(h.s.info().tls && h.s.info().helo.is_none());
-    // No enhanced codes until EHLO again; MAIL needs EHLO.
-    assert_eq!(h.codes("MAIL FROM:<a@bar.com>\r\n"), ["503"]);
+    // MAIL needs EHLO again (the enhanced code stays: RFC 2034 §3).
+    assert_eq!(h.codes("MAIL FROM:<a@bar.com>\r\n"), ["503 5.5.1"]);
     let ehlo = h.send("EHLO bar.com\r\n");
     assert!(!ehlo.contains("STARTTLS"), "STARTTLS is not offered twice: {ehlo}");
     assert_eq!(h.codes("STARTTLS\r\n"), ["503 5.5.1"]);
@@ -690,7 +690,7 @@ fn auth_required_answers_530_to_every_gated_command_of_a_pipelined_group() {
     assert_eq!(h.codes(group), ["250 2.1.0", "250 2.1.5", "354"]);
     // Before EHLO the client is told to greet first (503), not to authenticate: AUTH needs EHLO.
     let mut h = Harness::new(ServerConfig { require_auth: true, ..full_config() });
-    assert_eq!(h.codes("MAIL FROM:<alice@bar.com>\r\n"), ["503"]);
+    assert_eq!(h.codes("MAIL FROM:<alice@bar.com>\r\n"), ["503 5.5.1"], "RFC 2034 §3: enhanced codes even before EHLO");
 }
 
 #[test]

@@ -308,7 +308,7 @@ fn esmtp_parameter_examples() {
         ),
         // all MAIL parameters, in canonical order, and unknown ones kept for the 555
         (
-            "MAIL FROM:<a@b.example> SIZE=0 BODY=8BITMIME SMTPUTF8 RET=FULL ENVID=x X-FOO X-BAR=1",
+            "MAIL FROM:<a@b.example> SIZE=0 BODY=8BITMIME SMTPUTF8 RET=FULL ENVID=x AUTH=e+3Dmc2@b.example X-FOO X-BAR=1",
             mail_with(
                 "a",
                 "b.example",
@@ -318,6 +318,7 @@ fn esmtp_parameter_examples() {
                     smtputf8: true,
                     ret: Some(Ret::Full),
                     envid: Some("x".into()),
+                    auth: Some("e=mc2@b.example".into()),
                     other: vec![
                         OtherParam { keyword: "X-FOO".into(), value: None },
                         OtherParam { keyword: "X-BAR".into(), value: Some("1".into()) },
@@ -963,14 +964,16 @@ mod props {
             any::<bool>(),
             option::of(prop_oneof![Just(Ret::Full), Just(Ret::Hdrs)]),
             option::of("[ -~]{1,20}"), // esmtp-value is 1*char: no empty ENVID
+            option::of(prop_oneof![Just("<>".to_string()), "[a-z0-9+=]{1,8}(\\.[a-z]{1,3})?@[a-z]{1,8}\\.example"]),
             vec(other(&[]), 0..3),
         )
-            .prop_map(|(size, body, smtputf8, ret, envid, other)| MailParams {
+            .prop_map(|(size, body, smtputf8, ret, envid, auth, other)| MailParams {
                 size,
                 body,
                 smtputf8,
                 ret,
                 envid,
+                auth,
                 other,
             })
     }

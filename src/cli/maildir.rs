@@ -19,8 +19,11 @@ use crate::sim::mime;
 pub struct Maildirs {
     root: PathBuf,
     host: String,
-    counter: AtomicU64,
 }
+
+/// One counter for the whole process, so that every `Maildirs` (SMTP delivery's and the
+/// store's) hands out different names within the same second.
+static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Seconds since the Unix epoch from the real clock (the CLI may read it; the core may not).
 pub fn now_seconds() -> i64 {
@@ -31,7 +34,7 @@ impl Maildirs {
     /// `host` names this machine in file names (`/` and `:` are escaped as Maildir asks).
     pub fn new(root: impl Into<PathBuf>, host: &str) -> Self {
         let host = host.replace('/', "\\057").replace(':', "\\072");
-        Maildirs { root: root.into(), host, counter: AtomicU64::new(0) }
+        Maildirs { root: root.into(), host }
     }
 
     pub fn root(&self) -> &Path {
@@ -49,7 +52,7 @@ impl Maildirs {
 
     /// A fresh unique file name.
     pub fn unique_name(&self) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         format!("{}.{}_{}.{}", now_seconds(), std::process::id(), n, self.host)
     }
 

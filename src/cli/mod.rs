@@ -8,8 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod imap_serve;
+pub mod mailstore;
 pub mod maildir;
 pub mod narrate;
+pub mod pop3_serve;
 pub mod send;
 pub mod serve;
 
@@ -37,10 +40,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Check a scenario file and report every problem with its line, column and field.
+    /// Check a scenario or lesson file and report every problem with its line, column and field
+    /// (a lesson's questions are resolved against its scenarios' traces).
     Check {
-        /// The scenario file to check.
+        /// The scenario or lesson file to check.
         file: String,
+    },
+    /// List the built-in lessons, or print one lesson (its parts, notes and questions) with
+    /// `--answers` for the teacher's answer key, derived from the scenarios' traces.
+    Lessons {
+        /// A built-in lesson id, or the path of a lesson file.
+        lesson: Option<String>,
+        /// Print each question's choices, expected answer and explanation.
+        #[arg(long)]
+        answers: bool,
     },
     /// Run the SMTP server on a real loopback socket (telnet, swaks, smtplib can talk to it),
     /// store mail in Maildirs, and narrate every command and reply. No STARTTLS (no real TLS).
@@ -131,6 +144,7 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Lessons { lesson, answers } => lessons(lesson.as_deref(), answers),
         Command::Serve(args) => serve::run(args),
         Command::Send(args) => send::run(args),
         Command::Export(args) => export::run(args),
@@ -143,6 +157,9 @@ pub fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if crate::lesson::looks_like_lesson(&source) {
+                return check_lesson(&file, &source);
+            }
             match Scenario::from_toml(&source) {
                 Ok(s) => {
                     println!("{file}: ok — scenario {:?}, {} nodes, {} messages", s.id, s.nodes.len(), s.messages.len());
@@ -158,6 +175,53 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `smtp-sim check` of a lesson file: every problem, located; exit 1 if there is any.
+fn check_lesson(file: &str, source: &str) -> ExitCode {
+    match crate::lesson::Lesson::from_toml(source) {
+        Ok(l) => {
+            println!("{file}: ok — lesson {:?}, {} parts, {} questions", l.id, l.parts.len(), l.question_count());
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{file}: {e}");
+            }
+            eprintln!("{} problem(s) found", errors.len());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `smtp-sim lessons [ID|FILE] [--answers]`.
+fn lessons(which: Option<&str>, answers: bool) -> ExitCode {
+    let Some(which) = which else {
+        for l in crate::lesson::course() {
+            println!("{:<22} {:>3} min  {}", l.id, l.minutes, l.title);
+        }
+        return ExitCode::SUCCESS;
+    };
+    let lesson = match crate::lesson::builtin(which) {
+        Some(l) => l,
+        None => match std::fs::read_to_string(which) {
+            Ok(source) => match crate::lesson::Lesson::from_toml(&source) {
+                Ok(l) => std::rc::Rc::new(l),
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{which}: {e}");
+                    }
+                    return ExitCode::from(1);
+                }
+            },
+            Err(_) => {
+                eprintln!("no built-in lesson {which:?} and no file of that name; `smtp-sim lessons` lists the built-in ids");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    print!("{}", crate::lesson::outline(&lesson, answers));
+    ExitCode::SUCCESS
 }
 
 /// `smtp-sim share`.

@@ -22,7 +22,11 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
+use super::imap_serve::{self, ImapService};
+use super::mailstore::MailStore;
 use super::maildir::{self, Maildirs};
+use super::pop3_serve;
+use crate::imap::server::ServerConfig as ImapConfig;
 use super::narrate::{self, say, Dir};
 use crate::sim::date;
 use crate::smtp::address::{ForwardPath, Host, LocalPart, Path, ReversePath};
@@ -78,9 +82,19 @@ pub struct ServeArgs {
     /// servers to wait at least 5 minutes).
     #[arg(long, value_name = "SECONDS", default_value = "300", value_parser = parse_positive, allow_negative_numbers = true)]
     pub idle_timeout: u64,
+    /// Also serve IMAP (RFC 9051, IMAP4rev1 and IMAP4rev2) on this loopback address (same forms
+    /// as --listen), reading the same Maildirs; the --auth users log in. Needs --auth.
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub imap: Option<SocketAddr>,
     /// Simultaneous connections; one more is greeted with 421 and closed (RFC 5321 §3.1).
     #[arg(long, value_name = "N", default_value = "20", value_parser = parse_positive, allow_negative_numbers = true)]
     pub max_connections: u64,
+    /// Also serve the same Maildirs over POP3 on this loopback address (same forms as --listen;
+    /// port 0 picks a free port, printed at start). The --auth accounts log in (USER/PASS, APOP,
+    /// AUTH PLAIN); needs at least one. No STLS: TLS is only simulated. Idle POP3 sessions are
+    /// closed after --idle-timeout without deleting anything (RFC 1939 §3 asks for at least 600).
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub pop3: Option<SocketAddr>,
 }
 
 /// A `USER:PASS` pair from the command line.
@@ -127,16 +141,18 @@ fn parse_domain(s: &str) -> Result<String, String> {
     }
 }
 
-/// A mailbox name: a dot-atom local part that is also a safe directory name.
+/// A mailbox name: a dot-atom local part that is also a safe directory name. UTF-8 is allowed
+/// (RFC 6531 §3.3: `atext =/ UTF8-non-ascii`); such a mailbox receives mail only in SMTPUTF8
+/// transactions.
 fn parse_mailbox(s: &str) -> Result<String, String> {
     const SPECIAL: &[u8] = b"!#$%&'*+-=?^_`{|}~";
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s.split('.').all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || SPECIAL.contains(&b)));
+        && s.split('.').all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || SPECIAL.contains(&b) || b >= 0x80));
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
-        Err("expected the part of an address before the @, such as alice (letters, digits, . - _ and the like; at most 64)".into())
+        Err("expected the part of an address before the @, such as alice or jöran (letters, digits, . - _ and the like; at most 64 octets)".into())
     }
 }
 
@@ -227,8 +243,9 @@ impl Policy for LocalPolicy<'_> {
         let now = maildir::now_seconds();
         let n = s.messages.fetch_add(1, Ordering::Relaxed);
         let id = format!("{now:X}{n:04X}");
-        // RFC 3848: ESMTP, plus A when the client authenticated.
-        let mut with = String::from(if envelope.esmtp { "ESMTP" } else { "SMTP" });
+        // RFC 3848: ESMTP, plus A when the client authenticated; RFC 6531 §4.3: UTF8SMTP for
+        // a transaction with the SMTPUTF8 parameter.
+        let mut with = String::from(if envelope.mail_params.smtputf8 { "UTF8SMTP" } else if envelope.esmtp { "ESMTP" } else { "SMTP" });
         if envelope.auth_user.is_some() {
             with.push('A');
         }
@@ -279,6 +296,14 @@ pub fn run(args: ServeArgs) -> ExitCode {
     if args.require_auth && args.auth.is_empty() {
         return usage_error("--require-auth needs at least one --auth USER:PASS, or nobody could send mail");
     }
+    if args.pop3.is_some() {
+        if args.auth.is_empty() {
+            return usage_error("--pop3 needs at least one --auth USER:PASS: those are the accounts that log in to read their mailbox");
+        }
+        if let Some(c) = args.auth.iter().find(|c| parse_mailbox(&c.user).is_err()) {
+            return usage_error(&format!("--auth {}: with --pop3 the user name is also the mailbox's directory, so it must be a mailbox name such as alice", c.user));
+        }
+    }
     let hostname = args.hostname.clone().unwrap_or_else(|| format!("mail.{}", args.domain));
     let mut mailboxes = args.mailboxes.clone();
     mailboxes.dedup();
@@ -290,6 +315,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
     let extensions = Extensions {
         chunking: true,
+        smtputf8: true, // RFC 6531: UTF-8 mailboxes, with the SMTPUTF8 parameter only
         auth_plain: !args.auth.is_empty(),
         auth_login: !args.auth.is_empty(),
         starttls: false, // no real TLS on a real socket
@@ -343,6 +369,47 @@ pub fn run(args: ServeArgs) -> ExitCode {
         format!("  try: telnet {} {}   (Ctrl-C stops the server)", local.ip(), local.port()),
     ]);
 
+    // The one mailbox store POP3 and IMAP share, on the same Maildirs SMTP delivers to: one per
+    // process, because it hands out the UIDs (two would number the same folder twice).
+    let store = if args.pop3.is_some() || args.imap.is_some() {
+        let mut users: Vec<String> = mailboxes.clone();
+        users.extend(args.auth.iter().map(|c| c.user.clone()));
+        users.extend(args.auth.iter().map(|c| pop3_serve::mailbox_of(&c.user)));
+        users.sort();
+        users.dedup();
+        match MailStore::open(Maildirs::new(&args.maildir, &hostname), &users) {
+            Ok(s) => Some(Arc::new(s)),
+            Err(e) => return usage_error(&format!("cannot open the Maildirs in {}: {e}", args.maildir.display())),
+        }
+    } else {
+        None
+    };
+    let mut pop3 = None;
+    if let (Some(listen), Some(store)) = (args.pop3, &store) {
+        let users: Vec<String> = args.auth.iter().map(|c| pop3_serve::mailbox_of(&c.user)).collect();
+        let store = Arc::clone(store);
+        let opts = pop3_serve::Pop3Options {
+            listen,
+            hostname: hostname.clone(),
+            accounts: args.auth.clone(),
+            store,
+            quiet: args.quiet,
+            idle: Duration::from_secs(args.idle_timeout),
+            max_connections: args.max_connections,
+        };
+        let sh = Arc::clone(&shared);
+        match pop3_serve::start(opts, Arc::new(move || sh.stop.load(Ordering::SeqCst))) {
+            Ok(p) => {
+                say(&[
+                    format!("smtp-sim serve: POP3 listening on {}", p.addr),
+                    format!("  POP3 for {}: USER/PASS, APOP, AUTH PLAIN; no STLS; try: curl -u {} pop3://{}/", users.join(", "), args.auth[0].user, p.addr),
+                ]);
+                pop3 = Some(p);
+            }
+            Err(e) => return usage_error(&e),
+        }
+    }
+
     {
         let shared = Arc::clone(&shared);
         let installed = ctrlc::set_handler(move || {
@@ -356,6 +423,14 @@ pub fn run(args: ServeArgs) -> ExitCode {
             eprintln!("smtp-sim serve: Ctrl-C will stop the server abruptly: {e}");
         }
     }
+
+    let imap = match (args.imap, &store) {
+        (Some(addr), Some(store)) => match start_imap(&args, addr, &hostname, Arc::clone(store), &shared) {
+            Ok(t) => Some(t),
+            Err(msg) => return usage_error(&msg),
+        },
+        _ => None,
+    };
 
     let mut next_id: u64 = 1;
     let mut threads: Vec<thread::JoinHandle<()>> = Vec::new();
@@ -398,8 +473,43 @@ pub fn run(args: ServeArgs) -> ExitCode {
     for t in threads {
         let _ = t.join();
     }
+    if let Some(p) = pop3 {
+        say(&[format!("smtp-sim serve: POP3 stopped after {} connection(s)", p.join())]);
+    }
+    if let Some(t) = imap {
+        if t.join().is_err() {
+            say(&["smtp-sim serve: the IMAP listener panicked".to_string()]);
+        }
+    }
     say(&[format!("smtp-sim serve: stopped after {} connection(s), {} message(s) stored", next_id - 1, shared.messages.load(Ordering::SeqCst))]);
     ExitCode::SUCCESS
+}
+
+/// `--imap ADDR`: the IMAP listener on the same Maildirs, for the --auth users.
+fn start_imap(args: &ServeArgs, addr: SocketAddr, hostname: &str, store: Arc<MailStore>, shared: &Arc<Shared>) -> Result<thread::JoinHandle<()>, String> {
+    if args.auth.is_empty() {
+        return Err("--imap needs at least one --auth USER:PASS: IMAP users log in before they read mail".into());
+    }
+    let listener = match TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) if e.kind() == ErrorKind::AddrInUse => return Err(format!("cannot listen for IMAP on {addr}: the address is in use — try another --imap port")),
+        Err(e) => return Err(format!("cannot listen for IMAP on {addr}: {e}")),
+    };
+    let local = listener.local_addr().map_err(|e| format!("cannot read the IMAP address: {e}"))?;
+    let stopper = Arc::clone(shared);
+    let service = Arc::new(ImapService {
+        config: ImapConfig { hostname: hostname.to_string(), ..ImapConfig::default() },
+        store,
+        accounts: args.auth.iter().map(|c| (c.user.clone(), c.password.clone())).collect(),
+        quiet: args.quiet,
+        idle: Duration::from_secs(args.idle_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        stop: Box::new(move || stopper.stop.load(Ordering::SeqCst)),
+        active: AtomicUsize::new(0),
+    });
+    let t = imap_serve::spawn(listener, service).map_err(|e| format!("cannot start the IMAP listener: {e}"))?;
+    say(&[format!("smtp-sim serve: IMAP on {local} for {} (LOGIN, AUTHENTICATE PLAIN; no STARTTLS)", args.auth.iter().map(|c| c.user.as_str()).collect::<Vec<_>>().join(", "))]);
+    Ok(t)
 }
 
 /// Over the connection cap: greet with 421 and close (RFC 5321 §3.1).
@@ -506,8 +616,8 @@ fn pump(shared: &Shared, session: &mut ServerSession, stream: &mut TcpStream, po
 
 /// The client stayed silent too long: 421 4.4.2 and close (RFC 5321 §4.5.3.2; RFC 3463 X.4.2).
 fn idle_timeout(shared: &Shared, session: &ServerSession, stream: &mut TcpStream, conn: &str) {
-    // RFC 2034: the enhanced code only once ENHANCEDSTATUSCODES was negotiated through EHLO.
-    let enhanced = if session.info().esmtp && shared.config.extensions.enhanced_status_codes { "4.4.2 " } else { "" };
+    // RFC 2034 §3: a server with ENHANCEDSTATUSCODES sends the code in EHLO and HELO sessions.
+    let enhanced = if shared.config.extensions.enhanced_status_codes { "4.4.2 " } else { "" };
     let text = format!("421 {enhanced}{} Idle timeout ({} s), closing connection\r\n", shared.config.hostname, shared.idle.as_secs());
     let _ = stream.write_all(text.as_bytes());
     if !shared.quiet {

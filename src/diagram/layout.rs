@@ -597,7 +597,7 @@ pub fn fit(s: &str, max: usize) -> String {
 }
 
 /// Greedy word wrap to `width` characters and at most `max_lines` lines (the last cut with "…").
-fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<String> {
+pub fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<String> {
     let width = width.max(10);
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();

@@ -713,6 +713,7 @@ pub fn compose(s: &Scenario, draft: &Draft, at: Span) -> Result<Scenario, Vec<Ed
         body: draft.body.replace("\r\n", "\n"),
         attachments,
         pad_to: None,
+        dsn: None,
     });
     Ok(out)
 }

@@ -97,6 +97,9 @@ pub enum Intent {
     RestoreSaved(Box<Scenario>),
     /// Show a notice (e.g. saved edits that could not be read).
     Notify(String),
+    /// A lesson's question waits at this step (0-based): stepping, playing and the scrubber stop
+    /// there until the lesson lifts it (`None`). Going back is always free.
+    StopAt(Option<usize>),
 }
 
 /// The tools that share the side column of the page, one shown at a time (a tab list). Their
@@ -197,6 +200,8 @@ pub struct Player {
     /// The derived state saved every 256 steps, so [`Player::view`] costs as much at step 10,000
     /// as at step 10 (made from `trace` when it is opened; shared like it).
     pub timeline: Rc<view::Timeline>,
+    /// The step a lesson's open question holds the player at (see [`Intent::StopAt`]).
+    pub stop_at: Option<usize>,
 }
 
 impl Player {
@@ -222,6 +227,7 @@ impl Player {
             opened: 0,
             edited,
             timeline,
+            stop_at: None,
         }
     }
 
@@ -279,6 +285,11 @@ impl Player {
     /// The last valid step index.
     pub fn last(&self) -> usize {
         self.len().saturating_sub(1)
+    }
+
+    /// The furthest step the player may go to now: the last one, or a lesson's stop.
+    pub fn limit(&self) -> usize {
+        self.stop_at.map_or(self.last(), |s| s.min(self.last()))
     }
 
     /// The event shown in the inspector: the selected one, else the current step.
@@ -362,6 +373,9 @@ impl Player {
                 let target = if by < 0 { self.step.saturating_sub(by.unsigned_abs() as usize) } else { self.step.saturating_add(by as usize) };
                 self.move_to(target);
                 self.playing = false;
+                if target > self.step && self.stop_at == Some(self.step) {
+                    self.notice = Some(STOPPED.into());
+                }
             }
             Intent::First => {
                 self.move_to(0);
@@ -375,6 +389,8 @@ impl Player {
             Intent::TogglePlay => {
                 if self.playing {
                     self.playing = false;
+                } else if self.stop_at.is_some_and(|s| self.step >= s) {
+                    self.notice = Some(STOPPED.into());
                 } else if self.len() > 1 {
                     if self.step >= self.last() {
                         self.move_to(0); // play again from the start
@@ -386,10 +402,10 @@ impl Player {
             Intent::Pause => self.playing = false,
             Intent::Tick => {
                 if self.playing {
-                    if self.step < self.last() {
+                    if self.step < self.limit() {
                         self.move_to(self.step + 1);
                     }
-                    if self.step >= self.last() {
+                    if self.step >= self.limit() {
                         self.playing = false;
                     }
                 }
@@ -417,15 +433,30 @@ impl Player {
                 }
             }
             Intent::Notify(text) => self.notice = Some(text),
+            Intent::StopAt(stop) => {
+                self.stop_at = stop;
+                if self.notice.as_deref() == Some(STOPPED) {
+                    self.notice = None;
+                }
+                if self.step > self.limit() {
+                    self.move_to(self.limit());
+                }
+                if self.step >= self.limit() {
+                    self.playing = false;
+                }
+            }
         }
     }
 
     fn move_to(&mut self, n: usize) {
-        self.step = n.min(self.last());
+        self.step = n.min(self.limit());
         self.selected = None;
         self.notice = None;
     }
 }
+
+/// The notice when stepping on is held by a lesson's question.
+pub const STOPPED: &str = "Answer the question first: the next step is what it asks you to predict.";
 
 fn unknown_scenario(id: &str) -> String {
     let shown: String = id.chars().take(60).collect();

@@ -48,7 +48,7 @@ pub fn query(scenario: &str, step: usize) -> String {
 }
 
 /// Percent-decoding (`+` is a space); invalid escapes are kept as written.
-pub(super) fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

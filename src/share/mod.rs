@@ -15,6 +15,7 @@
 //! Yew-free and deterministic, like `sim/`.
 
 pub mod base64url;
+mod v2;
 
 use std::fmt;
 
@@ -22,7 +23,7 @@ use crate::sim::scenario::{self, Scenario, ScenarioError};
 
 /// The version this build writes, and the newest it reads. Bump it whenever the body layout or
 /// the postcard layout of `Scenario` (the fields of `sim/spec.rs`) changes.
-pub const VERSION: u8 = 2;
+pub const VERSION: u8 = 3;
 /// Cap on the decompressed body (a decompression bomb stops here).
 pub const MAX_DECOMPRESSED: usize = 1 << 20;
 /// Cap on the link text itself.
@@ -178,11 +179,12 @@ pub fn decode(link: &str) -> Result<ShareState, ShareError> {
     let payload = &rest[digits..];
     // Versions are read newest-first; an older format is migrated to the current state.
     match version {
-        1 | 2 => {
+        1..=3 => {
             let Some(payload) = payload.strip_prefix('.') else {
                 return Err(ShareError::Incomplete { detail: "the \".\" after the version is missing".into() });
             };
-            // v1 and v2 share the record; they differ only in how a custom scenario is written.
+            // v1, v2 and v3 share the record; they differ only in how a custom scenario is
+            // written (v1: TOML; v2: postcard of the layout frozen in `v2.rs`; v3: today's).
             decode_record(payload, version as u8)
         }
         v if v > u32::from(VERSION) => Err(ShareError::NewerVersion { found: v }),
@@ -239,16 +241,21 @@ fn decode_record(payload: &str, version: u8) -> Result<ShareState, ShareError> {
         }
         // v1 wrote the scenario as TOML, which the page no longer parses (no page ever made one).
         KIND_CUSTOM if version == 1 => return Err(ShareError::OlderVersion { found: 1 }),
-        KIND_CUSTOM => ScenarioRef::Custom(custom_scenario(data)?),
+        KIND_CUSTOM => ScenarioRef::Custom(custom_scenario(data, version)?),
         k => return Err(r.damaged(&format!("unknown scenario kind {k}"))),
     };
     Ok(ShareState { version, scenario, step, panels, selected })
 }
 
 /// An edited scenario from its postcard bytes: all of them read, then validated.
-fn custom_scenario(data: &[u8]) -> Result<Scenario, ShareError> {
+fn custom_scenario(data: &[u8], version: u8) -> Result<Scenario, ShareError> {
     let damaged = || ShareError::Incomplete { detail: "the edited scenario in the link is damaged".into() };
-    let (scenario, rest): (Scenario, &[u8]) = postcard::take_from_bytes(data).map_err(|_| damaged())?;
+    let (scenario, rest): (Scenario, &[u8]) = if version == 2 {
+        let (old, rest): (v2::Scenario, &[u8]) = postcard::take_from_bytes(data).map_err(|_| damaged())?;
+        (v2::migrate(old), rest)
+    } else {
+        postcard::take_from_bytes(data).map_err(|_| damaged())?
+    };
     if !rest.is_empty() {
         return Err(damaged());
     }

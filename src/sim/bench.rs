@@ -67,6 +67,9 @@ fn node(id: String, kind: NodeKind, host: String, address: String) -> NodeSpec {
         require_tls: false,
         size_limit: 10 * 1024 * 1024,
         pipelining: true,
+        enhanced_status_codes: true,
+        smtputf8: false,
+        dsn: false,
         spf: false,
         greylist: None,
         routes: Vec::new(),
@@ -178,6 +181,7 @@ pub fn messages(n: usize) -> Vec<MessageSpec> {
                 body,
                 attachments: Vec::new(),
                 pad_to: None,
+                dsn: None,
             }
         })
         .collect()

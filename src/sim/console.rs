@@ -325,7 +325,6 @@ impl Console {
         let st = self.session.state();
         let cfg = self.session.config();
         let info = self.session.info();
-        let auth_offered = cfg.extensions.auth_plain || cfg.extensions.auth_login;
         // RFC 3207 §4 / RFC 4954 §6: 530 5.7.0 before STARTTLS / AUTH (the gates of `state.rs`).
         if (cfg.require_tls && !info.tls && state::TLS_GATE.refuses(st, verb)) || (cfg.require_auth && info.auth_user.is_none() && state::AUTH_GATE.refuses(st, verb)) {
             return false;
@@ -334,10 +333,12 @@ impl Console {
             return false;
         }
         match verb {
-            Verb::Bdat => info.esmtp && cfg.extensions.chunking,
-            Verb::StartTls => info.esmtp && cfg.extensions.starttls && !info.tls,
-            Verb::Auth => info.esmtp && auth_offered && info.auth_user.is_none(),
-            Verb::Expn => false, // always 502: list membership is private (RFC 5321 §7.3)
+            // Commands with an EHLO keyword: implemented (the server's one map,
+            // `ServerSession::implements`) and negotiated through EHLO; STARTTLS and AUTH once.
+            // EXPN is never implemented: always 502, list membership is private (RFC 5321 §7.3).
+            Verb::Bdat | Verb::StartTls | Verb::Auth | Verb::Expn => {
+                info.esmtp && self.session.implements(verb) && !(verb == Verb::StartTls && info.tls) && !(verb == Verb::Auth && info.auth_user.is_some())
+            }
             Verb::Vrfy => cfg.vrfy != VrfyMode::Disabled,
             _ => true,
         }

@@ -759,6 +759,14 @@ pub struct Part {
     pub body: Vec<u8>,
     /// Length of the entity as it appeared (headers and encoded body).
     pub raw_len: usize,
+    /// Where the entity starts in its parent's body as it appeared (0 for the message itself
+    /// and for the message inside a `message/rfc822` part), so a reader can cut out a part's
+    /// raw bytes (IMAP `BODY[1.2]`, RFC 9051 §6.4.5).
+    #[serde(default)]
+    pub offset: usize,
+    /// Octets of the header section, the empty line that ends it included: the body starts here.
+    #[serde(default)]
+    pub header_len: usize,
     /// Multipart children, or the one encapsulated message of a `message/rfc822` part.
     pub children: Vec<Part>,
 }
@@ -960,7 +968,7 @@ pub(crate) fn scan_headers(
 
 /// Split a parameter list (RFC 2045 §5.1): the value before the first `;`, then `name=value`
 /// pairs with lower-case names and unquoted values, RFC 2231 sections joined and decoded.
-fn parse_params(value: &str) -> (String, Vec<(String, String)>) {
+pub(crate) fn parse_params(value: &str) -> (String, Vec<(String, String)>) {
     let (main, mut rest) = value.split_once(';').unwrap_or((value, ""));
     let mut raw: Vec<(String, String)> = Vec::new();
     loop {
@@ -1096,7 +1104,7 @@ pub fn parse(raw: &[u8]) -> Message {
         problems: Vec::new(),
         parts: 0,
     };
-    let root = parse_part(raw, 1, 0, "text/plain", &mut ctx);
+    let root = parse_part(raw, 0, 1, 0, "text/plain", &mut ctx);
     if root.headers.is_empty() && !raw.is_empty() {
         ctx.problems.push(
             "line 1: the message has no header fields; RFC 5322 §3.6 requires Date: and From:"
@@ -1112,6 +1120,7 @@ pub fn parse(raw: &[u8]) -> Message {
 
 fn parse_part(
     raw: &[u8],
+    offset: usize,
     first_line: usize,
     depth: usize,
     default_type: &str,
@@ -1161,6 +1170,8 @@ fn parse_part(
         transfer_encoding,
         body: Vec::new(),
         raw_len: raw.len(),
+        offset,
+        header_len: scan.body_start,
         children: Vec::new(),
     };
     if part.content_type.starts_with("multipart/") {
@@ -1178,7 +1189,7 @@ fn parse_part(
                     scan.body_line
                 ));
             } else {
-                let inner = parse_part(&part.body, scan.body_line, depth + 1, "text/plain", ctx);
+                let inner = parse_part(&part.body, 0, scan.body_line, depth + 1, "text/plain", ctx);
                 part.children.push(inner);
             }
         }
@@ -1274,7 +1285,7 @@ fn parse_multipart(part: &mut Part, body: &[u8], body_line: usize, depth: usize,
             ));
             break;
         }
-        let child = parse_part(sub(body, s, e), l, depth + 1, child_default, ctx);
+        let child = parse_part(sub(body, s, e), s, l, depth + 1, child_default, ctx);
         part.children.push(child);
     }
 }

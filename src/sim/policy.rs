@@ -28,7 +28,16 @@ pub fn server_config(spec: &NodeSpec, port: u16) -> ServerConfig {
     let auth = !spec.accounts.is_empty() && submission;
     ServerConfig {
         hostname: spec.host.clone(),
-        extensions: Extensions { pipelining: spec.pipelining, starttls: spec.starttls, auth_plain: auth, auth_login: auth, ..Extensions::default() },
+        extensions: Extensions {
+            pipelining: spec.pipelining,
+            starttls: spec.starttls,
+            auth_plain: auth,
+            auth_login: auth,
+            enhanced_status_codes: spec.enhanced_status_codes,
+            smtputf8: spec.smtputf8,
+            dsn: spec.dsn,
+            ..Extensions::default()
+        },
         require_auth: submission && spec.submission_requires_auth,
         require_tls: spec.require_tls,
         max_message_size: spec.size_limit,

@@ -39,14 +39,14 @@ impl std::fmt::Display for ScenarioError {
     }
 }
 
-/// A step of a field path.
+/// A step of a field path (shared with lesson files, `lesson::mod`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Seg {
+pub(crate) enum Seg {
     Key(String),
     Index(usize),
 }
 
-fn path_string(path: &[Seg]) -> String {
+pub(crate) fn path_string(path: &[Seg]) -> String {
     let mut s = String::new();
     for seg in path {
         match seg {
@@ -64,7 +64,7 @@ fn path_string(path: &[Seg]) -> String {
 
 #[cfg(not(target_arch = "wasm32"))]
 /// 1-based line and column of a byte offset (columns count characters).
-fn line_col(source: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let mut at = offset;
     while !source.is_char_boundary(at) {
@@ -78,7 +78,7 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(not(target_arch = "wasm32"))]
 /// Finds the span of the value at `path` in a TOML document (for errors found after parsing).
-fn locate(source: &str, path: &[Seg]) -> Option<std::ops::Range<usize>> {
+pub(crate) fn locate(source: &str, path: &[Seg]) -> Option<std::ops::Range<usize>> {
     use toml::de::{DeTable, DeValue};
     let doc = DeTable::parse(source).ok()?;
     let mut span = doc.span();
@@ -286,6 +286,23 @@ impl Scenario {
             if m.pad_to.is_some_and(|p| p > 64 * 1024 * 1024) {
                 out.push((mp("pad_to"), "at most 64 MiB".into()));
             }
+            if let Some(d) = &m.dsn {
+                let mut p = mp("dsn");
+                p.push(key("notify"));
+                // RFC 3461 §4.1: "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" ).
+                if d.notify.contains(&DsnNotify::Never) && d.notify.len() > 1 {
+                    out.push((p.clone(), "\"never\" must stand alone (RFC 3461 §4.1)".into()));
+                }
+                if (1..d.notify.len()).any(|k| d.notify[..k].contains(&d.notify[k])) {
+                    out.push((p, "each value may appear once (RFC 3461 §4.1)".into()));
+                }
+                // RFC 3461 §4.4: ENVID is at most 100 characters of printable ASCII.
+                if d.envid.as_ref().is_some_and(|e| e.is_empty() || e.len() > 100 || !e.bytes().all(|b| (0x20..0x7f).contains(&b))) {
+                    let mut p = mp("dsn");
+                    p.push(key("envid"));
+                    out.push((p, "1 to 100 printable ASCII characters (RFC 3461 §4.4)".into()));
+                }
+            }
         }
         for (i, n) in self.narration.iter().enumerate() {
             if let Some(id) = &n.node {
@@ -304,12 +321,12 @@ impl Scenario {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn toml_error(source: &str, e: &toml::de::Error, path: String) -> ScenarioError {
+pub(crate) fn toml_error(source: &str, e: &toml::de::Error, path: String) -> ScenarioError {
     let (line, column) = e.span().map_or((0, 0), |s| line_col(source, s.start));
     ScenarioError { line, column, path, message: e.message().trim().to_string() }
 }
 
-fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 

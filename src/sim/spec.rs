@@ -196,6 +196,17 @@ pub struct NodeSpec {
     pub size_limit: u64,
     #[serde(default = "yes")]
     pub pipelining: bool,
+    /// Offers ENHANCEDSTATUSCODES (RFC 2034) and then prefixes its replies with RFC 3463 codes,
+    /// in EHLO and HELO sessions alike (§3). `false` gives the bare codes of RFC 5321 Appendix D.
+    #[serde(default = "yes")]
+    pub enhanced_status_codes: bool,
+    /// Offers SMTPUTF8 (RFC 6531): UTF-8 mailboxes in transactions with the SMTPUTF8 parameter.
+    #[serde(default)]
+    pub smtputf8: bool,
+    /// Offers DSN (RFC 3461): accepts NOTIFY/ORCPT on RCPT and RET/ENVID on MAIL, passes them on
+    /// when it relays, and reports as they ask.
+    #[serde(default)]
+    pub dsn: bool,
     /// Checks the sender domain's SPF record (RFC 7208) at MAIL FROM.
     #[serde(default)]
     pub spf: bool,
@@ -275,6 +286,50 @@ pub struct MessageSpec {
     /// Adds filler lines to the body until the message has about this many octets (to show SIZE).
     #[serde(default)]
     pub pad_to: Option<u64>,
+    /// The DSN options the mail program asks for (RFC 3461), sent when its server offers DSN.
+    #[serde(default)]
+    pub dsn: Option<DsnRequest>,
+}
+
+/// When to send a delivery status notification, per recipient (RFC 3461 §4.1 `NOTIFY=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DsnNotify {
+    /// A "delivered" (or "relayed") report when the message arrives.
+    Success,
+    /// A "failed" report when it cannot be delivered.
+    Failure,
+    /// A "delayed" report while it waits in a queue.
+    Delay,
+    /// No report at all; must stand alone.
+    Never,
+}
+
+/// What a DSN returns of the message (RFC 3461 §4.3 `RET=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DsnRet {
+    Full,
+    Hdrs,
+}
+
+/// The DSN parameters of one message (RFC 3461 §4): NOTIFY and ORCPT on every RCPT, RET and
+/// ENVID on MAIL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DsnRequest {
+    /// `NOTIFY=` for every recipient; empty: not given (the server's default, failures and
+    /// delays).
+    #[serde(default)]
+    pub notify: Vec<DsnNotify>,
+    #[serde(default)]
+    pub ret: Option<DsnRet>,
+    /// `ENVID=`: the sender's own identifier of this message, returned in every DSN.
+    #[serde(default)]
+    pub envid: Option<String>,
+    /// Send `ORCPT=rfc822;<address>` with each recipient as written in `to`/`cc`.
+    #[serde(default)]
+    pub orcpt: bool,
 }
 
 /// A line of story told at the first event whose key matches `on`.

@@ -359,8 +359,10 @@ pub struct JobNote {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NodeRole {
-    /// A mail program (MUA); `port25`: it submits on port 25 instead of 587.
-    MailProgram { port25: bool },
+    /// A mail program (MUA); `port25`: it submits on port 25 instead of 587; `direct`: it has
+    /// no outgoing server and delivers to the recipient's MX itself (a "sending host", RFC 5321
+    /// Appendix D).
+    MailProgram { port25: bool, direct: bool },
     /// A mail server: what it does (none of these: a plain "mail server").
     Server { submission: bool, relay: Relay, mx: bool },
     /// The DNS pseudo-node.
@@ -387,8 +389,9 @@ impl NodeRole {
     /// The role in words, as the node boxes and lane headers show it.
     pub fn words(self) -> Cow<'static, str> {
         match self {
-            NodeRole::MailProgram { port25: true } => "mail program (MUA) sending on port 25".into(),
-            NodeRole::MailProgram { port25: false } => "mail program (MUA)".into(),
+            NodeRole::MailProgram { direct: true, .. } => "mail program (sending host) delivering to the MX itself on port 25".into(),
+            NodeRole::MailProgram { port25: true, .. } => "mail program (MUA) sending on port 25".into(),
+            NodeRole::MailProgram { port25: false, .. } => "mail program (MUA)".into(),
             NodeRole::NameServers => "name servers".into(),
             NodeRole::Server { submission: false, relay: Relay::No, mx: false } => "mail server".into(),
             NodeRole::Server { submission, relay, mx } => {
@@ -473,6 +476,10 @@ pub struct Summary {
     /// Failures that could not be reported (a bounce of a bounce: RFC 5321 §6.1), sent to postmaster
     /// or dropped.
     pub double_bounces: usize,
+    /// Recipient failures not reported because the sender's NOTIFY did not ask (NOTIFY=NEVER,
+    /// or a list without FAILURE: RFC 3461 §4.1).
+    #[serde(default)]
+    pub unnotified: usize,
 }
 
 impl Summary {
@@ -488,7 +495,7 @@ impl Summary {
             self.not_sent,
             dsn(self.bounces_delivered, "bounce"),
             dsn(self.double_bounces, "double bounce")
-        )
+        ) + &if self.unnotified > 0 { format!("; {} failed without a report (NOTIFY)", self.unnotified) } else { String::new() }
     }
 }
 

@@ -16,15 +16,15 @@ use core::net::IpAddr;
 use crate::smtp::address::{ForwardPath, ReversePath};
 use std::borrow::Cow;
 
-use crate::smtp::client::{ClientConfig, ClientSession, Credentials, Transaction};
-use crate::smtp::command::Verb;
+use crate::smtp::client::{ClientConfig, ClientSession, Credentials, DsnParams, Transaction};
+use crate::smtp::command::{Notify, RcptParams, Ret, Verb};
 use crate::smtp::event::{Answers, ClientEvent, Envelope, Outcome as SmtpOutcome, ServerEvent};
 use crate::smtp::server::ServerSession;
 
 use super::clock::Millis;
 use super::dns::{self, Answer, Lookup, Route};
 use super::rng::Rng;
-use super::scenario::{NodeKind, NodeSpec, Scenario};
+use super::scenario::{DsnNotify, DsnRet, MessageSpec, NodeKind, NodeSpec, Scenario};
 use super::trace::{Event, Facts, JobNote, Kind, Layer, NodeInfo, NodeRole, QueueEntry, Relay, SmtpReply, StoredMessage, Summary, Trace, TRACE_VERSION};
 use super::policy::{domain_of, is_local, server_config, NodePolicy};
 use super::{date, dsn, mime};
@@ -122,6 +122,10 @@ struct Job {
     warned: bool,
     is_bounce: bool,
     last_error: Option<String>,
+    /// RET and ENVID of the MAIL command (RFC 3461 §4.3, §4.4): carried to the next hop and
+    /// into every DSN about this message.
+    ret: Option<Ret>,
+    envid: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +134,8 @@ struct JobRcpt {
     done: bool,
     /// The last temporary failure.
     last: Option<Failure>,
+    /// NOTIFY and ORCPT of this recipient's RCPT (RFC 3461 §4.1, §4.2).
+    params: RcptParams,
 }
 
 /// Why delivery to one recipient failed, as a DSN reports it (RFC 3464 §2.3).
@@ -141,6 +147,65 @@ struct Failure {
     diagnostic: Option<String>,
     /// The server that answered (Remote-MTA:), only when one did (§2.3.5).
     remote: Option<String>,
+}
+
+/// The DSN parameters a scenario message asks for (RFC 3461 §4), one RCPT entry per recipient.
+fn dsn_request(m: &MessageSpec, rcpts: &[String]) -> DsnParams {
+    let Some(d) = &m.dsn else { return DsnParams::default() };
+    let notify = if d.notify.is_empty() {
+        None
+    } else if d.notify.contains(&DsnNotify::Never) {
+        Some(Notify::Never)
+    } else {
+        Some(Notify::On { success: d.notify.contains(&DsnNotify::Success), failure: d.notify.contains(&DsnNotify::Failure), delay: d.notify.contains(&DsnNotify::Delay) })
+    };
+    DsnParams {
+        ret: d.ret.map(|r| match r {
+            DsnRet::Full => Ret::Full,
+            DsnRet::Hdrs => Ret::Hdrs,
+        }),
+        envid: d.envid.clone(),
+        // RFC 3461 §4.2: ORCPT=rfc822;<the address as the user wrote it>.
+        rcpts: rcpts.iter().map(|a| RcptParams { notify, orcpt: d.orcpt.then(|| ("rfc822".to_string(), a.clone())), other: Vec::new() }).collect(),
+    }
+}
+
+/// The message a DSN is about: who sent it, when it arrived, its content and its RET/ENVID.
+struct Report {
+    node: usize,
+    mail_from: String,
+    msg: u32,
+    queued_at: Millis,
+    data: Vec<u8>,
+    ret: Option<Ret>,
+    envid: Option<String>,
+}
+
+/// Does this recipient's NOTIFY ask for a report of this kind (RFC 3461 §4.1)? Without NOTIFY
+/// the MTA reports failures and delays (the usual default); with it, exactly what it lists.
+fn notify_wants(params: &RcptParams, action: dsn::Action) -> bool {
+    match (params.notify, action) {
+        (None, dsn::Action::Failed | dsn::Action::Delayed) => true,
+        (None, _) | (Some(Notify::Never), _) => false,
+        (Some(Notify::On { failure, .. }), dsn::Action::Failed) => failure,
+        (Some(Notify::On { delay, .. }), dsn::Action::Delayed) => delay,
+        (Some(Notify::On { success, .. }), _) => success,
+    }
+}
+
+/// One recipient of a DSN, with its ORCPT as `Original-Recipient:` (RFC 3461 §4.2, RFC 3464 §2.3.1).
+#[allow(clippy::too_many_arguments)]
+fn dsn_recipient(address: &str, params: &RcptParams, action: dsn::Action, status: (u8, u16, u16), remote: Option<String>, diagnostic: Option<String>, last: Option<String>, retry_until: Option<String>) -> dsn::DsnRecipient {
+    dsn::DsnRecipient {
+        original_recipient: params.orcpt.as_ref().map(|(t, a)| format!("{t};{a}")),
+        final_recipient: address.to_string(),
+        action,
+        status,
+        remote_mta: remote,
+        diagnostic,
+        last_attempt_date: last,
+        will_retry_until: retry_until,
+    }
 }
 
 impl Failure {
@@ -411,7 +476,7 @@ impl<'s> World<'s> {
             ..ClientConfig::default()
         };
         let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
-        let Some(tx) = Transaction::new(&from, &to, message) else {
+        let Some(tx) = Transaction::new(&from, &to, message).map(|t| t.with_dsn(dsn_request(m, &rcpts))) else {
             self.user_error(client, &rcpts, format!("The mail program cannot send: an address is not valid ({from} → {}).", rcpts.join(", ")));
             return;
         };
@@ -690,6 +755,7 @@ impl<'s> World<'s> {
         let purpose = conn.purpose.clone();
         let failure = conn.failure;
         let summary = conn.outcomes.clone();
+        let next_hop_dsn = conn.cs.extensions().iter().any(|(k, _)| k == "DSN");
         match purpose {
             Purpose::Submit { msg, hops, hop } => {
                 let m = &self.sc.messages[msg];
@@ -748,7 +814,7 @@ impl<'s> World<'s> {
                     ev.key = Some("user-notice".into());
                 }
             }
-            Purpose::Relay { job, hops, hop } => self.relay_ended(job, hops, hop, failure, &summary),
+            Purpose::Relay { job, hops, hop } => self.relay_ended(job, hops, hop, failure, &summary, next_hop_dsn),
         }
     }
 }
@@ -768,8 +834,9 @@ impl World<'_> {
         let conn = &self.conns[c as usize];
         let client = &self.nodes[conn.client];
         let spec = &self.nodes[node].spec;
-        // RFC 3848 protocol names: ESMTP + S (TLS) + A (authenticated).
-        let mut with = String::from(if envelope.esmtp { "ESMTP" } else { "SMTP" });
+        // RFC 3848 protocol names: ESMTP + S (TLS) + A (authenticated); RFC 6531 §4.3:
+        // UTF8SMTP instead of ESMTP when the transaction used SMTPUTF8.
+        let mut with = String::from(if envelope.mail_params.smtputf8 { "UTF8SMTP" } else if envelope.esmtp { "ESMTP" } else { "SMTP" });
         if envelope.tls {
             with.push('S');
         }
@@ -806,7 +873,13 @@ impl World<'_> {
                 ForwardPath::Path(p) => p.mailbox.to_string(),
             })
             .collect();
-        self.take_responsibility(node, &from, &rcpts, data, is_bounce, Some(c));
+        // RFC 3461 §4: a server that offers DSN keeps the parameters it accepted with the message.
+        let dsn = DsnParams {
+            ret: envelope.mail_params.ret,
+            envid: envelope.mail_params.envid.clone(),
+            rcpts: envelope.rcpts.iter().map(|(_, p)| p.clone()).collect(),
+        };
+        self.take_responsibility(node, &from, &rcpts, &dsn, data, is_bounce, Some(c));
     }
 
     /// Writes job `j` as it is now onto the last event (see `JobNote`); `handed_over` recipients
@@ -860,24 +933,39 @@ impl World<'_> {
     }
 
     /// Delivers local recipients and queues the others, grouped by domain.
-    fn take_responsibility(&mut self, node: usize, from: &str, rcpts: &[String], data: Vec<u8>, is_bounce: bool, conn: Option<u32>) {
+    /// `dsn` holds the DSN parameters the message arrived with (RFC 3461), one entry per recipient.
+    #[allow(clippy::too_many_arguments)]
+    fn take_responsibility(&mut self, node: usize, from: &str, rcpts: &[String], dsn: &DsnParams, data: Vec<u8>, is_bounce: bool, conn: Option<u32>) {
         let msg = self.next_msg;
         self.next_msg += 1;
-        let mut remote: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for r in rcpts {
+        let mut remote: BTreeMap<String, Vec<(String, RcptParams)>> = BTreeMap::new();
+        let mut confirm = Vec::new();
+        for (i, r) in rcpts.iter().enumerate() {
+            let params = dsn.rcpts.get(i).cloned().unwrap_or_default();
             if self.is_local(node, r) {
                 self.store(node, r, from, &data, is_bounce);
+                // RFC 3461 §4.1, §6.2: NOTIFY=SUCCESS asks the delivering MTA for a
+                // "delivered" DSN.
+                if matches!(params.notify, Some(Notify::On { success: true, .. })) {
+                    confirm.push(dsn_recipient(r, &params, dsn::Action::Delivered, (2, 0, 0), None, None, Some(self.date(self.now)), None));
+                }
             } else {
-                remote.entry(domain_of(r).to_ascii_lowercase()).or_default().push(r.clone());
+                remote.entry(domain_of(r).to_ascii_lowercase()).or_default().push((r.clone(), params));
             }
         }
+        if !confirm.is_empty() && !from.is_empty() {
+            let report = Report { node, mail_from: from.to_string(), msg, queued_at: self.now, data: data.clone(), ret: dsn.ret, envid: dsn.envid.clone() };
+            self.send_dsn(&report, confirm, dsn::Action::Delivered, None);
+        }
         for (domain, list) in remote {
+            let list: Vec<(String, RcptParams)> = list;
+            let (list, params): (Vec<String>, Vec<RcptParams>) = list.into_iter().unzip();
             let job = Job {
                 node,
                 msg,
                 mail_from: from.to_string(),
                 domain: domain.clone(),
-                rcpts: list.iter().map(|a| JobRcpt { address: a.clone(), done: false, last: None }).collect(),
+                rcpts: list.iter().zip(params).map(|(a, params)| JobRcpt { address: a.clone(), done: false, last: None, params }).collect(),
                 data: data.clone(),
                 queued_at: self.now,
                 attempts: 0,
@@ -885,6 +973,8 @@ impl World<'_> {
                 warned: false,
                 is_bounce,
                 last_error: None,
+                ret: dsn.ret,
+                envid: dsn.envid.clone(),
             };
             self.jobs.push(job);
             let j = self.jobs.len() - 1;
@@ -982,7 +1072,9 @@ impl World<'_> {
         let rcpts: Vec<String> = job.rcpts.iter().filter(|r| !r.done).map(|r| r.address.clone()).collect();
         let cfg = ClientConfig { hostname: spec.host.clone(), starttls: spec.starttls, ..ClientConfig::default() };
         let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
-        let Some(tx) = Transaction::new(&job.mail_from, &to, job.data.clone()) else {
+        // RFC 3461 §5.2.1: a relay passes the DSN parameters on to a next hop that offers DSN.
+        let dsn = DsnParams { ret: job.ret, envid: job.envid.clone(), rcpts: job.rcpts.iter().filter(|r| !r.done).map(|r| r.params.clone()).collect() };
+        let Some(tx) = Transaction::new(&job.mail_from, &to, job.data.clone()).map(|t| t.with_dsn(dsn)) else {
             self.fail_all(j, (5, 1, 3), None, None, format!("an address of this message is not valid: {}", rcpts.join(", ")));
             return;
         };
@@ -990,7 +1082,7 @@ impl World<'_> {
         self.open(node, address, 25, Purpose::Relay { job: j, hops, hop }, ClientSession::new(cfg, vec![tx]));
     }
 
-    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, SmtpOutcome)]) {
+    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, SmtpOutcome)], next_hop_dsn: bool) {
         let remote = hops[hop].host.clone();
         // Nothing was even tried: a refused connection, or a 421/554 greeting (try the next MX).
         let not_connected = failure.is_some() || summary.is_empty() || summary.iter().all(|(_, o)| matches!(o, SmtpOutcome::TempFailed(r) if r.code.0 == 421));
@@ -1009,13 +1101,27 @@ impl World<'_> {
         }
         let mut temp = Vec::new();
         let mut perm = Vec::new();
+        let mut relayed = Vec::new();
         for (addr, outcome) in summary {
             let Some(i) = self.jobs[j].rcpts.iter().position(|r| !r.done && r.address.eq_ignore_ascii_case(addr)) else { continue };
             match outcome {
-                SmtpOutcome::Delivered => self.jobs[j].rcpts[i].done = true,
+                SmtpOutcome::Delivered => {
+                    self.jobs[j].rcpts[i].done = true;
+                    // RFC 3461 §5.2.2: handed to a next hop without DSN, the NOTIFY=SUCCESS
+                    // request cannot travel on, so this relay reports "relayed" (RFC 3464 §2.3.3).
+                    let r = &self.jobs[j].rcpts[i];
+                    if !next_hop_dsn && notify_wants(&r.params, dsn::Action::Relayed) {
+                        relayed.push(dsn_recipient(&r.address, &r.params, dsn::Action::Relayed, (2, 0, 0), Some(remote.clone()), None, Some(self.date(self.now)), None));
+                    }
+                }
                 SmtpOutcome::PermFailed(reply) => perm.push((i, one_line(reply), status_of(reply))),
                 SmtpOutcome::TempFailed(reply) => temp.push((i, one_line(reply), status_of(reply))),
             }
+        }
+        if !relayed.is_empty() && !self.jobs[j].mail_from.is_empty() {
+            let job = &self.jobs[j];
+            let report = Report { node: job.node, mail_from: job.mail_from.clone(), msg: job.msg, queued_at: job.queued_at, data: job.data.clone(), ret: job.ret, envid: job.envid.clone() };
+            self.send_dsn(&report, relayed, dsn::Action::Relayed, Some(j));
         }
         if !perm.is_empty() {
             let failed: Vec<(usize, Failure)> = perm.into_iter().map(|(i, text, st)| (i, Failure::new(st, Some(text), Some(remote.clone())))).collect();
@@ -1112,18 +1218,23 @@ impl World<'_> {
             }
         }
         let job = self.jobs[j].clone();
-        let recipients: Vec<dsn::DsnRecipient> = failed
+        // RFC 3461 §4.1: report only what each recipient's NOTIFY asked for.
+        let (asked, unasked): (Vec<_>, Vec<_>) = failed.iter().partition(|(i, _)| notify_wants(&job.rcpts[*i].params, action));
+        if final_ && !unasked.is_empty() {
+            let addrs: Vec<String> = unasked.iter().map(|(i, _)| job.rcpts[*i].address.clone()).collect();
+            self.summary.unnotified += addrs.len();
+            let ev = self.push(who.clone(), None, Layer::Queue, Kind::BounceCreated, format!("no bounce for {}: NOTIFY did not ask for one", addrs.join(", ")), "the sender asked for no failure report (NOTIFY=NEVER, or a list without FAILURE): the relay drops the message without a DSN (RFC 3461 §4.1)".into());
+            ev.key = Some("dsn-not-requested".into());
+            ev.bounce = job.is_bounce;
+            self.note_job(j, None);
+        }
+        if asked.is_empty() {
+            return;
+        }
+        let now = self.date(self.now);
+        let recipients: Vec<dsn::DsnRecipient> = asked
             .iter()
-            .map(|(i, f)| dsn::DsnRecipient {
-                original_recipient: None,
-                final_recipient: job.rcpts[*i].address.clone(),
-                action,
-                status: f.status,
-                remote_mta: f.remote.clone(),
-                diagnostic: f.diagnostic.clone(),
-                last_attempt_date: Some(self.date(self.now)),
-                will_retry_until: retry_until.clone(),
-            })
+            .map(|(i, f)| dsn_recipient(&job.rcpts[*i].address, &job.rcpts[*i].params, action, f.status, f.remote.clone(), f.diagnostic.clone(), Some(now.clone()), retry_until.clone()))
             .collect();
         let addrs: Vec<String> = recipients.iter().map(|r| r.final_recipient.clone()).collect();
         if job.mail_from.is_empty() {
@@ -1143,34 +1254,68 @@ impl World<'_> {
         if final_ {
             self.summary.bounced += addrs.len();
         }
+        let report = Report { node, mail_from: job.mail_from.clone(), msg: job.msg, queued_at: job.queued_at, data: job.data.clone(), ret: job.ret, envid: job.envid.clone() };
+        self.send_dsn(&report, recipients, action, Some(j));
+    }
+
+    /// Writes and sends one RFC 3464 report about `r` to its envelope sender, from `<>`
+    /// (RFC 5321 §6.1): failed or delayed recipients of a queued job, or — NOTIFY=SUCCESS —
+    /// recipients just delivered (RFC 3461 §6.2).
+    fn send_dsn(&mut self, r: &Report, recipients: Vec<dsn::DsnRecipient>, action: dsn::Action, job: Option<usize>) {
+        let host = self.nodes[r.node].spec.host.clone();
+        let who = self.id(r.node);
+        let addrs: Vec<String> = recipients.iter().map(|x| x.final_recipient.clone()).collect();
         let report = dsn::Dsn {
             reporting_mta: format!("dns; {host}"),
             received_from_mta: None,
-            original_envelope_id: None,
-            arrival_date: self.date(job.queued_at),
+            // RFC 3461 §4.4, RFC 3464 §2.2.1: the ENVID comes back in every DSN.
+            original_envelope_id: r.envid.clone(),
+            arrival_date: self.date(r.queued_at),
             recipients,
             from: format!("Mail Delivery System <MAILER-DAEMON@{host}>"),
-            to: job.mail_from.clone(),
+            to: r.mail_from.clone(),
             date: self.date(self.now),
-            message_id: format!("<dsn.{}.{}.{}@{host}>", job.msg, j, self.events.len()),
-            original: job.data.clone(),
-            ret: if job.data.len() > 64 * 1024 { dsn::Return::Headers } else { dsn::Return::Full },
+            message_id: match job {
+                Some(j) => format!("<dsn.{}.{j}.{}@{host}>", r.msg, self.events.len()),
+                None => format!("<dsn.{}.d.{}@{host}>", r.msg, self.events.len()),
+            },
+            original: r.data.clone(),
+            // RFC 3461 §4.3: RET=HDRS returns the header section, RET=FULL the whole message;
+            // without RET the choice is the MTA's (here: headers only above 64 KiB).
+            ret: match r.ret {
+                Some(Ret::Hdrs) => dsn::Return::Headers,
+                Some(Ret::Full) => dsn::Return::Full,
+                None if r.data.len() > 64 * 1024 => dsn::Return::Headers,
+                None => dsn::Return::Full,
+            },
         };
         let bytes = dsn::build(&report);
-        let what = if final_ { "bounce (failed)" } else { "delay warning" };
+        let what = match action {
+            dsn::Action::Failed => "bounce (failed)",
+            dsn::Action::Delivered => "success notification (delivered)",
+            dsn::Action::Relayed => "relay notification (relayed)",
+            _ => "delay warning",
+        };
         let ev = self.push(
             who,
             None,
             Layer::Queue,
             Kind::BounceCreated,
-            format!("{what} for {} → <{}>", addrs.join(", "), job.mail_from),
-            format!("{host} reports to the envelope sender {} with a delivery status notification (RFC 3464), sent from the null reverse-path <> so it cannot bounce back (RFC 5321 §6.1)", job.mail_from).into(),
+            format!("{what} for {} → <{}>", addrs.join(", "), r.mail_from),
+            format!("{host} reports to the envelope sender {} with a delivery status notification (RFC 3464), sent from the null reverse-path <> so it cannot bounce back (RFC 5321 §6.1)", r.mail_from).into(),
         );
-        ev.key = Some(if final_ { "bounce-created".into() } else { "delay-warning".into() });
+        ev.key = Some(match action {
+            dsn::Action::Failed => "bounce-created".into(),
+            dsn::Action::Delivered => "dsn-delivered".into(),
+            dsn::Action::Relayed => "dsn-relayed".into(),
+            _ => "delay-warning".into(),
+        });
         ev.bounce = true;
-        self.note_job(j, None);
-        let to = job.mail_from.clone();
-        self.take_responsibility(node, "", &[to], bytes, true, None);
+        if let Some(j) = job {
+            self.note_job(j, None);
+        }
+        let to = r.mail_from.clone();
+        self.take_responsibility(r.node, "", &[to], &DsnParams::default(), bytes, true, None);
     }
 
     fn finish(mut self) -> Trace {
@@ -1221,7 +1366,7 @@ impl World<'_> {
 
 fn role(n: &NodeSpec) -> NodeRole {
     match n.kind {
-        NodeKind::Client => NodeRole::MailProgram { port25: n.port == Some(25) },
+        NodeKind::Client => NodeRole::MailProgram { port25: n.port == Some(25), direct: n.server.is_none() },
         NodeKind::Server => {
             let submission = n.ports.contains(&587);
             let relay = if n.open_relay {

@@ -6,8 +6,10 @@
 //! spec's `key`. Replies marked `policy: true` are chosen by a node's [`Policy`] (unknown user,
 //! relay denied, greylisting, ...) rather than by the protocol itself.
 //!
-//! Enhanced status codes (RFC 3463) are attached only once ENHANCEDSTATUSCODES has been
-//! negotiated through EHLO (RFC 2034 §3); never to 3yz replies (RFC 2034 §4: 2yz, 4yz, 5yz).
+//! Enhanced status codes (RFC 3463) are attached by every server that supports
+//! ENHANCEDSTATUSCODES, "regardless of whether or not EHLO is employed" (RFC 2034 §3), except on
+//! the greeting and the EHLO/HELO replies (their entries carry no code); never to 3yz replies
+//! (RFC 2034 §4: 2yz, 4yz, 5yz).
 //!
 //! [`Policy`]: super::server::Policy
 
@@ -20,7 +22,7 @@ pub struct ReplySpec {
     /// Stable identifier, e.g. `"rcpt.unknown_user"`; carried in events and traces.
     pub key: &'static str,
     pub code: u16,
-    /// The RFC 3463 enhanced status code, sent only once ENHANCEDSTATUSCODES is negotiated.
+    /// The RFC 3463 enhanced status code, sent by a server that supports ENHANCEDSTATUSCODES.
     pub enhanced: Option<EnhancedCode>,
     /// Default reply text; each `{}` is filled, in order, by the emitter.
     pub text: &'static str,
@@ -49,14 +51,14 @@ impl ReplySpec {
         out
     }
 
-    /// Build the reply. `enhanced_on`: ENHANCEDSTATUSCODES was negotiated in this session.
+    /// Build the reply. `enhanced_on`: the server supports ENHANCEDSTATUSCODES (RFC 2034 §3).
     pub fn reply(&self, args: &[&str], enhanced_on: bool) -> Reply {
         self.reply_lines(args, Vec::new(), enhanced_on)
     }
 
     /// A multi-line reply: the rendered text first, then `more` lines (RFC 5321 §4.2.1).
     pub fn reply_lines(&self, args: &[&str], more: Vec<String>, enhanced_on: bool) -> Reply {
-        // RFC 2034 §4: enhanced codes go on 2yz, 4yz and 5yz replies once negotiated.
+        // RFC 2034 §4: enhanced codes go on 2yz, 4yz and 5yz replies.
         let enhanced = if enhanced_on && self.code / 100 != 3 { self.enhanced } else { None };
         let mut lines = vec![self.render(args)];
         lines.extend(more);
@@ -191,12 +193,12 @@ replies! {
         rfc: "RFC 5321 §3.5.3, §7.3", policy: false;
     EXPN_DISABLED = "expn.disabled", 502, e(5, 5, 1), "EXPN command is disabled",
         meaning: "This server does not expand mailing lists.",
-        why: "List membership is private; EXPN is commonly disabled.",
+        why: "List membership is private; EXPN is commonly disabled. A server that does not implement EXPN does not list it in its EHLO reply.",
         rfc: "RFC 5321 §3.5.2, §7.3", policy: false;
     HELP_OK = "help", 214, e(2, 0, 0), "Commands supported:",
-        meaning: "Help text for humans; the lines list the commands this server knows.",
-        why: "The client asked for HELP.",
-        rfc: "RFC 5321 §4.1.1.8", policy: false;
+        meaning: "Help text for humans; the lines list the commands this server implements.",
+        why: "The client asked for HELP. HELP is optional in RFC 5321, so a server that answers it lists HELP in its EHLO reply, as it lists every command beyond the basic set.",
+        rfc: "RFC 5321 §4.1.1.8, §4.1.1.1", policy: false;
 
     // ── Sequence errors (RFC 5321 §4.1.4, §4.3.2) ───────────────────────────────────────────
     NEED_EHLO = "seq.need_ehlo", 503, e(5, 5, 1), "Bad sequence of commands: send EHLO or HELO first",
@@ -271,8 +273,8 @@ replies! {
         rfc: "RFC 5321 §4.2.4, §2.2.2", policy: false;
     PARAM_UNKNOWN = "syntax.param_unknown", 555, e(5, 5, 4), "MAIL FROM/RCPT TO parameter not recognized or not implemented: {}",
         meaning: "A MAIL or RCPT parameter is unknown, or belongs to an extension that was not offered.",
-        why: "A server must refuse parameters it did not advertise with 555.",
-        rfc: "RFC 5321 §4.1.1.11, §4.2.4", policy: false;
+        why: "A server must refuse parameters it did not advertise with 555: SIZE, BODY, SMTPUTF8, RET/ENVID/NOTIFY/ORCPT (DSN) and AUTH= each belong to their extension.",
+        rfc: "RFC 5321 §4.1.1.11, §4.2.4; RFC 4954 §5; RFC 3461 §4", policy: false;
     LINE_TOO_LONG = "syntax.line_too_long", 500, e(5, 5, 2), "Line too long (the limit is 512 octets including CRLF)",
         meaning: "The command line is longer than SMTP allows; it was discarded.",
         why: "Command lines are limited to 512 octets including CRLF; the server discarded up to the line end.",
@@ -299,7 +301,7 @@ replies! {
         rfc: "RFC 5321 §4.5.3.1.8, §4.5.3.1.10; RFC 3463 §3.6 (X.5.3)", policy: false;
     SMTPUTF8_REQUIRED = "smtputf8.required", 553, e(5, 6, 7), "Non-ASCII address needs the SMTPUTF8 parameter: {}",
         meaning: "The address contains UTF-8, but MAIL FROM did not declare SMTPUTF8.",
-        why: "Internationalized addresses are allowed only in an SMTPUTF8 transaction.",
+        why: "Internationalized addresses (UTF-8 in the local part or U-labels in the domain, RFC 6531 §3.3) are allowed only in a transaction whose MAIL FROM carries the SMTPUTF8 parameter.",
         rfc: "RFC 6531 §3.4, §3.7.4.2; RFC 6533 (X.6.7)", policy: false;
     AUTH_REQUIRED = "auth.required", 530, e(5, 7, 0), "Authentication required",
         meaning: "This server (a submission server) accepts mail only from authenticated users.",

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::address::{ForwardPath, ReversePath};
 use super::base64;
-use super::command::{Body, Command, MailParams, RcptParams};
+use super::command::{Body, Command, MailParams, RcptParams, Ret};
 use super::data::{self, Frame, LineFramer};
 use super::encode;
 use super::event::{Answers, ClientEvent, Outcome};
@@ -88,6 +88,20 @@ pub struct Transaction {
     pub from: ReversePath,
     pub rcpts: Vec<ForwardPath>,
     pub message: Vec<u8>,
+    /// DSN requests (RFC 3461): `ret` and `envid` go on MAIL, `notify`/`orcpt` of the same
+    /// index on each RCPT — only when the server advertised DSN (§4: a client MUST NOT send
+    /// them otherwise). Empty/absent: nothing requested. See [`Transaction::with_dsn`].
+    #[serde(default)]
+    pub dsn: DsnParams,
+}
+
+/// The DSN parameters of one transaction (RFC 3461 §4.1–§4.4).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsnParams {
+    pub ret: Option<Ret>,
+    pub envid: Option<String>,
+    /// One per recipient (missing ones: none).
+    pub rcpts: Vec<RcptParams>,
 }
 
 impl Transaction {
@@ -105,7 +119,21 @@ impl Transaction {
                 _ => return None,
             }
         }
-        Some(Transaction { from, rcpts, message })
+        Some(Transaction { from, rcpts, message, dsn: DsnParams::default() })
+    }
+
+    /// The same transaction with DSN requests (sent only where the server offers DSN).
+    pub fn with_dsn(mut self, dsn: DsnParams) -> Self {
+        self.dsn = dsn;
+        self
+    }
+
+    /// The RCPT parameters of recipient `i` for a server that does or does not offer DSN.
+    fn rcpt_params(&self, i: usize, dsn: bool) -> RcptParams {
+        match self.dsn.rcpts.get(i) {
+            Some(p) if dsn => p.clone(),
+            _ => RcptParams::default(),
+        }
     }
 }
 
@@ -366,6 +394,12 @@ impl ClientSession {
         if utf8 && self.has("SMTPUTF8") {
             params.smtputf8 = true; // RFC 6531 §3.4
         }
+        let dsn = self.has("DSN");
+        if dsn {
+            // RFC 3461 §4.3, §4.4: RET and ENVID only to a server that offers DSN.
+            params.ret = tx.dsn.ret;
+            params.envid = tx.dsn.envid.clone();
+        }
         let from = tx.from.clone();
         let rcpts = tx.rcpts.clone();
         let chunking = self.config.prefer_chunking && self.has("CHUNKING");
@@ -380,8 +414,9 @@ impl ClientSession {
         self.send(Command::Mail { from, params }, Expect::Mail);
         if self.pipelining() {
             // RFC 2920 §3.1: MAIL, RCPTs and DATA in one group; DATA ends the group.
-            for (i, to) in rcpts.into_iter().enumerate() {
-                self.send(Command::Rcpt { to, params: RcptParams::default() }, Expect::Rcpt(i));
+            let params: Vec<RcptParams> = (0..rcpts.len()).map(|i| self.txs[self.current].rcpt_params(i, dsn)).collect();
+            for (i, (to, params)) in rcpts.into_iter().zip(params).enumerate() {
+                self.send(Command::Rcpt { to, params }, Expect::Rcpt(i));
             }
             if chunking {
                 while let Some((part, last)) = self.chunks.pop_front() {
@@ -407,7 +442,9 @@ impl ClientSession {
         let next = i.map_or(0, |i| i + 1);
         let tx = &self.txs[self.current];
         if let Some(to) = tx.rcpts.get(next).cloned() {
-            return self.send(Command::Rcpt { to, params: RcptParams::default() }, Expect::Rcpt(next));
+            // RFC 3461 §4.1, §4.2: NOTIFY and ORCPT only to a server that offers DSN.
+            let params = tx.rcpt_params(next, self.has("DSN"));
+            return self.send(Command::Rcpt { to, params }, Expect::Rcpt(next));
         }
         if self.accepted.is_empty() {
             // Nobody to deliver to: do not send DATA (RFC 5321 §3.3); close the transaction.

@@ -1,6 +1,6 @@
 //! SMTP commands as data: every command of RFC 5321 §4.1.1 and the ESMTP commands smtp-sim
 //! supports (STARTTLS RFC 3207, AUTH RFC 4954, BDAT RFC 3030), with the MAIL/RCPT parameters of
-//! SIZE (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and DSN (RFC 3461).
+//! SIZE (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531), DSN (RFC 3461) and AUTH (RFC 4954 §5).
 //!
 //! Plain data: `parse` turns a command line into a [`Command`], `encode` turns it back.
 
@@ -154,7 +154,7 @@ pub struct OtherParam {
 }
 
 /// `Mail-parameters = esmtp-param *(SP esmtp-param)` for MAIL FROM (RFC 5321 §4.1.1.2).
-/// Encoded in field order: SIZE, BODY, SMTPUTF8, RET, ENVID, then the unknown ones.
+/// Encoded in field order: SIZE, BODY, SMTPUTF8, RET, ENVID, AUTH, then the unknown ones.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailParams {
     /// `SIZE=` declared message size in octets (RFC 1870 §3).
@@ -167,6 +167,9 @@ pub struct MailParams {
     pub ret: Option<Ret>,
     /// `ENVID=` xtext-decoded envelope identifier (RFC 3461 §4.4).
     pub envid: Option<String>,
+    /// `AUTH=` xtext-decoded: the mailbox that submitted the message, or `<>` when unknown
+    /// (RFC 4954 §5).
+    pub auth: Option<String>,
     pub other: Vec<OtherParam>,
 }
 

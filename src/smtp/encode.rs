@@ -227,6 +227,9 @@ fn write_mail_params(f: &mut Formatter<'_>, p: &MailParams) -> fmt::Result {
     if let Some(envid) = &p.envid {
         write!(f, " ENVID={}", xtext::encode(envid))?;
     }
+    if let Some(auth) = &p.auth {
+        write!(f, " AUTH={}", xtext::encode(auth))?;
+    }
     for o in &p.other {
         write_param(f, &o.keyword, o.value.as_deref())?;
     }

@@ -1017,7 +1017,8 @@ fn for_each_param<'a>(
 
 /// `Mail-parameters = esmtp-param *(SP esmtp-param)` (RFC 5321 §4.1.2) with the known
 /// keywords SIZE (RFC 1870), BODY (RFC 6152, RFC 3030), SMTPUTF8 (RFC 6531), RET and ENVID
-/// (RFC 3461).
+/// (RFC 3461), and `auth-param = "AUTH=" xtext` (RFC 4954 §5), whose decoded form is an
+/// addr-spec or `<>`.
 fn mail_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<MailParams, SyntaxError> {
     let mut p = MailParams::default();
     let mut seen_utf8 = false;
@@ -1076,6 +1077,22 @@ fn mail_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<MailParams, Syntax
             let decoded = decode_xtext(v)
                 .map_err(|e| cx.bad_param(kw, rest_at(value_at, e.offset), e.why))?;
             p.envid = Some(decoded);
+        } else if kw.eq_ignore_ascii_case("AUTH") {
+            if p.auth.is_some() {
+                return Err(cx.duplicate(kw, at));
+            }
+            let why = "AUTH= is the submitting mailbox or <>, as xtext (RFC 4954 §5)";
+            let Some(v) = value else {
+                return Err(cx.bad_param(kw, value_at, why));
+            };
+            let decoded = decode_xtext(v)
+                .map_err(|e| cx.bad_param(kw, rest_at(value_at, e.offset), e.why))?;
+            // RFC 4954 §5: "the decoded form of the xtext MUST be either an addr-spec or the
+            // two characters '<>'".
+            if decoded != "<>" && !matches!(mailbox(&decoded), Ok(("", _))) {
+                return Err(cx.bad_param(kw, value_at, why));
+            }
+            p.auth = Some(decoded);
         } else {
             p.other.push(OtherParam { keyword: kw.to_owned(), value: value.map(str::to_owned) });
         }

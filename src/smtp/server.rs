@@ -407,8 +407,11 @@ impl ServerSession {
     // ── Output ───────────────────────────────────────────────────────────────────────────
 
     fn enhanced_on(&self) -> bool {
-        // RFC 2034 §3: only once ENHANCEDSTATUSCODES was negotiated through EHLO.
-        self.info.esmtp && self.config.extensions.enhanced_status_codes
+        // RFC 2034 §3: a server that supports ENHANCEDSTATUSCODES prefixes its replies with
+        // enhanced codes "regardless of whether or not EHLO is employed" (a HELO session gets
+        // them too); the greeting and the EHLO/HELO replies carry none (their catalogue entries
+        // have no code). A server without the extension sends bare codes.
+        self.config.extensions.enhanced_status_codes
     }
 
     fn pipelining(&self) -> bool {
@@ -530,13 +533,9 @@ impl ServerSession {
         }
         // RFC 5321 §4.2.4: once greeted, an extension command that was not offered is 502
         // whatever the state.
-        let offered = match verb {
-            Verb::Bdat => self.config.extensions.chunking,
-            Verb::StartTls => self.config.extensions.starttls || self.info.tls,
-            Verb::Auth => !self.mechanisms().is_empty(),
-            _ => true,
-        };
-        if !(offered && (self.info.esmtp || !matches!(verb, Verb::Bdat | Verb::StartTls | Verb::Auth)))
+        let offered = self.implements(verb) || verb == Verb::Expn;
+        let needs_ehlo = matches!(verb, Verb::Bdat | Verb::StartTls | Verb::Auth);
+        if !(offered && (self.info.esmtp || !needs_ehlo))
             && !matches!(self.state, State::Connected | State::NoService)
         {
             return self.refuse_or_swallow(raw, command, &cat::NOT_IMPLEMENTED, verb.as_str());
@@ -570,7 +569,7 @@ impl ServerSession {
             }
             Command::Expn(_) => self.refuse(raw, command, &cat::EXPN_DISABLED, ""),
             Command::Help(_) => {
-                let list: Vec<&str> = Verb::ALL.iter().map(|v| v.as_str()).collect();
+                let list: Vec<&str> = Verb::ALL.iter().filter(|v| self.implements(**v)).map(|v| v.as_str()).collect();
                 let more = vec![list.join(" ")];
                 self.respond_to(Some((raw, command)), Trigger::Command(Verb::Help), &cat::HELP_OK, &[], more);
             }
@@ -603,48 +602,67 @@ impl ServerSession {
         // RFC 5321 §4.1.4: EHLO/HELO reset the transaction (done by the table: → Ready).
         self.info.helo = Some(host.to_string());
         self.info.esmtp = esmtp;
-        let mut more = Vec::new();
-        let x = &self.config.extensions;
-        if esmtp {
-            // RFC 5321 §4.1.1.1: one ehlo-line per extension.
-            if x.pipelining {
-                more.push("PIPELINING".to_string());
-            }
-            if x.size {
-                more.push(format!("SIZE {}", self.config.max_message_size));
-            }
-            if x.eight_bit_mime {
-                more.push("8BITMIME".into());
-            }
-            if x.enhanced_status_codes {
-                more.push("ENHANCEDSTATUSCODES".into());
-            }
-            if x.smtputf8 {
-                more.push("SMTPUTF8".into());
-            }
-            if x.dsn {
-                more.push("DSN".into());
-            }
-            if x.chunking {
-                more.push("CHUNKING".into());
-            }
-            let mechs = self.mechanisms();
-            // A server that requires TLS does not offer passwords in clear text before it
-            // (RFC 4954 §4, RFC 4616 §6; Postfix's smtpd_tls_auth_only).
-            let auth_hidden = self.config.require_tls && !self.info.tls;
-            if !mechs.is_empty() && self.info.auth_user.is_none() && !auth_hidden {
-                more.push(format!("AUTH {}", mechs.join(" ")));
-            }
-            if x.starttls && !self.info.tls {
-                // RFC 3207 §4.2: not offered again once TLS is up.
-                more.push("STARTTLS".into());
-            }
-        }
+        let more = if esmtp { self.ehlo_lines() } else { Vec::new() };
         let spec = if esmtp { &cat::EHLO_OK } else { &cat::HELO_OK };
         let me = self.config.hostname.clone();
         let them = host.to_string();
         let verb = command.verb();
         self.respond_to(Some((raw, command)), Trigger::Command(verb), spec, &[&me, &them], more);
+    }
+
+    /// The ehlo-lines after the greeting line (RFC 5321 §4.1.1.1: one per extension). The
+    /// extensions that add a command come from [`ehlo_keyword`] and [`ServerSession::implements`],
+    /// so every implemented command that is not a base command is advertised.
+    fn ehlo_lines(&self) -> Vec<String> {
+        let x = &self.config.extensions;
+        let mut more = Vec::new();
+        // Extensions that add parameters or change replies, not commands.
+        let flags = [
+            (x.pipelining, "PIPELINING".to_string()),
+            (x.size, format!("SIZE {}", self.config.max_message_size)),
+            (x.eight_bit_mime, "8BITMIME".into()),
+            (x.enhanced_status_codes, "ENHANCEDSTATUSCODES".into()),
+            (x.smtputf8, "SMTPUTF8".into()),
+            (x.dsn, "DSN".into()),
+        ];
+        more.extend(flags.into_iter().filter(|(on, _)| *on).map(|(_, line)| line));
+        // The commands with a keyword, in the order they are listed (the conformance test
+        // checks every verb of `Verb::ALL` against this reply).
+        for verb in [Verb::Bdat, Verb::Auth, Verb::StartTls, Verb::Expn, Verb::Help] {
+            let Some(keyword) = ehlo_keyword(verb) else { continue };
+            if !self.implements(verb) {
+                continue;
+            }
+            match verb {
+                Verb::Auth => {
+                    // A server that requires TLS does not offer passwords in clear text before
+                    // it (RFC 4954 §4, RFC 4616 §6; Postfix's smtpd_tls_auth_only); AUTH is not
+                    // offered again after a success (RFC 4954 §4: a second AUTH is 503).
+                    let auth_hidden = self.config.require_tls && !self.info.tls;
+                    if self.info.auth_user.is_none() && !auth_hidden {
+                        more.push(format!("{keyword} {}", self.mechanisms().join(" ")));
+                    }
+                }
+                // RFC 3207 §4.2: not offered again once TLS is up.
+                Verb::StartTls if self.info.tls => {}
+                _ => more.push(keyword.to_string()),
+            }
+        }
+        more
+    }
+
+    /// Does this server (by its configuration) implement `verb`? A command it does not
+    /// implement is answered 502 (RFC 5321 §4.2.4).
+    pub fn implements(&self, verb: Verb) -> bool {
+        let x = &self.config.extensions;
+        match verb {
+            Verb::Bdat => x.chunking,
+            Verb::StartTls => x.starttls || self.info.tls,
+            Verb::Auth => !self.mechanisms().is_empty(),
+            // EXPN is always answered 502 "disabled" here: not implemented, so not advertised.
+            Verb::Expn => false,
+            _ => true,
+        }
     }
 
     fn mechanisms(&self) -> Vec<&'static str> {
@@ -673,6 +691,10 @@ impl ServerSession {
             Some("RET".into())
         } else if params.envid.is_some() && !(esmtp && x.dsn) {
             Some("ENVID".into())
+        } else if params.auth.is_some() && !(esmtp && self.implements(Verb::Auth)) {
+            // RFC 4954 §5: AUTH= belongs to the AUTH extension; accepted (whatever the
+            // client's own authentication) wherever AUTH is offered, else unknown.
+            Some("AUTH".into())
         } else {
             params.other.first().map(|o| o.keyword.clone())
         };
@@ -948,6 +970,22 @@ impl ServerSession {
             self.respond(Trigger::AuthResponse, &cat::AUTH_FAILED, &[], Vec::new());
             self.events.push_back(ServerEvent::AuthFailed { mechanism, user: Some(user) });
         }
+    }
+}
+
+/// The EHLO keyword that tells a client this server implements `verb` (RFC 5321 §4.1.1.1,
+/// §2.2.2), or `None` for the commands every server has: the minimum implementation of RFC 5321
+/// §4.5.1 (EHLO, HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY). HELP and EXPN are optional
+/// commands of RFC 5321 (§4.1.1.7, §4.1.1.8; §3.5.2) and are listed when implemented.
+/// The one place that maps commands to keywords: EHLO, the 502 check and the tests use it.
+pub fn ehlo_keyword(verb: Verb) -> Option<&'static str> {
+    match verb {
+        Verb::Ehlo | Verb::Helo | Verb::Mail | Verb::Rcpt | Verb::Data | Verb::Rset | Verb::Noop | Verb::Quit | Verb::Vrfy => None,
+        Verb::Expn => Some("EXPN"),
+        Verb::Help => Some("HELP"),
+        Verb::Bdat => Some("CHUNKING"), // RFC 3030 §2
+        Verb::StartTls => Some("STARTTLS"), // RFC 3207 §4
+        Verb::Auth => Some("AUTH"), // RFC 4954 §3
     }
 }
 

@@ -29,6 +29,10 @@ use super::sequence_diagram::SequenceDiagram;
 use super::share_panel::SharePanel;
 #[cfg(not(feature = "studio"))]
 use super::studio::{SavedEditsProbe as Autosave, SharePlaceholder as SharePanel};
+#[cfg(feature = "studio")]
+use super::teach::Teach;
+#[cfg(not(feature = "studio"))]
+use super::studio::TeachPlaceholder as Teach;
 use super::tools::Tools;
 use crate::player::embed::{self, EmbedOptions};
 use crate::player::link::is_link_fragment;
@@ -95,6 +99,8 @@ pub fn App() -> Html {
                 let w = gloo::utils::window();
                 if let Some(target) = target {
                     let (q, f) = location();
+                    // An open lesson and presenter mode stay in the address (`lesson::url`).
+                    let target = crate::lesson::url::carry(&q, &target);
                     if format!("{q}{f}") != target {
                         if let Ok(h) = w.history() {
                             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
@@ -196,6 +202,7 @@ pub fn App() -> Html {
         <ContextProvider<PlayerHandle> context={player}>
             <a class="skip-link" href="#main">{ "Skip to the simulator" }</a>
             <Header />
+            <Teach />
             <main id="main" class="workspace" tabindex="-1">
                 <Controls on_help={open_help} />
                 <NetworkView />

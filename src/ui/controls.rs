@@ -45,9 +45,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let player = use_player();
     let p = &player.0;
     let len = p.len();
-    let last = p.last();
     let at_start = p.step == 0;
-    let at_end = p.step >= last;
+    let at_end = p.step >= p.limit();
     let send = |intent: Intent| {
         let player = player.clone();
         Callback::from(move |_: MouseEvent| player.dispatch(intent.clone()))

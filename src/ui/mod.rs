@@ -16,10 +16,14 @@ mod app;
 #[cfg(feature = "studio")]
 mod autosave;
 #[cfg(feature = "studio")]
+mod cards;
+#[cfg(feature = "studio")]
 mod compose;
 #[cfg(feature = "studio")]
 mod console;
 mod controls;
+#[cfg(feature = "studio")]
+mod course;
 #[cfg(feature = "studio")]
 mod dns_zone;
 #[cfg(feature = "studio")]
@@ -35,6 +39,8 @@ mod fatal;
 mod header;
 mod help_dialog;
 mod inspector;
+#[cfg(feature = "studio")]
+mod lesson;
 mod live_region;
 #[cfg(feature = "studio")]
 mod mailboxes;
@@ -49,6 +55,8 @@ mod sequence_diagram;
 #[cfg(feature = "studio")]
 mod share_panel;
 mod state_diagram;
+#[cfg(feature = "studio")]
+mod teach;
 #[cfg(not(feature = "studio"))]
 mod studio;
 mod tools;

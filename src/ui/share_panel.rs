@@ -21,7 +21,7 @@ use crate::player::export::{self, Download};
 
 /// Writes `text` to the clipboard; `done(true)` once it is there, `done(false)` if the browser
 /// has no Clipboard API here (an `http:` page on another host) or refused.
-fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
+pub(super) fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
     let done = Rc::new(Cell::new(Some(done)));
     let finish = {
         let done = done.clone();

@@ -153,3 +153,61 @@ pub fn SavedEditsProbe() -> Html {
     });
     Html::default()
 }
+
+/// The teaching bar's buttons, as the full build labels them (`ui/teach.rs`), that open a part
+/// of the teaching layer (lessons, cards and presenter mode are in the full build).
+const TEACH_BUTTONS: [&str; 2] = ["Course", "Troubleshooting"];
+
+/// The address parameters that open the teaching layer at once (`?lesson=`, `?card=`,
+/// `?present=`, read by `ui/teach.rs`).
+const TEACH_PARAMS: [&str; 3] = ["lesson", "card", "present"];
+
+/// In place of the teaching bar: the same buttons; Course, Troubleshooting and Presenter mode
+/// load the full build and press the same button there, Scenarios moves to the picker here. An
+/// address that names a lesson, a card or presenter mode hands the page over at once.
+#[component]
+pub fn TeachPlaceholder() -> Html {
+    let player = use_player();
+    {
+        let player = player.clone();
+        use_effect_with((), move |_| {
+            let search = gloo::utils::window().location().search().unwrap_or_default();
+            let named = search
+                .trim_start_matches('?')
+                .split('&')
+                .any(|pair| TEACH_PARAMS.contains(&pair.split('=').next().unwrap_or_default()));
+            if named {
+                hand_off(&player, player.0.is_edited(), Focus { selector: "#main", press: None });
+            }
+        });
+    }
+    let press = |label: &'static str| {
+        let player = player.clone();
+        Callback::from(move |_: MouseEvent| hand_off(&player, player.0.is_edited(), Focus { selector: ".teach-bar button", press: Some(label) }))
+    };
+    let to_picker = Callback::from(|_: MouseEvent| {
+        let doc = gloo::utils::document();
+        if let Some(list) = doc.get_element_by_id("scenarios-title") {
+            list.scroll_into_view();
+        }
+        if let Some(current) = doc
+            .query_selector(".scenario-list button[aria-current]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = current.focus();
+        }
+    });
+    html! {
+        <div class="teach">
+            <nav class="teach-bar" aria-label="Lessons and tools">
+                { for TEACH_BUTTONS.iter().map(|&label| html! {
+                    <button type="button" class="btn" aria-expanded="false" onclick={press(label)}>{ label }</button>
+                }) }
+                <button type="button" class="btn" onclick={to_picker}>{ "Scenarios" }</button>
+                <button type="button" class="btn" aria-pressed="false" onclick={press("Presenter mode")}>{ "Presenter mode" }</button>
+            </nav>
+        </div>
+    }
+}

@@ -4,7 +4,8 @@
 // SMTP_SIM_URL. Run by hand (`cd tests/e2e && npm test`) the harness starts
 // `cargo xtask serve-dist --port 0` itself (build first with `cargo xtask build`).
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
@@ -51,6 +52,14 @@ export async function launch() {
       "--disable-sync",
     ],
   });
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** Loads axe-core into the page as Playwright's own evaluation: `page.addScriptTag` would add an
+ * inline <script>, which the page's Content-Security-Policy refuses (and reports). */
+export async function injectAxe(page) {
+  await page.evaluate(readFileSync(AXE, "utf8"));
 }
 
 export function stopServer() {

@@ -5,12 +5,27 @@
 //! roots are reachable, plus `bench-hello/` → `target/bench-hello/`, the benchmark's baseline
 //! page; `..`/dot segments are refused and the final path must stay inside its root after
 //! symlinks are resolved). One thread per connection; `Connection: close` after each reply.
+//!
+//! Every reply for the page (everything but `bench-hello/`, whose baseline page has an inline
+//! script) carries the page's [`CONTENT_SECURITY_POLICY`]; `index.html` and `www/docs.html` carry
+//! the same policy in a `<meta http-equiv>` so that static hosting keeps it (a test checks that
+//! the three agree).
 
 use crate::{build, root, Failure, Result};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+
+/// The page's Content-Security-Policy: only its own files; scripts from its own origin and no
+/// inline script (`www/boot.js` starts the app), `'wasm-unsafe-eval'` so that the browser may
+/// compile the wasm, nothing else evaluated. Style sheets from its own origin only; style
+/// *attributes* are allowed because the network view places the travelling envelope and the
+/// MIME tree indents its parts with per-element values (an attribute cannot run script, and no
+/// markup from the model reaches the page). Frames only from its own origin (the docs page's
+/// live embeds). No `frame-ancestors`: the embed is meant to be framed by any site, and a
+/// `<meta>` policy may not carry it anyway.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'";
 
 /// `cargo xtask serve [ADDR]`: build, serve, rebuild when `src/` changes.
 pub fn serve_and_watch(addr: &str) -> Result {
@@ -129,31 +144,33 @@ fn handle(stream: TcpStream, roots: &Roots, log: bool) -> std::io::Result<()> {
 
 fn respond(out: &mut TcpStream, roots: &Roots, method: &str, target: &str) -> std::io::Result<u16> {
     if method != "GET" && method != "HEAD" {
-        send(out, 405, "Method Not Allowed", "text/plain; charset=utf-8", b"405 Method Not Allowed\n", method == "HEAD")?;
+        send(out, 405, "Method Not Allowed", "text/plain; charset=utf-8", b"405 Method Not Allowed\n", method == "HEAD", true)?;
         return Ok(405);
     }
     let path = target.split(['?', '#']).next().unwrap_or("");
     let Some(decoded) = percent_decode(path) else {
-        send(out, 400, "Bad Request", "text/plain; charset=utf-8", b"400 Bad Request\n", method == "HEAD")?;
+        send(out, 400, "Bad Request", "text/plain; charset=utf-8", b"400 Bad Request\n", method == "HEAD", true)?;
         return Ok(400);
     };
+    let csp = !decoded.starts_with("/bench-hello/");
     match roots.resolve(&decoded).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
         Some((file, body)) => {
-            send(out, 200, "OK", mime_type(&file), &body, method == "HEAD")?;
+            send(out, 200, "OK", mime_type(&file), &body, method == "HEAD", csp)?;
             Ok(200)
         }
         None => {
             let body = format!("404 Not Found: {decoded}\n");
-            send(out, 404, "Not Found", "text/plain; charset=utf-8", body.as_bytes(), method == "HEAD")?;
+            send(out, 404, "Not Found", "text/plain; charset=utf-8", body.as_bytes(), method == "HEAD", csp)?;
             Ok(404)
         }
     }
 }
 
-fn send(out: &mut TcpStream, code: u16, reason: &str, content_type: &str, body: &[u8], head: bool) -> std::io::Result<()> {
+fn send(out: &mut TcpStream, code: u16, reason: &str, content_type: &str, body: &[u8], head: bool, csp: bool) -> std::io::Result<()> {
+    let policy = if csp { format!("Content-Security-Policy: {CONTENT_SECURITY_POLICY}\r\n") } else { String::new() };
     let header = format!(
         "HTTP/1.1 {code} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+         Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n{policy}Connection: close\r\n\r\n",
         body.len()
     );
     out.write_all(header.as_bytes())?;
@@ -292,6 +309,18 @@ mod tests {
         assert_eq!(mime_type(Path::new("index.html")), "text/html; charset=utf-8");
         assert_eq!(mime_type(Path::new("i.svg")), "image/svg+xml");
         assert_eq!(mime_type(Path::new("noext")), "application/octet-stream");
+    }
+
+    #[test]
+    fn the_pages_carry_the_same_policy_as_the_header() {
+        for page in ["index.html", "www/docs.html"] {
+            let html = std::fs::read_to_string(root().join(page)).unwrap();
+            let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">");
+            assert!(html.contains(&meta), "{page} must carry {meta}");
+            // The meta element must come before anything it governs.
+            assert!(html.find(&meta) < html.find("<link"), "{page}: the policy comes first in <head>");
+            assert!(!html.contains("<script>") && !html.contains("<script type=\"module\">"), "{page}: no inline script");
+        }
     }
 
     #[test]

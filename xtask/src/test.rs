@@ -20,8 +20,8 @@ pub fn test_all() -> Result {
         build::check_wasm_bindgen_pin()?;
         build::ensure_wasm_target()?;
         ensure_clippy()?;
-        // The native tests validate exported SVG with xmllint (tests/diagram.rs) and talk to real
-        // Python mail software (tests/interop.rs: python3 with venv + pip).
+        // The native tests talk to real Python mail software (tests/interop.rs: python3 with
+        // venv + pip); exported SVG is checked in Rust (roxmltree), with no system tool.
         timer.step("native test tools", ensure_native_test_tools)?;
         timer.step("cargo test --workspace", || {
             run("cargo test --workspace", cargo().args(["test", "--workspace"]))
@@ -112,7 +112,12 @@ fn ensure_clippy() -> Result {
     bail!("clippy is missing and rustup is not available: install rustup (https://rustup.rs), then run `rustup component add clippy`")
 }
 
-/// Runs `node --test` on tests/e2e against a server on a free loopback port; returns (passed, failed).
+/// Runs the browser tests against a server on a free loopback port; returns (passed, failed).
+///
+/// Two runners, while the old files are converted (tests/e2e/README.md): `npx playwright test`
+/// for the `*.spec.mjs` files (@playwright/test; its JSON report, target/e2e-report.json, gives
+/// the counts), and `node --test` for the `*.test.mjs` files still on harness.mjs (its TAP
+/// summary gives them). Both run even when one fails; the counts add up.
 fn browser_tests(timer: &mut Timer) -> Result<(usize, usize)> {
     let e2e = root().join("tests/e2e");
     timer.step("browser tools", || {
@@ -123,53 +128,85 @@ fn browser_tests(timer: &mut Timer) -> Result<(usize, usize)> {
     let chromium = chromium_path();
     timer.step("browser tests", || {
         let addr = serve::start_background()?;
+        let url = format!("http://{addr}/");
         let screens = root().join("target/e2e-screens");
         std::fs::create_dir_all(&screens)?;
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&e2e)?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
-            .collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&e2e)?.flatten().map(|e| e.path()).collect();
         files.sort();
-        if files.is_empty() {
-            bail!("no browser tests (*.test.mjs) in tests/e2e");
+        let named = |suffix: &str| files.iter().filter(|p| p.to_string_lossy().ends_with(suffix)).cloned().collect::<Vec<_>>();
+        let (specs, old) = (named(".spec.mjs"), named(".test.mjs"));
+        if specs.is_empty() && old.is_empty() {
+            bail!("no browser tests (*.spec.mjs or *.test.mjs) in tests/e2e");
         }
-        eprintln!("\n==> node --test tests/e2e (server http://{addr}/, screenshots in target/e2e-screens/)");
-        let mut child = Command::new("node")
-            .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-            .args(&files)
-            .current_dir(&e2e)
-            .env("SMTP_SIM_URL", format!("http://{addr}/"))
-            .env("SMTP_SIM_CHROMIUM", &chromium)
-            .env("SMTP_SIM_SCREENS", &screens)
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| Failure(format!("could not start node: {e}")))?;
-        let (mut passed, mut failed) = (None, None);
-        if let Some(stdout) = child.stdout.take() {
-            for line in BufReader::new(stdout).lines() {
-                let line = line?;
-                println!("{line}");
-                if let Some(n) = line.strip_prefix("# pass ") {
-                    passed = n.trim().parse().ok();
-                }
-                if let Some(n) = line.strip_prefix("# fail ") {
-                    failed = n.trim().parse().ok();
+        let env = |cmd: &mut Command| {
+            cmd.current_dir(&e2e)
+                .env("SMTP_SIM_URL", &url)
+                .env("SMTP_SIM_CHROMIUM", &chromium)
+                .env("SMTP_SIM_SCREENS", &screens)
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        };
+        let (mut passed, mut failed) = (0, 0);
+        if !specs.is_empty() {
+            eprintln!("\n==> npx playwright test (server {url}, traces of failures in target/e2e-results/)");
+            let report = root().join("target/e2e-report.json");
+            // A stale report must not be read as this run's.
+            std::fs::remove_file(&report).ok();
+            let mut cmd = Command::new("node");
+            cmd.args(["node_modules/@playwright/test/cli.js", "test"]);
+            env(&mut cmd);
+            let status = cmd.status().map_err(|e| Failure(format!("could not start node: {e}")))?;
+            let (p, f) = playwright_counts(&report).map_err(|e| Failure(format!("npx playwright test exited with {status}: {e}")))?;
+            if f == 0 && !status.success() {
+                bail!("npx playwright test exited with {status}");
+            }
+            passed += p;
+            failed += f;
+        }
+        if !old.is_empty() {
+            eprintln!("\n==> node --test (the *.test.mjs files not yet converted; screenshots in target/e2e-screens/)");
+            let mut cmd = Command::new("node");
+            cmd.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]).args(&old).stdout(Stdio::piped());
+            env(&mut cmd);
+            let mut child = cmd.spawn().map_err(|e| Failure(format!("could not start node: {e}")))?;
+            let (mut p, mut f): (Option<usize>, Option<usize>) = (None, None);
+            if let Some(stdout) = child.stdout.take() {
+                for line in BufReader::new(stdout).lines() {
+                    let line = line?;
+                    println!("{line}");
+                    if let Some(n) = line.strip_prefix("# pass ") {
+                        p = n.trim().parse().ok();
+                    }
+                    if let Some(n) = line.strip_prefix("# fail ") {
+                        f = n.trim().parse().ok();
+                    }
                 }
             }
-        }
-        let status = child.wait()?;
-        match (passed, failed) {
-            (Some(0), _) => bail!("the browser tests ran no test"),
-            (Some(p), Some(f)) => {
-                if f == 0 && !status.success() {
-                    bail!("node --test exited with {status}");
+            let status = child.wait()?;
+            match (p, f) {
+                (Some(p), Some(f)) => {
+                    if f == 0 && !status.success() {
+                        bail!("node --test exited with {status}");
+                    }
+                    passed += p;
+                    failed += f;
                 }
-                Ok((p, f))
+                _ => bail!("node --test printed no summary and exited with {status}"),
             }
-            _ => bail!("node --test printed no summary and exited with {status}"),
         }
+        if passed + failed == 0 {
+            bail!("the browser tests ran no test");
+        }
+        Ok((passed, failed))
     })
+}
+
+/// (passed, failed) from a Playwright JSON report: `stats.expected` passed; `unexpected` and
+/// `flaky` (passed only on a retry) failed.
+fn playwright_counts(report: &Path) -> std::result::Result<(usize, usize), String> {
+    let text = std::fs::read_to_string(report).map_err(|e| format!("no JSON report at {} ({e})", report.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", report.display()))?;
+    let stat = |name: &str| json["stats"][name].as_u64().map(|n| n as usize).ok_or_else(|| format!("{} has no stats.{name}", report.display()));
+    Ok((stat("expected")?, stat("unexpected")? + stat("flaky")?))
 }
 
 fn node_major() -> Option<u32> {
@@ -195,19 +232,19 @@ pub(crate) fn ensure_npm_packages(e2e: &Path) -> Result {
     let installed = e2e.join("node_modules/.package-lock.json");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let fresh = matches!((modified(&lock), modified(&installed)), (Some(l), Some(i)) if i >= l);
-    if fresh && e2e.join("node_modules/playwright-core").is_dir() {
+    if fresh && e2e.join("node_modules/@playwright/test").is_dir() && e2e.join("node_modules/playwright-core").is_dir() {
         return Ok(());
     }
     run(
-        "npm ci (tests/e2e, playwright-core only: no browser download)",
-        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(e2e),
+        "npm ci (tests/e2e: @playwright/test, no browser download)",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .current_dir(e2e),
     )
 }
 
 fn ensure_native_test_tools() -> Result {
-    if !have("xmllint") {
-        apt_install(&["libxml2-utils"], "xmllint (to validate exported SVG)", "")?;
-    }
     let venv_ok = Command::new("python3")
         .args(["-c", "import venv, ensurepip"])
         .stdout(Stdio::null())
