@@ -16,14 +16,14 @@ mod clock;
 #[path = "src/sim/dns.rs"]
 mod dns;
 #[allow(dead_code)]
+#[path = "src/lesson/spec.rs"]
+mod lesson_spec;
+#[allow(dead_code)]
 #[path = "src/sim/rng.rs"]
 mod rng;
 #[allow(dead_code)]
 #[path = "src/sim/spec.rs"]
 mod spec;
-#[allow(dead_code)]
-#[path = "src/lesson/spec.rs"]
-mod lesson_spec;
 
 /// The built-in library in the order the picker and `smtp-sim scenarios` list it. Each id is a
 /// file `src/sim/scenarios/<id>.toml` whose `id` is the same; a file not listed here fails the
@@ -74,7 +74,16 @@ fn main() {
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let dir = root.join("src/sim/scenarios");
-    for watched in ["build.rs", "src/sim/spec.rs", "src/sim/clock.rs", "src/sim/dns.rs", "src/sim/rng.rs", "src/sim/scenarios", "src/lesson/spec.rs", "src/lesson/lessons"] {
+    for watched in [
+        "build.rs",
+        "src/sim/spec.rs",
+        "src/sim/clock.rs",
+        "src/sim/dns.rs",
+        "src/sim/rng.rs",
+        "src/sim/scenarios",
+        "src/lesson/spec.rs",
+        "src/lesson/lessons",
+    ] {
         println!("cargo:rerun-if-changed={watched}");
     }
     if let Err(message) = generate(&dir, &out).and_then(|()| generate_lessons(&root.join("src/lesson/lessons"), &out)) {
@@ -90,7 +99,9 @@ fn generate(dir: &Path, out: &Path) -> Result<(), String> {
         .collect();
     on_disk.sort();
     if let Some(missing) = on_disk.iter().find(|id| !BUILTIN.contains(&id.as_str())) {
-        return Err(format!("src/sim/scenarios/{missing}.toml is not in the BUILTIN list of build.rs: add its id where the picker should show it"));
+        return Err(format!(
+            "src/sim/scenarios/{missing}.toml is not in the BUILTIN list of build.rs: add its id where the picker should show it"
+        ));
     }
     let (mut ids, mut packed, mut sources) = (String::new(), String::new(), String::new());
     for id in BUILTIN {
@@ -130,7 +141,9 @@ fn generate_lessons(dir: &Path, out: &Path) -> Result<(), String> {
         .collect();
     on_disk.sort();
     if let Some(missing) = on_disk.iter().find(|id| !LESSONS.contains(&id.as_str())) {
-        return Err(format!("src/lesson/lessons/{missing}.toml is not in the LESSONS list of build.rs: add its id where the course should show it"));
+        return Err(format!(
+            "src/lesson/lessons/{missing}.toml is not in the LESSONS list of build.rs: add its id where the course should show it"
+        ));
     }
     let (mut ids, mut packed, mut sources) = (String::new(), String::new(), String::new());
     for id in LESSONS {

@@ -26,8 +26,26 @@ impl Lcg {
 /// The message as the client writes it (CRLF lines), before dot-stuffing.
 fn message(bytes: usize) -> Vec<u8> {
     const WORDS: [&str; 20] = [
-        "the", "message", "server", "relay", "queue", "report", "Grüße", "naïve", "budget", "and", "of", "to",
-        "mailbox", "delivery", "status", "notification", "for", "über", "with", "café",
+        "the",
+        "message",
+        "server",
+        "relay",
+        "queue",
+        "report",
+        "Grüße",
+        "naïve",
+        "budget",
+        "and",
+        "of",
+        "to",
+        "mailbox",
+        "delivery",
+        "status",
+        "notification",
+        "for",
+        "über",
+        "with",
+        "café",
     ];
     let mut rng = Lcg(5321);
     let mut m = Vec::with_capacity(bytes + 256);

@@ -45,11 +45,7 @@ fn main() {
 
     println!("target: {}", std::env::consts::ARCH);
     println!("scenario: {count} messages, {} nodes", sc.nodes.len());
-    println!(
-        "summary: {}, virtual end {} ms",
-        s.sentence(),
-        trace.end
-    );
+    println!("summary: {}, virtual end {} ms", s.sentence(), trace.end);
     println!("best of {rounds}: {:.1} ms per run", best * 1e3);
     println!("deliveries/s:        {:>12.0}", deliveries as f64 / best);
     println!("messages/s:          {:>12.0}", count as f64 / best);

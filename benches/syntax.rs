@@ -28,13 +28,8 @@ impl Lcg {
 
 fn corpus() -> Vec<String> {
     const USERS: [&str; 6] = ["alice", "bob.smith", "carol+news", "dave_d", "erin.o-neil", "frank"];
-    const DOMAINS: [&str; 5] = [
-        "example.com",
-        "mail.example.org",
-        "students.uni-example.edu",
-        "relay.example.net",
-        "xn--bcher-kva.example",
-    ];
+    const DOMAINS: [&str; 5] =
+        ["example.com", "mail.example.org", "students.uni-example.edu", "relay.example.net", "xn--bcher-kva.example"];
     let mut rng = Lcg(42);
     let mut lines = Vec::new();
     for session in 0..500 {
@@ -49,9 +44,7 @@ fn corpus() -> Vec<String> {
             0 => format!("MAIL FROM:<{from}@{dom}>"),
             1 => format!("MAIL FROM:<{from}@{dom}> SIZE={size}"),
             2 => format!("MAIL FROM:<{from}@{dom}> SIZE={size} BODY=8BITMIME"),
-            _ => format!(
-                "MAIL FROM:<{from}@{dom}> SIZE={size} BODY=8BITMIME RET=HDRS ENVID=QQ{size}"
-            ),
+            _ => format!("MAIL FROM:<{from}@{dom}> SIZE={size} BODY=8BITMIME RET=HDRS ENVID=QQ{size}"),
         };
         lines.push(mail);
         for _ in 0..=rng.next(3) {
@@ -61,10 +54,7 @@ fn corpus() -> Vec<String> {
                 0 => format!("RCPT TO:<{to}@{tdom}>"),
                 1 => format!("RCPT TO:<{to}@{tdom}> NOTIFY=SUCCESS,FAILURE"),
                 // ORCPT is xtext: a "+" in the address is written +2B (RFC 3461 §4).
-                _ => format!(
-                    "RCPT TO:<{to}@{tdom}> NOTIFY=FAILURE,DELAY ORCPT=rfc822;{}@{tdom}",
-                    to.replace('+', "+2B")
-                ),
+                _ => format!("RCPT TO:<{to}@{tdom}> NOTIFY=FAILURE,DELAY ORCPT=rfc822;{}@{tdom}", to.replace('+', "+2B")),
             });
         }
         lines.push("DATA".to_owned());
@@ -140,29 +130,16 @@ fn main() {
         &both,
         |(l, _)| black_box(parse::command(l)).is_ok(),
         |(_, l)| black_box(smtp_proto::Request::parse(&mut l.iter())).is_ok(),
-        |(_, l)| {
-            black_box(smtp_proto::Request::parse(&mut l.iter()).map(|r| r.into_owned())).is_ok()
-        },
+        |(_, l)| black_box(smtp_proto::Request::parse(&mut l.iter()).map(|r| r.into_owned())).is_ok(),
     );
 
-    println!(
-        "corpus: {} command lines, {} bytes (mean {:.1} B/line)",
-        lines.len(),
-        bytes,
-        bytes as f64 / lines.len() as f64
-    );
+    println!("corpus: {} command lines, {} bytes (mean {:.1} B/line)", lines.len(), bytes, bytes as f64 / lines.len() as f64);
     println!();
     println!("| parser                                  | ns/command | ours vs it |");
     println!("|-----------------------------------------|-----------:|-----------:|");
     println!("| smtp-sim parse::command (owned AST)     | {t_ours:>10.1} |      1.00× |");
-    println!(
-        "| smtp-proto Request::parse (borrowed)    | {t_proto:>10.1} | {:>9.2}× |",
-        t_proto / t_ours
-    );
-    println!(
-        "| smtp-proto Request::parse + into_owned  | {t_proto_owned:>10.1} | {:>9.2}× |",
-        t_proto_owned / t_ours
-    );
+    println!("| smtp-proto Request::parse (borrowed)    | {t_proto:>10.1} | {:>9.2}× |", t_proto / t_ours);
+    println!("| smtp-proto Request::parse + into_owned  | {t_proto_owned:>10.1} | {:>9.2}× |", t_proto_owned / t_ours);
     println!();
     println!("ratio = their ns / our ns: above 1.00× means ours is faster.");
 }

@@ -291,12 +291,24 @@ fn bad_flag_values_are_located_plain_errors_with_exit_2() {
         (&["serve", "--mailbox", "../etc", "--maildir", md], "invalid value '../etc' for '--mailbox <NAME>'"),
         (&["serve", "--mailbox", "a", "--maildir", md, "--require-auth"], "--require-auth needs at least one --auth"),
         (&["serve", "--maildir", md], "--mailbox <NAME>"),
-        (&["send", "--server", "127.0.0.1:25", "--from", "not an address", "--to", "a@b.example"], "--from \"not an address\" is not a mailbox address"),
-        (&["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "<x@y.example>"], "--to \"<x@y.example>\" is not a mailbox address"),
+        (
+            &["send", "--server", "127.0.0.1:25", "--from", "not an address", "--to", "a@b.example"],
+            "--from \"not an address\" is not a mailbox address",
+        ),
+        (
+            &["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "<x@y.example>"],
+            "--to \"<x@y.example>\" is not a mailbox address",
+        ),
         (&["send", "--server", "192.0.2.1:25", "--from", "a@b.example", "--to", "c@d.example"], "not a loopback address"),
         (&["send", "--server", "127.0.0.1", "--from", "a@b.example", "--to", "c@d.example"], "needs a port"),
-        (&["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "c@d.example", "--attach", "/nonexistent/file.txt"], "cannot read the attachment /nonexistent/file.txt"),
-        (&["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "c@d.example", "--auth", "x"], "invalid value 'x' for '--auth <USER:PASS>'"),
+        (
+            &["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "c@d.example", "--attach", "/nonexistent/file.txt"],
+            "cannot read the attachment /nonexistent/file.txt",
+        ),
+        (
+            &["send", "--server", "127.0.0.1:25", "--from", "a@b.example", "--to", "c@d.example", "--auth", "x"],
+            "invalid value 'x' for '--auth <USER:PASS>'",
+        ),
     ];
     for (args, needle) in cases {
         let out = run(args);
@@ -317,12 +329,36 @@ fn send_delivers_and_exits_0() {
     std::fs::write(&att, "a,b\r\n1,2\r\n").unwrap();
     let server = format!("127.0.0.1:{}", srv.port);
     let out = run(&[
-        "send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--to", "bob@example.org",
-        "--subject", "Minutes", "--body", "Hello both,\n.see attached\n", "--attach", att.to_str().unwrap(), "--auth", "carol:pw", "--helo", "laptop.test",
+        "send",
+        "--server",
+        &server,
+        "--from",
+        "carol@example.com",
+        "--to",
+        "alice@example.org",
+        "--to",
+        "bob@example.org",
+        "--subject",
+        "Minutes",
+        "--body",
+        "Hello both,\n.see attached\n",
+        "--attach",
+        att.to_str().unwrap(),
+        "--auth",
+        "carol:pw",
+        "--helo",
+        "laptop.test",
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    for needle in ["C → S  EHLO laptop.test␍␊", "C → S  AUTH PLAIN", "S → C  235 2.7.0", "State: Auth → Transaction", "delivered: <alice@example.org>", "2 of 2 recipient(s) accepted"] {
+    for needle in [
+        "C → S  EHLO laptop.test␍␊",
+        "C → S  AUTH PLAIN",
+        "S → C  235 2.7.0",
+        "State: Auth → Transaction",
+        "delivered: <alice@example.org>",
+        "2 of 2 recipient(s) accepted",
+    ] {
         assert!(stdout.contains(needle), "missing {needle:?} in:\n{stdout}");
     }
     assert!(!stdout.contains("C → S  STARTTLS"), "{stdout}");
@@ -340,7 +376,24 @@ fn send_delivers_and_exits_0() {
 fn send_exits_1_and_explains_refused_recipients() {
     let srv = Server::serve(&[]);
     let server = format!("127.0.0.1:{}", srv.port);
-    let out = run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--to", "zed@example.org", "--to", "x@elsewhere.example", "--subject", "s", "--body", "b", "--quiet"]);
+    let out = run(&[
+        "send",
+        "--server",
+        &server,
+        "--from",
+        "carol@example.com",
+        "--to",
+        "alice@example.org",
+        "--to",
+        "zed@example.org",
+        "--to",
+        "x@elsewhere.example",
+        "--subject",
+        "s",
+        "--body",
+        "b",
+        "--quiet",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("refused: <zed@example.org> — 550 5.1.1"), "{stdout}");
@@ -356,7 +409,8 @@ fn send_to_a_busy_server_exits_1_with_a_temporary_failure() {
     let srv = Server::serve(&["--max-connections", "1"]);
     let _hold = srv.connect();
     let server = format!("127.0.0.1:{}", srv.port);
-    let out = run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--subject", "s", "--body", "b"]);
+    let out =
+        run(&["send", "--server", &server, "--from", "carol@example.com", "--to", "alice@example.org", "--subject", "s", "--body", "b"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("S → C  421 mail.example.org Service not available"), "{stdout}");
@@ -370,7 +424,12 @@ fn send_to_a_closed_port_exits_2_with_a_hint() {
     let out = run(&["send", "--server", &server, "--from", "a@b.example", "--to", "c@d.example"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains(&format!("cannot connect to the SMTP server {server}: connection refused — is the server running? is the port right?")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot connect to the SMTP server {server}: connection refused — is the server running? is the port right?"
+        )),
+        "{err}"
+    );
 }
 
 #[test]

@@ -7,8 +7,8 @@ use proptest::prelude::*;
 use smtp_sim::sim::console::{Console, ConsoleEntry, Destination};
 use smtp_sim::sim::scenario::{builtin, Scenario};
 use smtp_sim::smtp::base64;
-use smtp_sim::smtp::state::State;
 use smtp_sim::smtp::reply::ReplyClass;
+use smtp_sim::smtp::state::State;
 
 fn happy() -> Scenario {
     builtin("happy-path").expect("happy-path is built in")
@@ -141,7 +141,10 @@ fn relaying_is_refused_on_the_mx_and_allowed_on_the_relay_after_auth() {
     let last = entries.last().unwrap();
     assert_eq!(last.code, Some(250));
     assert!(last.note.as_deref().unwrap().contains("queued on relay for relaying to the mail server of example.net"), "{:?}", last.note);
-    assert_eq!(r.accepted()[0].destinations, vec![Destination::Relay { domain: "example.net".into(), rcpts: vec!["carol@example.net".into()] }]);
+    assert_eq!(
+        r.accepted()[0].destinations,
+        vec![Destination::Relay { domain: "example.net".into(), rcpts: vec!["carol@example.net".into()] }]
+    );
 }
 
 #[test]
@@ -238,11 +241,31 @@ fn hints_change_with_the_state() {
 fn every_hint_is_accepted_and_every_other_command_refused() {
     let cases: &[(&str, &str, u16, &[&str])] = &[
         ("happy-path", "mx", 25, &["EHLO me.example", "MAIL FROM:<alice@example.com>", "RCPT TO:<bob@example.org>"]),
-        ("happy-path", "relay", 587, &["EHLO me.example", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "MAIL FROM:<alice@example.com>", "RCPT TO:<carol@example.net>"]),
+        (
+            "happy-path",
+            "relay",
+            587,
+            &["EHLO me.example", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "MAIL FROM:<alice@example.com>", "RCPT TO:<carol@example.net>"],
+        ),
         ("happy-path", "relay", 587, &["HELO me.example"]),
         ("starttls-required", "relay", 587, &["EHLO me.example", "STARTTLS", "EHLO me.example"]),
     ];
-    let all = ["EHLO a.example", "HELO a.example", "MAIL FROM:<alice@example.com>", "RCPT TO:<bob@example.org>", "DATA", "BDAT 1 LAST", "RSET", "VRFY bob", "EXPN staff", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ="];
+    let all = [
+        "EHLO a.example",
+        "HELO a.example",
+        "MAIL FROM:<alice@example.com>",
+        "RCPT TO:<bob@example.org>",
+        "DATA",
+        "BDAT 1 LAST",
+        "RSET",
+        "VRFY bob",
+        "EXPN staff",
+        "HELP",
+        "NOOP",
+        "QUIT",
+        "STARTTLS",
+        "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=",
+    ];
     for (sc, node, port, lines) in cases {
         let sc = builtin(sc).unwrap();
         if sc.node(node).is_none_or(|n| !n.ports.contains(port)) {

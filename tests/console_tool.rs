@@ -9,8 +9,8 @@ use smtp_sim::player::console::{
 };
 use smtp_sim::sim::console::ConsoleEntry;
 use smtp_sim::sim::scenario::{builtin, Scenario};
-use smtp_sim::smtp::state::State;
 use smtp_sim::smtp::reply::ReplyClass;
+use smtp_sim::smtp::state::State;
 
 fn scenario(id: &str) -> Rc<Scenario> {
     Rc::new(builtin(id).unwrap_or_else(|| panic!("{id} is built in")))
@@ -107,7 +107,10 @@ fn a_session_with_an_out_of_order_command_then_a_whole_message() {
 
     t.send("MAIL FROM:<a@b.example>");
     let e = last(&t);
-    assert_eq!((e.code, e.class.map(ReplyClass::words), e.state_before, e.state_after), (Some(503), Some("failed"), State::Connected, State::Connected));
+    assert_eq!(
+        (e.code, e.class.map(ReplyClass::words), e.state_before, e.state_after),
+        (Some(503), Some("failed"), State::Connected, State::Connected)
+    );
     assert!(e.explanation.contains("EHLO") || e.explanation.contains("HELO"), "{}", e.explanation);
 
     for line in ["EHLO me.example", "MAIL FROM:<a@b.example>", "RCPT TO:<bob@example.org>", "DATA"] {
@@ -281,7 +284,10 @@ fn the_transcript_is_capped() {
 #[test]
 fn reply_lines_hint_labels_and_icons() {
     let lines = wire_lines("250-mx.example.org␍␊\n250 PIPELINING␍␊");
-    assert_eq!(lines.iter().map(|l| (l.text.as_str(), l.crlf)).collect::<Vec<_>>(), [("250-mx.example.org", true), ("250 PIPELINING", true)]);
+    assert_eq!(
+        lines.iter().map(|l| (l.text.as_str(), l.crlf)).collect::<Vec<_>>(),
+        [("250-mx.example.org", true), ("250 PIPELINING", true)]
+    );
     assert!(!wire_lines("NO")[0].crlf);
     assert_eq!(hint_label("MAIL FROM:<you@example.com>"), "MAIL FROM:");
     assert_eq!(hint_label("RCPT TO:<someone@example.org>"), "RCPT TO:");

@@ -252,7 +252,8 @@ fn visible_rows_matches_a_linear_scan_on_10000_events() {
             _ => 0..0,
         }
     };
-    let mut windows = vec![(-100.0, 0.0), (0.0, 800.0), (d.height - 500.0, d.height + 100.0), (d.height + 10.0, d.height + 900.0), (1e9, 2e9)];
+    let mut windows =
+        vec![(-100.0, 0.0), (0.0, 800.0), (d.height - 500.0, d.height + 100.0), (d.height + 10.0, d.height + 900.0), (1e9, 2e9)];
     for k in 0..200 {
         let y0 = d.height * k as f32 / 200.0 - 37.0;
         windows.push((y0, y0 + 700.0));
@@ -287,7 +288,8 @@ fn layout_of_10000_events_stays_linear_in_size() {
 fn the_diagram_module_stays_pure() {
     // The same rule tests/tidy.rs applies to src/smtp and src/sim: the layout is compiled for
     // the browser and reused by exports, so no UI crate, real clock or I/O.
-    const FORBIDDEN: &[&str] = &["yew", "web_sys", "gloo", "std::time", "Instant", "SystemTime", "std::net", "std::fs", "std::io", "println", "TcpStream"];
+    const FORBIDDEN: &[&str] =
+        &["yew", "web_sys", "gloo", "std::time", "Instant", "SystemTime", "std::net", "std::fs", "std::io", "println", "TcpStream"];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/diagram");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("src/diagram exists").flatten() {

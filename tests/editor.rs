@@ -25,7 +25,14 @@ fn delivered_to(p: &Player, who: &str) -> bool {
 }
 
 fn draft(to: &str) -> Draft {
-    Draft { client: "alice".into(), from: "Alice <alice@example.com>".into(), to: to.into(), subject: "Hi".into(), body: "Hello\n".into(), attachments: Vec::new() }
+    Draft {
+        client: "alice".into(),
+        from: "Alice <alice@example.com>".into(),
+        to: to.into(),
+        subject: "Hi".into(),
+        body: "Hello\n".into(),
+        attachments: Vec::new(),
+    }
 }
 
 #[test]
@@ -36,7 +43,8 @@ fn a_full_mailbox_changes_the_trace_and_reset_restores_it() {
     assert!(kinds(&p).contains(&Kind::Delivered));
     p.apply(Intent::Goto(10));
     p.apply(Intent::Select(Some(3)));
-    let edited = edit::set(&p.scenario, "mx", Setting::Full { mailbox: "bob@example.org".into(), kind: Some(Fullness::Permanent) }).unwrap();
+    let edited =
+        edit::set(&p.scenario, "mx", Setting::Full { mailbox: "bob@example.org".into(), kind: Some(Fullness::Permanent) }).unwrap();
     p.apply(Intent::Edit(Box::new(edited)));
     assert!(p.is_edited());
     assert_eq!(p.step, 10, "the step is kept");
@@ -177,8 +185,14 @@ fn dns_records_are_added_edited_and_removed() {
     let rec = |t: &str, n: &str, v: &str, p: &str| RecordInput { rtype: t.into(), name: n.into(), value: v.into(), preference: p.into() };
     let s2 = edit::add_record(&s, &rec("MX", "example.org", "mx2.example.org", "20")).unwrap();
     assert_eq!(s2.dns.mx.len(), 3);
-    assert_eq!(edit::add_record(&s2, &rec("mx", "Example.org", "MX2.example.org", "20")).unwrap_err().message, "The zone already has this MX record.");
-    assert_eq!(edit::add_record(&s, &rec("A", "x.example.org", "300.1.1.1", "")).unwrap_err().message, "Address: “300.1.1.1” is not an IPv4 address like 192.0.2.25.");
+    assert_eq!(
+        edit::add_record(&s2, &rec("mx", "Example.org", "MX2.example.org", "20")).unwrap_err().message,
+        "The zone already has this MX record."
+    );
+    assert_eq!(
+        edit::add_record(&s, &rec("A", "x.example.org", "300.1.1.1", "")).unwrap_err().message,
+        "Address: “300.1.1.1” is not an IPv4 address like 192.0.2.25."
+    );
     assert_eq!(edit::add_record(&s, &rec("A", "x.example.org", "300.1.1.1", "")).unwrap_err().field, "dns-new-value");
     assert_eq!(edit::add_record(&s, &rec("MX", "example.org", ".", "10")).unwrap_err().field, "dns-new-preference");
     assert!(edit::add_record(&s, &rec("MX", "example.org", ".", "0")).is_ok(), "null MX");
@@ -244,7 +258,8 @@ fn a_composed_message_with_an_attachment_is_delivered() {
     d.subject = "<img src=x onerror=alert(1)> notes".into();
     d.body = "Here are the notes.\n.\nA line with a dot.\n".into();
     let bytes: Vec<u8> = (0u8..=255).collect();
-    d.attachments = vec![FileInput { name: "C:\\temp\\notes\u{7}.bin".into(), content_type: "application/x-thing".into(), bytes: bytes.clone() }];
+    d.attachments =
+        vec![FileInput { name: "C:\\temp\\notes\u{7}.bin".into(), content_type: "application/x-thing".into(), bytes: bytes.clone() }];
     let at = edit::send_time(&p.trace);
     assert!(at.0 > p.trace.events.last().unwrap().time);
     let s = edit::compose(&p.scenario, &d, at).unwrap();
@@ -340,7 +355,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0..6u8, text(), text(), "[0-9]{0,6}|.{0,3}").prop_map(|(k, a, b, c)| Op::AddRecord(k, a, b, c)),
         (0..10usize, 0..6u8, text(), text(), "[0-9]{0,6}").prop_map(|(i, k, a, b, c)| Op::UpdateRecord(i, k, a, b, c)),
         (0..10usize).prop_map(Op::RemoveRecord),
-        (text(), text(), ".{0,20}", proptest::collection::vec(any::<u8>(), 0..64), ".{0,12}").prop_map(|(f, t, s, b, n)| Op::Compose(f, t, s, b, n)),
+        (text(), text(), ".{0,20}", proptest::collection::vec(any::<u8>(), 0..64), ".{0,12}")
+            .prop_map(|(f, t, s, b, n)| Op::Compose(f, t, s, b, n)),
         (0..4usize).prop_map(Op::RemoveMessage),
     ]
 }
@@ -377,7 +393,9 @@ fn apply(s: &Scenario, op: &Op, at: Span) -> Option<Scenario> {
             let m = s.node(&id).and_then(|x| x.mailboxes.get(*i).cloned()).unwrap_or_default();
             edit::remove_mailbox(s, &id, &m).ok()
         }
-        Op::AddRecord(k, a, b, c) => edit::add_record(s, &RecordInput { rtype: rtype(*k), name: a.clone(), value: b.clone(), preference: c.clone() }).ok(),
+        Op::AddRecord(k, a, b, c) => {
+            edit::add_record(s, &RecordInput { rtype: rtype(*k), name: a.clone(), value: b.clone(), preference: c.clone() }).ok()
+        }
         Op::UpdateRecord(i, k, a, b, c) => {
             let all = edit::records(&s.dns);
             let at = all.get(*i % all.len().max(1))?.0;

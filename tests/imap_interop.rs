@@ -18,7 +18,8 @@ const STARTUP: Duration = Duration::from_secs(15);
 
 fn fresh_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("imap-interop-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("imap-interop-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -27,7 +28,12 @@ fn fresh_dir() -> PathBuf {
 /// Run to completion within `limit` (killed otherwise), both pipes drained on threads.
 fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
     let what = format!("{cmd:?}");
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot run {what}: {e} (is it installed? Debian: apt-get install python3 curl)"));
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e} (is it installed? Debian: apt-get install python3 curl)"));
     let mut so = child.stdout.take().unwrap();
     let mut se = child.stderr.take().unwrap();
     let t1 = thread::spawn(move || {
@@ -68,7 +74,21 @@ impl Server {
     fn start() -> Server {
         let dir = fresh_dir();
         let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--mailbox", "alice", "--mailbox", "bob", "--auth", "alice:s3cret", "--maildir"]).arg(dir.join("mail"));
+        cmd.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--imap",
+            "127.0.0.1:0",
+            "--mailbox",
+            "alice",
+            "--mailbox",
+            "bob",
+            "--auth",
+            "alice:s3cret",
+            "--maildir",
+        ])
+        .arg(dir.join("mail"));
         let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start smtp-sim serve");
         let stdout = child.stdout.take().unwrap();
         let out = Arc::new(Mutex::new(Vec::new()));
@@ -110,9 +130,17 @@ impl Server {
 
     fn python(&self, mode: &str) -> Value {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/imaplib_client.py");
-        let out = run_bounded(Command::new("python3").arg(script).args([mode, &self.smtp.to_string(), &self.imap.to_string()]), Duration::from_secs(60));
+        let out = run_bounded(
+            Command::new("python3").arg(script).args([mode, &self.smtp.to_string(), &self.imap.to_string()]),
+            Duration::from_secs(60),
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "imaplib_client.py {mode} failed: {}\n{stdout}\n--- server ---\n{}", String::from_utf8_lossy(&out.stderr), self.output());
+        assert!(
+            out.status.success(),
+            "imaplib_client.py {mode} failed: {}\n{stdout}\n--- server ---\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.output()
+        );
         serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("no JSON ({e}): {stdout}"))
     }
 
@@ -151,7 +179,11 @@ fn imaplib_reads_what_smtplib_sent() {
     let home = srv.dir.join("mail/alice");
     let files: Vec<_> = ["new", "cur"].iter().flat_map(|d| std::fs::read_dir(home.join(d)).unwrap()).map(|e| e.unwrap().path()).collect();
     assert!(files.is_empty(), "the message moved to Archive, then was expunged: {files:?}");
-    assert!(body.starts_with(b"Return-Path: <carol@example.com>\r\nReceived: from client.test"), "{}", String::from_utf8_lossy(&body[..80]));
+    assert!(
+        body.starts_with(b"Return-Path: <carol@example.com>\r\nReceived: from client.test"),
+        "{}",
+        String::from_utf8_lossy(&body[..80])
+    );
     assert_eq!(r["seen_after_peek"], false);
     let bs = r["bodystructure"].as_str().unwrap();
     assert!(bs.contains("\"APPLICATION\" \"PDF\"") && bs.contains("(\"attachment\" (\"filename\" \"report.pdf\"))"), "{bs}");
@@ -169,7 +201,13 @@ fn imaplib_reads_what_smtplib_sent() {
     assert_eq!(r["expunged"], serde_json::json!([1]));
     assert_eq!(r["archive_after_expunge"][2], 0);
     let out = srv.output();
-    for needle in ["[imap#1] C → S", "S → C  * OK [CAPABILITY IMAP4rev1 IMAP4rev2", "Why: ", "State: Not Authenticated → Authenticated", "UID MOVE 1 Archive"] {
+    for needle in [
+        "[imap#1] C → S",
+        "S → C  * OK [CAPABILITY IMAP4rev1 IMAP4rev2",
+        "Why: ",
+        "State: Not Authenticated → Authenticated",
+        "UID MOVE 1 Archive",
+    ] {
         assert!(out.contains(needle), "narration lacks {needle:?}:\n{out}");
     }
 }
@@ -201,7 +239,12 @@ fn curl_imap_urls() {
     let mail = dir.join("m.eml");
     std::fs::write(&mail, "From: carol@example.com\r\nTo: alice@example.org\r\nSubject: via curl\r\n\r\nHello from curl.\r\n").unwrap();
     let smtp = format!("smtp://127.0.0.1:{}", srv.smtp);
-    let out = run_bounded(Command::new("curl").args(["-sS", "--max-time", "10", &smtp, "--mail-from", "carol@example.com", "--mail-rcpt", "alice@example.org", "-T"]).arg(&mail), Duration::from_secs(20));
+    let out = run_bounded(
+        Command::new("curl")
+            .args(["-sS", "--max-time", "10", &smtp, "--mail-from", "carol@example.com", "--mail-rcpt", "alice@example.org", "-T"])
+            .arg(&mail),
+        Duration::from_secs(20),
+    );
     assert!(out.status.success(), "curl smtp: {}", String::from_utf8_lossy(&out.stderr));
     let imap = |path: &str| {
         let url = format!("imap://127.0.0.1:{}/{path}", srv.imap);

@@ -27,7 +27,13 @@ impl Pair {
         store.create_account("bob").unwrap();
         store.deliver("bob", MSG.as_bytes(), 1_796_347_800).unwrap();
         store.deliver("bob", b"From: carol@example.net\r\nSubject: Lunch?\r\n\r\nAt noon.\r\n", 1_796_351_400).unwrap();
-        let mut p = Pair { server: ServerSession::new(config), store, accounts: vec![("bob".into(), "pw".into())], keys: BTreeSet::new(), now: 1_796_400_000 };
+        let mut p = Pair {
+            server: ServerSession::new(config),
+            store,
+            accounts: vec![("bob".into(), "pw".into())],
+            keys: BTreeSet::new(),
+            now: 1_796_400_000,
+        };
         p.drain();
         p
     }
@@ -87,7 +93,10 @@ fn tags_are_echoed_exactly() {
 fn wrong_state_is_bad_with_the_states_named() {
     let mut p = Pair::new();
     let r = p.send("f FETCH 1 FLAGS\r\n");
-    assert_eq!(r, "f BAD FETCH is not valid in the Not Authenticated state; valid there: CAPABILITY NOOP LOGOUT STARTTLS LOGIN AUTHENTICATE\r\n");
+    assert_eq!(
+        r,
+        "f BAD FETCH is not valid in the Not Authenticated state; valid there: CAPABILITY NOOP LOGOUT STARTTLS LOGIN AUTHENTICATE\r\n"
+    );
     p.login();
     assert!(p.send("f FETCH 1 FLAGS\r\n").starts_with("f BAD FETCH is not valid in the Authenticated state"));
     assert!(p.send("l LOGIN bob pw\r\n").starts_with("l BAD LOGIN is not valid in the Authenticated state"));
@@ -130,7 +139,15 @@ fn logindisabled_until_starttls() {
 fn select_reports_everything_a_client_needs() {
     let mut p = Pair::new();
     let r = p.select();
-    for want in ["* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n", "* 2 EXISTS\r\n", "* 2 RECENT\r\n", "* OK [UIDVALIDITY 1000] UIDs valid\r\n", "* OK [UIDNEXT 3] Predicted next UID\r\n", "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)]", "s OK [READ-WRITE] SELECT completed\r\n"] {
+    for want in [
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n",
+        "* 2 EXISTS\r\n",
+        "* 2 RECENT\r\n",
+        "* OK [UIDVALIDITY 1000] UIDs valid\r\n",
+        "* OK [UIDNEXT 3] Predicted next UID\r\n",
+        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)]",
+        "s OK [READ-WRITE] SELECT completed\r\n",
+    ] {
         assert!(r.contains(want), "{want:?} missing in {r}");
     }
     assert_eq!(p.server.state(), State::Selected);
@@ -151,7 +168,12 @@ fn fetch_sections_structure_and_seen() {
     let r = p.send("f FETCH 1 (UID RFC822.SIZE FLAGS)\r\n");
     assert_eq!(r, format!("* 1 FETCH (UID 1 RFC822.SIZE {} FLAGS (\\Recent))\r\nf OK FETCH completed\r\n", MSG.len()));
     let r = p.send("g FETCH 1 BODYSTRUCTURE\r\n");
-    assert!(r.contains("(\"APPLICATION\" \"PDF\" (\"name\" \"r.pdf\") NIL NIL \"BASE64\" 8 NIL (\"attachment\" (\"filename\" \"r.pdf\")) NIL NIL)"), "{r}");
+    assert!(
+        r.contains(
+            "(\"APPLICATION\" \"PDF\" (\"name\" \"r.pdf\") NIL NIL \"BASE64\" 8 NIL (\"attachment\" (\"filename\" \"r.pdf\")) NIL NIL)"
+        ),
+        "{r}"
+    );
     let r = p.send("h FETCH 1 BODY.PEEK[2]\r\n");
     assert_eq!(r, "* 1 FETCH (BODY[2] \"JVBERi0=\")\r\nh OK FETCH completed\r\n");
     let r = p.send("i FETCH 1 (BODY.PEEK[HEADER.FIELDS (Subject)] BODY.PEEK[1]<0.5>)\r\n");
@@ -179,11 +201,17 @@ fn store_search_copy_move_expunge() {
     assert_eq!(p.send("j CREATE Archive\r\n"), "j OK CREATE completed\r\n");
     assert!(p.send("j CREATE Archive\r\n").starts_with("j NO [ALREADYEXISTS]"));
     assert_eq!(p.send("k UID MOVE 1 Archive\r\n"), "* 1 EXPUNGE\r\nk OK [COPYUID 1003 1 1] MOVE completed\r\n");
-    assert_eq!(p.send("l STORE 1 +FLAGS.SILENT (\\Deleted)\r\nm EXPUNGE\r\n"), "l OK STORE completed\r\n* 1 EXPUNGE\r\nm OK EXPUNGE completed\r\n");
+    assert_eq!(
+        p.send("l STORE 1 +FLAGS.SILENT (\\Deleted)\r\nm EXPUNGE\r\n"),
+        "l OK STORE completed\r\n* 1 EXPUNGE\r\nm OK EXPUNGE completed\r\n"
+    );
     let r = p.send("n STATUS Archive (MESSAGES UIDNEXT UIDVALIDITY UNSEEN)\r\n");
     assert_eq!(r, "* STATUS Archive (MESSAGES 1 UIDNEXT 2 UIDVALIDITY 1003 UNSEEN 1)\r\nn OK STATUS completed\r\n");
     let r = p.send("o LIST \"\" *\r\n");
-    assert!(r.contains("* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n") && r.contains("* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n"), "{r}");
+    assert!(
+        r.contains("* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n") && r.contains("* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n"),
+        "{r}"
+    );
     assert!(p.send("p DELETE INBOX\r\n").starts_with("p NO [CANNOT] INBOX cannot be deleted"));
     assert_eq!(p.send("q CLOSE\r\n"), "q OK CLOSE completed\r\n");
     assert_eq!(p.server.state(), State::Authenticated);
@@ -204,7 +232,9 @@ fn append_with_literal_then_new_mail_is_announced() {
     assert_eq!(p.drain(), "* 4 EXISTS\r\n* 4 RECENT\r\n");
     assert_eq!(p.send("DONE\r\n"), "i OK IDLE terminated\r\n");
     // Another session expunged: EXPUNGE is held back during FETCH, sent at NOOP.
-    p.store.set_flags("bob", INBOX, &[1], smtp_sim::store::FlagOp::Add, smtp_sim::store::Flags::of(&[smtp_sim::store::Flag::Deleted])).unwrap();
+    p.store
+        .set_flags("bob", INBOX, &[1], smtp_sim::store::FlagOp::Add, smtp_sim::store::Flags::of(&[smtp_sim::store::Flag::Deleted]))
+        .unwrap();
     p.store.expunge("bob", INBOX, None).unwrap();
     assert!(!p.send("f FETCH 1:* UID\r\n").contains("EXPUNGE"));
     assert_eq!(p.send("n NOOP\r\n"), "* 1 EXPUNGE\r\nn OK NOOP completed\r\n");
@@ -239,12 +269,60 @@ fn logout() {
 fn every_catalogue_response_is_reachable() {
     let mut all = BTreeSet::new();
     let scripts: &[(&[&str], bool)] = &[
-        (&["a LOGIN bob nope\r\n", "a LOGIN bob pw\r\n", "s SELECT INBOX\r\n", "e EXAMINE INBOX\r\n", "x STORE 1 FLAGS (\\Seen)\r\n", "u UNSELECT\r\n", "l LIST \"\" *\r\n", "l LSUB \"\" *\r\n", "v ENABLE IMAP4rev2\r\n", "t STATUS INBOX (MESSAGES)\r\n", "c CAPABILITY\r\n", "n SELECT nope\r\n", "c CREATE Sent\r\n", "d DELETE INBOX\r\n", "a APPEND nope {1}\r\n", "x\r\n", "s SELECT INBOX\r\n", "f FETCH 1 FLAGS\r\n", "r SEARCH CHARSET KOI8-R ALL\r\n", "s SEARCH ALL\r\n", "i IDLE\r\n", "DONE\r\n", "i IDLE\r\n", "nope\r\n", "t STARTTLS\r\n", "q LOGOUT\r\n"], false),
-        (&["a AUTHENTICATE X\r\n", "a AUTHENTICATE PLAIN\r\n", "*\r\n", "b AUTHENTICATE PLAIN AAAA\r\n", "t STARTTLS\r\n", "c FETCH 1 ALL\r\n", "\r\n", "d FROB\r\n"], false),
+        (
+            &[
+                "a LOGIN bob nope\r\n",
+                "a LOGIN bob pw\r\n",
+                "s SELECT INBOX\r\n",
+                "e EXAMINE INBOX\r\n",
+                "x STORE 1 FLAGS (\\Seen)\r\n",
+                "u UNSELECT\r\n",
+                "l LIST \"\" *\r\n",
+                "l LSUB \"\" *\r\n",
+                "v ENABLE IMAP4rev2\r\n",
+                "t STATUS INBOX (MESSAGES)\r\n",
+                "c CAPABILITY\r\n",
+                "n SELECT nope\r\n",
+                "c CREATE Sent\r\n",
+                "d DELETE INBOX\r\n",
+                "a APPEND nope {1}\r\n",
+                "x\r\n",
+                "s SELECT INBOX\r\n",
+                "f FETCH 1 FLAGS\r\n",
+                "r SEARCH CHARSET KOI8-R ALL\r\n",
+                "s SEARCH ALL\r\n",
+                "i IDLE\r\n",
+                "DONE\r\n",
+                "i IDLE\r\n",
+                "nope\r\n",
+                "t STARTTLS\r\n",
+                "q LOGOUT\r\n",
+            ],
+            false,
+        ),
+        (
+            &[
+                "a AUTHENTICATE X\r\n",
+                "a AUTHENTICATE PLAIN\r\n",
+                "*\r\n",
+                "b AUTHENTICATE PLAIN AAAA\r\n",
+                "t STARTTLS\r\n",
+                "c FETCH 1 ALL\r\n",
+                "\r\n",
+                "d FROB\r\n",
+            ],
+            false,
+        ),
         (&["t STARTTLS\r\n", "t STARTTLS\r\n", "a LOGIN bob pw\r\n"], true),
     ];
     for (script, tls) in scripts {
-        let mut p = Pair::with(ServerConfig { starttls: *tls, login_disabled_without_tls: *tls, max_line: 100, max_literal: 10, ..ServerConfig::default() });
+        let mut p = Pair::with(ServerConfig {
+            starttls: *tls,
+            login_disabled_without_tls: *tls,
+            max_line: 100,
+            max_literal: 10,
+            ..ServerConfig::default()
+        });
         if *tls {
             p.send("a LOGIN bob pw\r\n");
         }
@@ -311,11 +389,27 @@ fn converse(client: &mut smtp_sim::imap::client::ClientSession, p: &mut Pair) ->
 fn scripted_phone_fetches_structure_then_the_attachment_then_idles() {
     use smtp_sim::imap::client::{ClientSession, Plan, Want};
     use smtp_sim::imap::event::ClientEvent;
-    let mut p = Pair { server: ServerSession::new(ServerConfig { starttls: true, login_disabled_without_tls: true, ..ServerConfig::default() }), ..Pair::new() };
-    let mut phone = ClientSession::new(Plan { user: "bob".into(), password: "pw".into(), mailbox: "INBOX".into(), want: Want::Attachment, mark_seen: true, idle_rounds: 1 });
+    let mut p = Pair {
+        server: ServerSession::new(ServerConfig { starttls: true, login_disabled_without_tls: true, ..ServerConfig::default() }),
+        ..Pair::new()
+    };
+    let mut phone = ClientSession::new(Plan {
+        user: "bob".into(),
+        password: "pw".into(),
+        mailbox: "INBOX".into(),
+        want: Want::Attachment,
+        mark_seen: true,
+        idle_rounds: 1,
+    });
     let events = converse(&mut phone, &mut p);
     assert!(phone.tls(), "LOGINDISABLED: the phone used STARTTLS before LOGIN");
-    let fetched: Vec<_> = events.iter().filter_map(|e| match e { ClientEvent::Fetched { uid, section, octets } => Some((*uid, section.clone(), *octets)), _ => None }).collect();
+    let fetched: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Fetched { uid, section, octets } => Some((*uid, section.clone(), *octets)),
+            _ => None,
+        })
+        .collect();
     assert_eq!(fetched, vec![(1, "part 2".to_string(), 8)], "only the attachment of message 1; message 2 has none");
     assert!(phone.is_idling());
     assert!(p.store.folder("bob", "INBOX").unwrap().messages[0].flags.contains(smtp_sim::store::Flag::Seen));

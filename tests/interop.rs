@@ -87,7 +87,10 @@ fn smtplib_sendmail_reports_the_refused_recipients() {
     let refused = r["refused"].as_object().unwrap();
     assert_eq!(refused.len(), 2, "{r}");
     assert_eq!(refused["nobody@example.org"][0], 550);
-    assert!(refused["nobody@example.org"][1].as_str().unwrap().starts_with("5.1.1 <nobody@example.org>: Recipient address rejected"), "{r}");
+    assert!(
+        refused["nobody@example.org"][1].as_str().unwrap().starts_with("5.1.1 <nobody@example.org>: Recipient address rejected"),
+        "{r}"
+    );
     assert_eq!(refused["someone@elsewhere.example"][0], 550);
     assert!(refused["someone@elsewhere.example"][1].as_str().unwrap().starts_with("5.7.1 "), "{r}");
     for who in ["alice", "bob"] {
@@ -129,7 +132,8 @@ fn smtplib_login_with_plain_and_login() {
         assert_trace(m, "ESMTPA", "alice@example.org");
     }
     let out = srv.output();
-    for needle in ["C → S  AUTH PLAIN ", "C → S  AUTH LOGIN␍␊", "S → C  334 VXNlcm5hbWU6␍␊", "authenticated as \"alice\" with LOGIN"] {
+    for needle in ["C → S  AUTH PLAIN ", "C → S  AUTH LOGIN␍␊", "S → C  334 VXNlcm5hbWU6␍␊", "authenticated as \"alice\" with LOGIN"]
+    {
         assert!(out.contains(needle), "missing {needle:?}:\n{out}");
     }
 }
@@ -187,9 +191,15 @@ fn venv_python() -> &'static Path {
         let how = format!("{} -m venv {v} && {v}/bin/python -m pip install {AIOSMTPD}", python().display(), v = venv.display());
         let out = run_within(command(python()).args(["-m", "venv", "--clear"]).arg(&venv), Duration::from_secs(120));
         if !out.status.success() {
-            return Err(format!("cannot create the venv ({}); on Debian install python3-venv, then run: {how}", String::from_utf8_lossy(&out.stderr).trim()));
+            return Err(format!(
+                "cannot create the venv ({}); on Debian install python3-venv, then run: {how}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
-        let out = run_within(command(&py).args(["-m", "pip", "install", "--disable-pip-version-check", "-q", AIOSMTPD]), Duration::from_secs(240));
+        let out = run_within(
+            command(&py).args(["-m", "pip", "install", "--disable-pip-version-check", "-q", AIOSMTPD]),
+            Duration::from_secs(240),
+        );
         if !out.status.success() || !ready(&py) {
             return Err(format!("cannot install {AIOSMTPD} from PyPI ({}); run: {how}", String::from_utf8_lossy(&out.stderr).trim()));
         }
@@ -226,8 +236,24 @@ fn send_delivers_attachments_to_aiosmtpd_intact() {
     std::fs::write(&txt_path, "first line\n.second line starts with a dot\n").unwrap();
     let server = format!("127.0.0.1:{}", sink.port);
     let out = send(&[
-        "--server", &server, "--from", "carol@example.com", "--to", "alice@sink.test", "--to", "bob@sink.test", "--subject", "Photos from the trip",
-        "--body", "Hi both,\nhere they are.\n.\nA lone dot above.", "--attach", png_path.to_str().unwrap(), "--attach", txt_path.to_str().unwrap(), "--helo", "laptop.test",
+        "--server",
+        &server,
+        "--from",
+        "carol@example.com",
+        "--to",
+        "alice@sink.test",
+        "--to",
+        "bob@sink.test",
+        "--subject",
+        "Photos from the trip",
+        "--body",
+        "Hi both,\nhere they are.\n.\nA lone dot above.",
+        "--attach",
+        png_path.to_str().unwrap(),
+        "--attach",
+        txt_path.to_str().unwrap(),
+        "--helo",
+        "laptop.test",
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
@@ -266,7 +292,20 @@ fn send_delivers_attachments_to_aiosmtpd_intact() {
 fn send_reports_a_recipient_aiosmtpd_refused() {
     let sink = sink(&[]);
     let server = format!("127.0.0.1:{}", sink.port);
-    let out = send(&["--server", &server, "--from", "carol@example.com", "--to", "alice@sink.test", "--to", "refuse-me@sink.test", "--subject", "s", "--body", "b"]);
+    let out = send(&[
+        "--server",
+        &server,
+        "--from",
+        "carol@example.com",
+        "--to",
+        "alice@sink.test",
+        "--to",
+        "refuse-me@sink.test",
+        "--subject",
+        "s",
+        "--body",
+        "b",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("refused: <refuse-me@sink.test> — 550 5.1.1 <refuse-me@sink.test>: no such user here"), "{stdout}");
@@ -281,7 +320,22 @@ fn send_authenticates_to_aiosmtpd() {
     let sink = sink(&["--auth", "carol:pw"]);
     let server = format!("127.0.0.1:{}", sink.port);
     for (n, mech) in [(1, "plain"), (2, "login")] {
-        let out = send(&["--server", &server, "--from", "carol@example.com", "--to", "alice@sink.test", "--subject", mech, "--body", "b", "--auth", "carol:pw", "--auth-mechanism", mech]);
+        let out = send(&[
+            "--server",
+            &server,
+            "--from",
+            "carol@example.com",
+            "--to",
+            "alice@sink.test",
+            "--subject",
+            mech,
+            "--body",
+            "b",
+            "--auth",
+            "carol:pw",
+            "--auth-mechanism",
+            mech,
+        ]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{mech}: {stdout}");
         assert!(stdout.contains("S → C  235 2.7.0 Authentication successful␍␊"), "{stdout}");
@@ -290,7 +344,20 @@ fn send_authenticates_to_aiosmtpd() {
     }
     // A wrong password: 535, and the client stops there (RFC 4954 §6: it does not try to send
     // unauthenticated); the recipient is reported refused with the 535, and no MAIL is sent.
-    let out = send(&["--server", &server, "--from", "carol@example.com", "--to", "alice@sink.test", "--subject", "s", "--body", "b", "--auth", "carol:nope"]);
+    let out = send(&[
+        "--server",
+        &server,
+        "--from",
+        "carol@example.com",
+        "--to",
+        "alice@sink.test",
+        "--subject",
+        "s",
+        "--body",
+        "b",
+        "--auth",
+        "carol:nope",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("S → C  535 5.7.8"), "{stdout}");

@@ -24,33 +24,17 @@ fn assert_answer_fits_trace(lesson: &str, q: &Question, trace: &Trace) {
     match q.ask {
         Ask::ReplyCode => {
             assert_eq!(e.kind, Kind::Reply, "{ctx}");
-            assert!(
-                e.label.starts_with(q.expected()),
-                "{ctx}: {} vs {}",
-                e.label,
-                q.expected()
-            );
+            assert!(e.label.starts_with(q.expected()), "{ctx}: {} vs {}", e.label, q.expected());
         }
         Ask::TemporaryOrPermanent => {
             assert_eq!(e.kind, Kind::Reply, "{ctx}");
-            let want = if e.label.starts_with('4') {
-                "temporary"
-            } else {
-                "permanent"
-            };
-            assert!(
-                e.label.starts_with('4') || e.label.starts_with('5'),
-                "{ctx}"
-            );
+            let want = if e.label.starts_with('4') { "temporary" } else { "permanent" };
+            assert!(e.label.starts_with('4') || e.label.starts_with('5'), "{ctx}");
             assert_eq!(q.expected(), want, "{ctx}");
         }
         Ask::NextCommand => {
             assert_eq!(e.kind, Kind::Command, "{ctx}");
-            assert!(
-                e.label.to_ascii_uppercase().starts_with(q.expected()),
-                "{ctx}: {}",
-                e.label
-            );
+            assert!(e.label.to_ascii_uppercase().starts_with(q.expected()), "{ctx}: {}", e.label);
         }
         Ask::BounceSender => {
             assert_eq!(e.kind, Kind::BounceCreated, "{ctx}");
@@ -58,22 +42,10 @@ fn assert_answer_fits_trace(lesson: &str, q: &Question, trace: &Trace) {
         }
         Ask::AddedHeader => {
             assert_eq!(e.kind, Kind::Delivered, "{ctx}");
-            let line = &q
-                .choices
-                .iter()
-                .find(|c| c.value == q.expected())
-                .expect("the answer is offered")
-                .label;
+            let line = &q.choices.iter().find(|c| c.value == q.expected()).expect("the answer is offered").label;
             assert!(line.starts_with("Received:"), "{ctx}: {line}");
-            let stored = trace
-                .mailboxes
-                .iter()
-                .find(|m| m.seq == q.target)
-                .expect("stored message");
-            assert!(
-                stored.raw.replace("\r\n ", " ").contains(line.as_str()),
-                "{ctx}: the line is in the stored message"
-            );
+            let stored = trace.mailboxes.iter().find(|m| m.seq == q.target).expect("stored message");
+            assert!(stored.raw.replace("\r\n ", " ").contains(line.as_str()), "{ctx}: the line is in the stored message");
         }
     }
 }
@@ -84,46 +56,23 @@ fn every_builtin_lesson_loads_and_every_question_is_answerable_from_its_trace() 
     for (id, source) in LESSON_SOURCES {
         let from_file = Lesson::from_toml(source).unwrap_or_else(|e| panic!("{id}: {e:?}"));
         let built = lesson::builtin(id).expect("precompiled");
-        assert_eq!(
-            *built, from_file,
-            "{id}: build.rs's postcard equals the TOML file"
-        );
-        assert!(
-            (2..=4).contains(&built.question_count()),
-            "{id}: 2–4 questions, has {}",
-            built.question_count()
-        );
+        assert_eq!(*built, from_file, "{id}: build.rs's postcard equals the TOML file");
+        assert!((2..=4).contains(&built.question_count()), "{id}: 2–4 questions, has {}", built.question_count());
         for (i, part) in built.parts.iter().enumerate() {
             let trace = trace_of(&part.scenario);
             let plan = built.plan(i, &trace).expect("resolves");
             for q in &plan.questions {
-                assert_eq!(
-                    q.gate + 1,
-                    q.target,
-                    "{id}: the player stops right before the event"
-                );
-                assert!(
-                    !q.prompt.is_empty() && !q.reveal.explanation.is_empty(),
-                    "{id}: prompt and reveal"
-                );
-                assert!(
-                    q.reveal.rfc.is_some(),
-                    "{id}: the reveal names its RFC section"
-                );
+                assert_eq!(q.gate + 1, q.target, "{id}: the player stops right before the event");
+                assert!(!q.prompt.is_empty() && !q.reveal.explanation.is_empty(), "{id}: prompt and reveal");
+                assert!(q.reveal.rfc.is_some(), "{id}: the reveal names its RFC section");
                 assert_answer_fits_trace(id, q, &trace);
-                let right = q
-                    .check(q.expected())
-                    .expect("the expected answer is an answer");
+                let right = q.check(q.expected()).expect("the expected answer is an answer");
                 assert!(right.correct && right.why_wrong.is_none(), "{id}");
                 if q.typed {
                     assert!(q.choices.is_empty());
                 } else {
                     assert!(q.choices.len() >= 2, "{id}: something to choose from");
-                    assert_eq!(
-                        q.choices.iter().filter(|c| c.value == q.expected()).count(),
-                        1,
-                        "{id}: the answer is offered once"
-                    );
+                    assert_eq!(q.choices.iter().filter(|c| c.value == q.expected()).count(), 1, "{id}: the answer is offered once");
                 }
                 for c in q.choices.iter().filter(|c| c.value != q.expected()) {
                     let wrong = q.check(&c.value).expect("a choice is an answer");
@@ -145,43 +94,23 @@ fn a_typed_code_is_checked_and_nonsense_is_asked_again() {
     assert!(q.check(" 550 ").unwrap().correct);
     let wrong = q.check("250").unwrap();
     assert!(!wrong.correct);
-    assert!(
-        wrong.why_wrong.unwrap().contains("2yz"),
-        "a 250 is explained as a 2yz reply"
-    );
+    assert!(wrong.why_wrong.unwrap().contains("2yz"), "a 250 is explained as a 2yz reply");
     for bad in ["", "abc", "55", "5500", "999", "<b>550</b>"] {
         let e = q.check(bad).expect_err(bad);
         assert!(e.contains("not a reply code"), "{e}");
     }
     let long = "9".repeat(5000);
-    assert!(
-        q.check(&long).unwrap_err().len() < 120,
-        "what is echoed back is cut short"
-    );
+    assert!(q.check(&long).unwrap_err().len() < 120, "what is echoed back is cut short");
 }
 
 #[test]
 fn the_bounce_question_explains_each_wrong_node() {
     let l = lesson::builtin("bounces").unwrap();
     let plan = l.plan(0, &trace_of("unknown-user-bounce")).unwrap();
-    let q = plan
-        .questions
-        .iter()
-        .find(|q| q.ask == Ask::BounceSender)
-        .unwrap();
+    let q = plan.questions.iter().find(|q| q.ask == Ask::BounceSender).unwrap();
     assert_eq!(q.expected(), "relay");
-    assert!(q
-        .check("mx")
-        .unwrap()
-        .why_wrong
-        .unwrap()
-        .contains("refused during the SMTP session"));
-    assert!(q
-        .check("alice")
-        .unwrap()
-        .why_wrong
-        .unwrap()
-        .contains("mail program"));
+    assert!(q.check("mx").unwrap().why_wrong.unwrap().contains("refused during the SMTP session"));
+    assert!(q.check("alice").unwrap().why_wrong.unwrap().contains("mail program"));
     assert!(q.check("dns").is_err(), "not offered, not an answer");
 }
 
@@ -192,23 +121,10 @@ fn scoring_counts_the_first_answer_and_the_summary_says_it() {
     let mut p = Progress::new(&l);
     assert_eq!(p.status(), "Not started");
     assert_eq!(p.stop_at(&l, &plan), Some(plan.questions[0].gate));
-    assert!(
-        p.asking(&l, &plan, plan.questions[0].gate - 1).is_none(),
-        "not asked before its step"
-    );
-    let (qi, q) = p
-        .asking(&l, &plan, plan.questions[0].gate)
-        .expect("asked at its gate");
+    assert!(p.asking(&l, &plan, plan.questions[0].gate - 1).is_none(), "not asked before its step");
+    let (qi, q) = p.asking(&l, &plan, plan.questions[0].gate).expect("asked at its gate");
     assert_eq!(qi, 0);
-    let wrong = q
-        .check(
-            &q.choices
-                .iter()
-                .find(|c| c.value != q.expected())
-                .unwrap()
-                .value,
-        )
-        .unwrap();
+    let wrong = q.check(&q.choices.iter().find(|c| c.value != q.expected()).unwrap().value).unwrap();
     p.record(&l, 0, &wrong);
     let right = q.check(q.expected()).unwrap();
     p.record(&l, 0, &right); // a second try does not change the score
@@ -216,32 +132,18 @@ fn scoring_counts_the_first_answer_and_the_summary_says_it() {
     assert_eq!(p.score().answered, 1);
     let q1 = &plan.questions[1];
     p.record(&l, 1, &q1.check(q1.expected()).unwrap());
-    assert_eq!(
-        (p.score().right, p.score().answered, p.score().total),
-        (1, 2, 4)
-    );
-    assert_eq!(
-        p.stop_at(&l, &plan),
-        None,
-        "part 1 has no open question left"
-    );
+    assert_eq!((p.score().right, p.score().answered, p.score().total), (1, 2, 4));
+    assert_eq!(p.stop_at(&l, &plan), None, "part 1 has no open question left");
     assert!(p.status().starts_with("In progress: 2 of 4"));
     p.go_to_part(&l, 1);
     let plan2 = l.plan(1, &trace_of("mailbox-full")).unwrap();
     assert_eq!(p.open_question(&l, &plan2), Some(0));
     let summary = p.summary(&l, "2026-12-04");
     assert!(
-        summary.contains("Bounces")
-            && summary.contains("Score: 1 of 4 right (2 answered)")
-            && summary.contains("Date: 2026-12-04"),
+        summary.contains("Bounces") && summary.contains("Score: 1 of 4 right (2 answered)") && summary.contains("Date: 2026-12-04"),
         "{summary}"
     );
-    assert!(
-        summary.contains("1. wrong")
-            && summary.contains("2. right")
-            && summary.contains("3. not answered"),
-        "{summary}"
-    );
+    assert!(summary.contains("1. wrong") && summary.contains("2. right") && summary.contains("3. not answered"), "{summary}");
 }
 
 #[test]
@@ -277,23 +179,17 @@ fn progress_is_restored_and_a_bad_stored_value_is_refused() {
 #[test]
 fn url_parameters_become_lessons_or_sentences() {
     let t = url::parse("?lesson=bounces&present=1");
-    assert_eq!(
-        (t.lesson.as_deref(), t.present, t.problems.len()),
-        (Some("bounces"), true, 0)
-    );
+    assert_eq!((t.lesson.as_deref(), t.present, t.problems.len()), (Some("bounces"), true, 0));
     let t = url::parse("?lesson=%3Cscript%3E&present=maybe&card=nope");
     assert_eq!(t.lesson, None);
     assert!(!t.present);
     assert_eq!(t.problems.len(), 3, "{:?}", t.problems);
-    assert!(
-        t.problems[0].contains("no lesson called “<script>”"),
-        "shown as text; the page renders it as text"
-    );
+    assert!(t.problems[0].contains("no lesson called “<script>”"), "shown as text; the page renders it as text");
+    assert_eq!(url::parse("?card=mailbox-full").card.as_deref(), Some("mailbox-full"));
     assert_eq!(
-        url::parse("?card=mailbox-full").card.as_deref(),
-        Some("mailbox-full")
+        url::carry("?scenario=a&lesson=bounces&present=1", "?scenario=x&step=2#v2.abc"),
+        "?scenario=x&step=2&lesson=bounces&present=1#v2.abc"
     );
-    assert_eq!(url::carry("?scenario=a&lesson=bounces&present=1", "?scenario=x&step=2#v2.abc"), "?scenario=x&step=2&lesson=bounces&present=1#v2.abc");
     assert_eq!(url::carry("?scenario=a", "?scenario=x&step=2"), "?scenario=x&step=2");
     assert_eq!(url::set("?scenario=x&step=2&card=mailbox-full", Some("dns-mx"), false), "?scenario=x&step=2&lesson=dns-mx");
     assert_eq!(url::set("?lesson=dns-mx&present=1", None, false), "");
@@ -304,26 +200,17 @@ fn every_card_opens_a_step_that_shows_its_problem() {
     assert!(CARDS.len() >= 8);
     for c in CARDS {
         let trace = trace_of(c.scenario);
-        let wire = cards::wire(c, &trace)
-            .unwrap_or_else(|| panic!("{}: anchor {:?} not in {}", c.id, c.on, c.scenario));
+        let wire = cards::wire(c, &trace).unwrap_or_else(|| panic!("{}: anchor {:?} not in {}", c.id, c.on, c.scenario));
         let e = &trace.events[wire.step];
         if let Some(code) = facts::reply_code(e) {
-            assert!(
-                c.says.iter().any(|s| s.contains(&code.to_string())),
-                "{}: the card quotes the reply {code} the scenario sends",
-                c.id
-            );
+            assert!(c.says.iter().any(|s| s.contains(&code.to_string())), "{}: the card quotes the reply {code} the scenario sends", c.id);
         }
         assert!(cards::card(c.id).is_some());
     }
 }
 
 fn problems(src: &str) -> Vec<String> {
-    Lesson::from_toml(src)
-        .expect_err("should be refused")
-        .iter()
-        .map(|e| e.to_string())
-        .collect()
+    Lesson::from_toml(src).expect_err("should be refused").iter().map(|e| e.to_string()).collect()
 }
 
 const GOOD: &str = r#"id = "t"
@@ -345,50 +232,23 @@ ask = "reply-code"
 fn hostile_lesson_files_get_located_errors() {
     assert!(Lesson::from_toml(GOOD).is_ok());
     let cases: &[(&str, &str)] = &[
-        (
-            &GOOD.replace("ask = \"reply-code\"", "ask = \"guess\""),
-            "line 13, column 7: part[0].question[0].ask: unknown variant `guess`",
-        ),
-        (
-            &GOOD.replace("intro = \"i\"", "intro = \"i\"\ncolour = 1"),
-            "line 10, column 1: part[0].colour: unknown field `colour`",
-        ),
-        (
-            &GOOD.replace("unknown-user-bounce", "no-such"),
-            "line 8, column 12: part[0].scenario: no built-in scenario \"no-such\"",
-        ),
-        (
-            &GOOD.replace("cmd:RCPT", "cmd:VRFY"),
-            "line 11, column 1: part[0].question[0]: no event number 1 matches \"cmd:VRFY\"",
-        ),
+        (&GOOD.replace("ask = \"reply-code\"", "ask = \"guess\""), "line 13, column 7: part[0].question[0].ask: unknown variant `guess`"),
+        (&GOOD.replace("intro = \"i\"", "intro = \"i\"\ncolour = 1"), "line 10, column 1: part[0].colour: unknown field `colour`"),
+        (&GOOD.replace("unknown-user-bounce", "no-such"), "line 8, column 12: part[0].scenario: no built-in scenario \"no-such\""),
+        (&GOOD.replace("cmd:RCPT", "cmd:VRFY"), "line 11, column 1: part[0].question[0]: no event number 1 matches \"cmd:VRFY\""),
         (
             &GOOD.replace("node = \"mx\"", "node = \"nope\""),
             "part[0].question[0].at.node: scenario \"unknown-user-bounce\" has no node \"nope\"",
         ),
         (
             &GOOD
-                .replace(
-                    "ask = \"reply-code\"",
-                    "ask = \"temporary-or-permanent\"\nnth = 1",
-                )
+                .replace("ask = \"reply-code\"", "ask = \"temporary-or-permanent\"\nnth = 1")
                 .replace("node = \"mx\" }", "node = \"mx\", nth = 1 }"),
             "unknown field `nth`",
         ),
-        (
-            &GOOD.replace(
-                "ask = \"reply-code\"",
-                "ask = \"next-command\"\ntyped = true",
-            ),
-            "`typed` is only for reply-code questions",
-        ),
-        (
-            &GOOD.replace("minutes = 5", "minutes = 0"),
-            "line 4, column 11: minutes: 0 minutes",
-        ),
-        (
-            &GOOD.replace("id = \"t\"", "id = \"Bad Id\""),
-            "line 1, column 6: id: \"Bad Id\" is not a valid id",
-        ),
+        (&GOOD.replace("ask = \"reply-code\"", "ask = \"next-command\"\ntyped = true"), "`typed` is only for reply-code questions"),
+        (&GOOD.replace("minutes = 5", "minutes = 0"), "line 4, column 11: minutes: 0 minutes"),
+        (&GOOD.replace("id = \"t\"", "id = \"Bad Id\""), "line 1, column 6: id: \"Bad Id\" is not a valid id"),
         (
             &GOOD
                 .replace("cmd:RCPT\", node = \"mx\" }", "greeting\", nth = 1 }")
@@ -396,12 +256,7 @@ fn hostile_lesson_files_get_located_errors() {
             "neither a temporary nor a permanent failure",
         ),
         (
-            &GOOD
-                .replace(
-                    "ask = \"reply-code\"",
-                    "ask = \"added-header\"\nabout = \"relay\"",
-                )
-                .replace("cmd:RCPT", "greeting"),
+            &GOOD.replace("ask = \"reply-code\"", "ask = \"added-header\"\nabout = \"relay\"").replace("cmd:RCPT", "greeting"),
             "has 0 Received: lines added by smtp.example.com; a question needs exactly one",
         ),
         ("id = ", "line 1, column 6"),
@@ -409,10 +264,7 @@ fn hostile_lesson_files_get_located_errors() {
     ];
     for (src, want) in cases {
         let got = problems(src);
-        assert!(
-            got.iter().any(|g| g.contains(want)),
-            "want {want:?}, got {got:?}"
-        );
+        assert!(got.iter().any(|g| g.contains(want)), "want {want:?}, got {got:?}");
     }
     let too_big = format!("{GOOD}\n# {}", "x".repeat(300 * 1024));
     assert!(problems(&too_big)[0].contains("limited to"));
@@ -420,14 +272,9 @@ fn hostile_lesson_files_get_located_errors() {
 
 #[test]
 fn two_questions_out_of_order_are_refused() {
-    let src =
-        format!("{GOOD}\n[[part.question]]\nat = {{ on = \"greeting\" }}\nask = \"reply-code\"\n");
+    let src = format!("{GOOD}\n[[part.question]]\nat = {{ on = \"greeting\" }}\nask = \"reply-code\"\n");
     let got = problems(&src);
-    assert!(
-        got.iter()
-            .any(|g| g.contains("part[0].question[1]") && g.contains("in the order they come")),
-        "{got:?}"
-    );
+    assert!(got.iter().any(|g| g.contains("part[0].question[1]") && g.contains("in the order they come")), "{got:?}");
 }
 
 #[test]
@@ -438,35 +285,16 @@ fn the_cli_checks_lesson_files_with_located_errors() {
     std::fs::write(&good, GOOD).unwrap();
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, GOOD.replace("cmd:RCPT", "cmd:VRFY")).unwrap();
-    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_smtp-sim"))
-        .arg("check")
-        .arg(&good)
-        .output()
-        .unwrap();
+    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_smtp-sim")).arg("check").arg(&good).output().unwrap();
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("ok — lesson \"t\", 1 parts, 1 questions"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smtp-sim"))
-        .arg("check")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smtp-sim")).arg("check").arg(&bad).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(
-            "line 11, column 1: part[0].question[0]: no event number 1 matches \"cmd:VRFY\""
-        ),
-        "{err}"
-    );
-    let key = std::process::Command::new(env!("CARGO_BIN_EXE_smtp-sim"))
-        .args(["lessons", "bounces", "--answers"])
-        .output()
-        .unwrap();
+    assert!(err.contains("line 11, column 1: part[0].question[0]: no event number 1 matches \"cmd:VRFY\""), "{err}");
+    let key = std::process::Command::new(env!("CARGO_BIN_EXE_smtp-sim")).args(["lessons", "bounces", "--answers"]).output().unwrap();
     let key = String::from_utf8_lossy(&key.stdout);
-    assert!(
-        key.contains("answer: 550 5.1.1") && key.contains("answer: example.com submission & relay"),
-        "{key}"
-    );
+    assert!(key.contains("answer: 550 5.1.1") && key.contains("answer: example.com submission & relay"), "{key}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

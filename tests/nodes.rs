@@ -18,7 +18,9 @@ fn queue_at(trace: &Trace, step: usize) -> Vec<Entry> {
         .iter()
         .flat_map(|j| {
             let n = &j.note;
-            n.waiting.iter().map(move |r| (n.node.clone(), n.message, r.clone(), n.attempts, n.next_attempt, n.last_error.clone(), n.is_bounce))
+            n.waiting
+                .iter()
+                .map(move |r| (n.node.clone(), n.message, r.clone(), n.attempts, n.next_attempt, n.last_error.clone(), n.is_bounce))
         })
         .collect()
 }
@@ -29,7 +31,11 @@ fn at_the_last_step_queues_and_mailboxes_equal_the_end_of_the_run() {
         let p = Player::builtin(id);
         let t = &p.trace;
         let last = p.last();
-        let want: Vec<Entry> = t.queue.iter().map(|q| (q.node.clone(), q.message, q.recipient.clone(), q.attempts, q.next_attempt, q.last_error.clone(), q.is_bounce)).collect();
+        let want: Vec<Entry> = t
+            .queue
+            .iter()
+            .map(|q| (q.node.clone(), q.message, q.recipient.clone(), q.attempts, q.next_attempt, q.last_error.clone(), q.is_bounce))
+            .collect();
         assert_eq!(queue_at(t, last), want, "{id}: queue at the end");
         let v = View::at(t, last);
         let mut shown: Vec<usize> = nodes::mailboxes(t, &v).iter().flat_map(|m| m.messages.iter().map(|r| r.index)).collect();
@@ -77,7 +83,11 @@ fn stepping_back_gives_the_same_panels() {
         for i in (0..p.len()).rev() {
             p.apply(Intent::Goto(i));
             let v = p.view();
-            assert_eq!((nodes::mailboxes(&p.trace, &v), queues(&p.trace, &v), nodes::zone(&sc.dns, &p.trace, p.step)), forward[i], "{id}: step {i}");
+            assert_eq!(
+                (nodes::mailboxes(&p.trace, &v), queues(&p.trace, &v), nodes::zone(&sc.dns, &p.trace, p.step)),
+                forward[i],
+                "{id}: step {i}"
+            );
         }
     }
 }

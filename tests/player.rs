@@ -144,7 +144,11 @@ fn unknown_user_bounce_story() {
     let v = p.view();
     assert_eq!(v.answers, Some(Answers::Command(Verb::Rcpt)));
     assert!(
-        v.announcement.starts_with(&format!("Step {} of {}: mx.example.org replies 550 5.1.1 to RCPT — failed: no such mailbox", i550 + 1, p.len())),
+        v.announcement.starts_with(&format!(
+            "Step {} of {}: mx.example.org replies 550 5.1.1 to RCPT — failed: no such mailbox",
+            i550 + 1,
+            p.len()
+        )),
         "{}",
         v.announcement
     );

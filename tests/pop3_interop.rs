@@ -22,7 +22,8 @@ fn script() -> PathBuf {
 /// Run a command to completion within `limit`, killing it otherwise.
 fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
     let what = format!("{cmd:?}");
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let mut child =
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
     let mut so = child.stdout.take().unwrap();
     let mut se = child.stderr.take().unwrap();
     let t1 = thread::spawn(move || {
@@ -72,7 +73,8 @@ struct Server {
 impl Server {
     fn start(maildir: &Path) -> Server {
         let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--mailbox", "bob", "--auth", "bob:pw", "--maildir"]).arg(maildir);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--mailbox", "bob", "--auth", "bob:pw", "--maildir"])
+            .arg(maildir);
         let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start smtp-sim serve");
         let stdout = child.stdout.take().unwrap();
         let out = Arc::new(Mutex::new(Vec::new()));
@@ -237,7 +239,8 @@ fn curl_lists_and_retrieves_over_pop3_urls() {
     let list = run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:pw", &url]), Duration::from_secs(20));
     assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
     assert_eq!(String::from_utf8_lossy(&list.stdout), format!("1 {}\r\n", file.len()));
-    let retr = run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:pw", &format!("{url}1")]), Duration::from_secs(20));
+    let retr =
+        run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:pw", &format!("{url}1")]), Duration::from_secs(20));
     assert_eq!(retr.stdout, file, "curl's RETR is byte-exact");
     let wrong = run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:nope", &url]), Duration::from_secs(20));
     assert_eq!(wrong.status.code(), Some(67), "curl exit 67: login denied");
@@ -248,7 +251,10 @@ fn pop3_flags_are_checked_before_anything_listens() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("mail");
     let run = |extra: &[&str]| {
-        let out = run_bounded(Command::new(BIN).args(["serve", "--listen", "127.0.0.1:0", "--mailbox", "bob", "--maildir"]).arg(&dir).args(extra), Duration::from_secs(20));
+        let out = run_bounded(
+            Command::new(BIN).args(["serve", "--listen", "127.0.0.1:0", "--mailbox", "bob", "--maildir"]).arg(&dir).args(extra),
+            Duration::from_secs(20),
+        );
         (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
     };
     let (code, err) = run(&["--pop3", "127.0.0.1:0"]);

@@ -52,7 +52,10 @@ impl Maildrop for Drop {
         self.locked = true;
         self.opened += 1;
         let f = self.store.folder("bob", INBOX).unwrap();
-        Ok(f.messages.iter().map(|m| DropMessage { uid: m.uid, unique_id: format!("{}.{}", f.uid_validity, m.uid), bytes: Arc::clone(&m.bytes) }).collect())
+        Ok(f.messages
+            .iter()
+            .map(|m| DropMessage { uid: m.uid, unique_id: format!("{}.{}", f.uid_validity, m.uid), bytes: Arc::clone(&m.bytes) })
+            .collect())
     }
     fn update(&mut self, user: &str, deleted: &[DropMessage]) -> Result<(), &'static cat::ResponseSpec> {
         let uids: Vec<u32> = deleted.iter().map(|m| m.uid).collect();
@@ -70,7 +73,12 @@ const M1: &[u8] = b"Subject: one\r\n\r\nhello\r\n";
 const M2: &[u8] = b"Subject: two\r\n\r\n.dot line\r\nline 2\r\nline 3\r\n";
 
 fn config() -> ServerConfig {
-    ServerConfig { hostname: "pop.example.org".into(), apop_timestamp: Some("<1.2@pop.example.org>".into()), stls: true, ..ServerConfig::default() }
+    ServerConfig {
+        hostname: "pop.example.org".into(),
+        apop_timestamp: Some("<1.2@pop.example.org>".into()),
+        stls: true,
+        ..ServerConfig::default()
+    }
 }
 
 /// A session, greeted, with its output and events drained.
@@ -319,8 +327,45 @@ fn every_non_policy_response_is_reachable() {
     let mut keys: Vec<&str> = Vec::new();
     let digest = apop_digest("<1.2@pop.example.org>", "secret");
     let scripts: Vec<Vec<String>> = vec![
-        ["CAPA", "STLS", "STLS", "PASS x", "STAT", "USER bob", "PASS no", "AUTH PLAIN", "*", "AUTH X", "AUTH PLAIN", "%%%", "AUTH PLAIN Ym9i", "QUIT"].map(String::from).to_vec(),
-        vec![format!("APOP bob {digest}"), "USER bob".into(), "STLS".into(), "STAT".into(), "LIST".into(), "LIST 1".into(), "RETR 1".into(), "TOP 1 0".into(), "UIDL".into(), "UIDL 1".into(), "DELE 1".into(), "DELE 1".into(), "RETR 5".into(), "NOOP".into(), "RSET".into(), "FOO".into(), "RETR x".into(), "A".repeat(300), "QUIT".into()],
+        [
+            "CAPA",
+            "STLS",
+            "STLS",
+            "PASS x",
+            "STAT",
+            "USER bob",
+            "PASS no",
+            "AUTH PLAIN",
+            "*",
+            "AUTH X",
+            "AUTH PLAIN",
+            "%%%",
+            "AUTH PLAIN Ym9i",
+            "QUIT",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![
+            format!("APOP bob {digest}"),
+            "USER bob".into(),
+            "STLS".into(),
+            "STAT".into(),
+            "LIST".into(),
+            "LIST 1".into(),
+            "RETR 1".into(),
+            "TOP 1 0".into(),
+            "UIDL".into(),
+            "UIDL 1".into(),
+            "DELE 1".into(),
+            "DELE 1".into(),
+            "RETR 5".into(),
+            "NOOP".into(),
+            "RSET".into(),
+            "FOO".into(),
+            "RETR x".into(),
+            "A".repeat(300),
+            "QUIT".into(),
+        ],
     ];
     for script in scripts {
         let mut t = T::new(&[M1]);
@@ -329,7 +374,8 @@ fn every_non_policy_response_is_reachable() {
         }
         keys.extend(t.keys());
     }
-    let mut off = T { s: ServerSession::new(ServerConfig { user_pass: false, ..ServerConfig::default() }), d: Drop::with(&[]), events: Vec::new() };
+    let mut off =
+        T { s: ServerSession::new(ServerConfig { user_pass: false, ..ServerConfig::default() }), d: Drop::with(&[]), events: Vec::new() };
     off.say("USER bob");
     off.say("STLS");
     for _ in 0..10 {
@@ -372,7 +418,10 @@ fn plan(mechanism: Mechanism, fetch: Fetch) -> Plan {
 fn the_scripted_client_downloads_and_deletes() {
     let mut d = Drop::with(&[M1, M2]);
     let events = run_client(plan(Mechanism::UserPass, Fetch::DownloadAndDelete), &mut d);
-    let got: Vec<Vec<u8>> = events.iter().filter_map(|e| if let ClientEvent::MessageRetrieved { message, .. } = e { Some(message.clone()) } else { None }).collect();
+    let got: Vec<Vec<u8>> = events
+        .iter()
+        .filter_map(|e| if let ClientEvent::MessageRetrieved { message, .. } = e { Some(message.clone()) } else { None })
+        .collect();
     assert_eq!(got, [M1.to_vec(), M2.to_vec()], "byte-exact after unstuffing");
     assert!(events.contains(&ClientEvent::TlsStarted));
     assert_eq!(events.last(), Some(&ClientEvent::Finished { ok: true, retrieved: 2, deleted: 2 }));
@@ -432,10 +481,13 @@ fn status_line() -> impl Strategy<Value = StatusLine> {
         Just(RespCode::SysTemp),
         Just(RespCode::SysPerm),
         Just(RespCode::Auth),
-        "[A-Z]{1,8}(/[A-Z0-9-]{1,8})?".prop_filter("not a known code", |s| matches!(RespCode::from_text(s), RespCode::Other(_))).prop_map(RespCode::Other),
+        "[A-Z]{1,8}(/[A-Z0-9-]{1,8})?"
+            .prop_filter("not a known code", |s| matches!(RespCode::from_text(s), RespCode::Other(_)))
+            .prop_map(RespCode::Other),
     ]);
     prop_oneof![
-        (prop_oneof![Just(Status::Ok), Just(Status::Err)], code, "([!-Z\\\\-~][ -~]{0,50})?").prop_map(|(status, code, text)| StatusLine::Status { status, code, text }),
+        (prop_oneof![Just(Status::Ok), Just(Status::Err)], code, "([!-Z\\\\-~][ -~]{0,50})?")
+            .prop_map(|(status, code, text)| StatusLine::Status { status, code, text }),
         "[A-Za-z0-9+/=]{0,40}".prop_map(StatusLine::Continue),
     ]
 }

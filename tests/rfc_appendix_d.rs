@@ -243,7 +243,12 @@ fn check_session(t: &Trace, client: &str, server: &str, rfc: &str) {
             // "from bar.com by foo.com ; date": the same hosts, in the same roles.
             "Received" => {
                 let words: Vec<&str> = ours.split_whitespace().collect();
-                let hosts = |v: &[&str]| (v.iter().position(|w| *w == "from").map(|i| v[i + 1].to_string()), v.iter().position(|w| *w == "by").map(|i| v[i + 1].to_string()));
+                let hosts = |v: &[&str]| {
+                    (
+                        v.iter().position(|w| *w == "from").map(|i| v[i + 1].to_string()),
+                        v.iter().position(|w| *w == "by").map(|i| v[i + 1].to_string()),
+                    )
+                };
                 let want_words: Vec<&str> = value.split_whitespace().collect();
                 assert_eq!(hosts(&words), hosts(&want_words), "Received: {ours}");
                 assert!(ours.contains("21 May 1998"), "Received: {ours}");
@@ -280,9 +285,13 @@ fn d3_matches_the_appendix() {
     assert!(pref("xyz.com") < pref("foo.com"), "{answer}");
     // "It attempts to open a connection to xyz.com and fails. It then opens a connection to
     // foo.com".
-    let connects: Vec<&Event> = bar.iter().copied().filter(|e| matches!(e.kind, Kind::Connect | Kind::ConnectFailed | Kind::Connected)).collect();
+    let connects: Vec<&Event> =
+        bar.iter().copied().filter(|e| matches!(e.kind, Kind::Connect | Kind::ConnectFailed | Kind::Connected)).collect();
     let kinds: Vec<(Kind, Option<&str>)> = connects.iter().map(|e| (e.kind, e.to.as_deref())).collect();
-    assert_eq!(kinds, [(Kind::Connect, Some("xyz")), (Kind::ConnectFailed, None), (Kind::Connect, Some("foo")), (Kind::Connected, Some("bar"))]);
+    assert_eq!(
+        kinds,
+        [(Kind::Connect, Some("xyz")), (Kind::ConnectFailed, None), (Kind::Connect, Some("foo")), (Kind::Connected, Some("bar"))]
+    );
     check_session(&t, "bar", "foo", D3_STEP1);
 
     // Step 2: "foo.com ... does a DNS lookup on xyz.com. It finds the same set of MX records,
@@ -290,7 +299,8 @@ fn d3_matches_the_appendix() {
     // preference). It tries to open a connection to xyz.com itself and succeeds."
     let foo_dns: Vec<&str> = t.events.iter().filter(|e| e.from == "foo" && e.kind == Kind::DnsQuery).map(|e| e.label.as_str()).collect();
     assert_eq!(foo_dns, ["xyz.com MX?", "xyz.com A?"], "foo.com never looks up (or connects to) itself");
-    let foo_connects: Vec<Option<&str>> = t.events.iter().filter(|e| e.from == "foo" && e.kind == Kind::Connect).map(|e| e.to.as_deref()).collect();
+    let foo_connects: Vec<Option<&str>> =
+        t.events.iter().filter(|e| e.from == "foo" && e.kind == Kind::Connect).map(|e| e.to.as_deref()).collect();
     assert_eq!(foo_connects, [Some("xyz")]);
     check_session(&t, "foo", "xyz", D3_STEP2);
     assert_eq!((t.summary.delivered, t.summary.bounced, t.summary.queued), (1, 0, 0));

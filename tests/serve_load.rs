@@ -36,16 +36,9 @@ const BUDGET: Duration = Duration::from_secs(60);
 
 /// Peak resident set size of a process, in KiB (`VmHWM` in /proc/PID/status).
 fn peak_rss_kib(pid: u32) -> u64 {
-    let status =
-        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc/PID/status");
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .expect("VmHWM in /proc/PID/status");
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("VmHWM in kB")
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc/PID/status");
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/PID/status");
+    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmHWM in kB")
 }
 
 /// A test message with a unique id and 50 lines of 80 octets; its last line names the id, so
@@ -55,19 +48,16 @@ fn message(id: &str) -> String {
 }
 
 fn message_of(id: &str, lines: usize) -> String {
-    let filler: String = (0..lines)
-        .map(|i| format!("{i:02} {}\r\n", "x".repeat(75)))
-        .collect();
-    format!("From: carol@example.com\r\nTo: alice@example.org\r\nSubject: {id}\r\nMessage-ID: <{id}@client.test>\r\n\r\n{filler}END {id}\r\n")
+    let filler: String = (0..lines).map(|i| format!("{i:02} {}\r\n", "x".repeat(75))).collect();
+    format!(
+        "From: carol@example.com\r\nTo: alice@example.org\r\nSubject: {id}\r\nMessage-ID: <{id}@client.test>\r\n\r\n{filler}END {id}\r\n"
+    )
 }
 
 /// The ids of the messages in `new/` of `mailbox`, in name order; panics on a message that is
 /// not whole (no `END <id>` as its last line) or has no id.
 fn stored_ids(maildir: &Path, mailbox: &str) -> Vec<String> {
-    let mut files: Vec<_> = std::fs::read_dir(maildir.join(mailbox).join("new"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(maildir.join(mailbox).join("new")).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     files
         .iter()
@@ -78,36 +68,23 @@ fn stored_ids(maildir: &Path, mailbox: &str) -> Vec<String> {
                 .nth(1)
                 .and_then(|r| r.split('@').next())
                 .unwrap_or_else(|| panic!("{}: no Message-ID:\n{text}", p.display()));
-            assert!(
-                text.ends_with(&format!("\r\nEND {id}\r\n")),
-                "{}: not a whole message",
-                p.display()
-            );
+            assert!(text.ends_with(&format!("\r\nEND {id}\r\n")), "{}: not a whole message", p.display());
             id.to_string()
         })
         .collect()
 }
 
 fn tmp_count(maildir: &Path, mailbox: &str) -> usize {
-    std::fs::read_dir(maildir.join(mailbox).join("tmp"))
-        .unwrap()
-        .count()
+    std::fs::read_dir(maildir.join(mailbox).join("tmp")).unwrap().count()
 }
 
 /// Exactly the `accepted` ids are stored, each once.
 fn assert_stored_exactly(maildir: &Path, accepted: &[String], what: &str) {
     let stored = stored_ids(maildir, "alice");
     let unique: BTreeSet<&String> = stored.iter().collect();
-    assert_eq!(
-        unique.len(),
-        stored.len(),
-        "{what}: a message was stored twice"
-    );
+    assert_eq!(unique.len(), stored.len(), "{what}: a message was stored twice");
     let want: BTreeSet<&String> = accepted.iter().collect();
-    assert_eq!(
-        unique, want,
-        "{what}: stored messages differ from the accepted ones"
-    );
+    assert_eq!(unique, want, "{what}: stored messages differ from the accepted ones");
 }
 
 /// Send one message on `c` (already past EHLO); the reply to the end of data.
@@ -116,11 +93,7 @@ fn send_one(c: &mut Raw, id: &str) -> std::io::Result<String> {
 }
 
 fn send_message(c: &mut Raw, id: &str, message: &str) -> std::io::Result<String> {
-    for line in [
-        "MAIL FROM:<carol@example.com>",
-        "RCPT TO:<alice@example.org>",
-        "DATA",
-    ] {
+    for line in ["MAIL FROM:<carol@example.com>", "RCPT TO:<alice@example.org>", "DATA"] {
         let r = c.try_cmd(line)?;
         assert!(matches!(&r[..3], "250" | "354"), "{line}: {r}");
     }
@@ -146,11 +119,7 @@ impl Figures {
 fn serve_under_load_and_faults() {
     let started = Instant::now();
     let mut figures = Figures(Vec::new());
-    let phases: [(&str, Phase); 3] = [
-        ("cap + load", load_and_cap),
-        ("faults", faults),
-        ("SIGKILL", kill_during_writes),
-    ];
+    let phases: [(&str, Phase); 3] = [("cap + load", load_and_cap), ("faults", faults), ("SIGKILL", kill_during_writes)];
     for (name, phase) in phases {
         let t = Instant::now();
         phase(&mut figures);
@@ -158,11 +127,7 @@ fn serve_under_load_and_faults() {
     }
     let total = started.elapsed();
     figures.add(format!("total {:.1} s", total.as_secs_f64()));
-    assert!(
-        total < BUDGET,
-        "the load test took {total:?}, over its budget of {BUDGET:?}:\n{}",
-        figures.0.join("\n")
-    );
+    assert!(total < BUDGET, "the load test took {total:?}, over its budget of {BUDGET:?}:\n{}", figures.0.join("\n"));
 }
 
 fn load_and_cap(figures: &mut Figures) {
@@ -173,17 +138,11 @@ fn load_and_cap(figures: &mut Figures) {
     for round in 1..=5 {
         let mut held: Vec<Raw> = (0..20).map(|_| srv.connect()).collect();
         for (i, c) in held.iter().enumerate() {
-            assert!(
-                c.greeting.starts_with("220 "),
-                "round {round}, connection {}: {}",
-                i + 1,
-                c.greeting
-            );
+            assert!(c.greeting.starts_with("220 "), "round {round}, connection {}: {}", i + 1, c.greeting);
         }
         let mut over = srv.connect();
         assert!(
-            over.greeting
-                .starts_with("421 mail.example.org Service not available"),
+            over.greeting.starts_with("421 mail.example.org Service not available"),
             "round {round}, the 21st connection: {}",
             over.greeting
         );
@@ -197,40 +156,24 @@ fn load_and_cap(figures: &mut Figures) {
 
     // 20 concurrent smtplib clients × 50 messages, all connected at once.
     let out = run_within(
-        common::command(python())
-            .arg(script("load_clients.py"))
-            .args([srv.port.to_string(), "20".into(), "50".into()]),
+        common::command(python()).arg(script("load_clients.py")).args([srv.port.to_string(), "20".into(), "50".into()]),
         Duration::from_secs(45),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "load_clients.py: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("load_clients.py printed no JSON ({e}): {stdout}"));
-    assert_eq!(
-        r["failed"],
-        serde_json::json!([]),
-        "every message is accepted"
-    );
-    let accepted: Vec<String> = r["accepted"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    assert!(out.status.success(), "load_clients.py: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("load_clients.py printed no JSON ({e}): {stdout}"));
+    assert_eq!(r["failed"], serde_json::json!([]), "every message is accepted");
+    let accepted: Vec<String> = r["accepted"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     assert_eq!(accepted.len(), 1000);
     assert_stored_exactly(&srv.maildir(), &accepted, "load");
-    assert_eq!(
-        tmp_count(&srv.maildir(), "alice"),
-        0,
-        "tmp/ is empty after the load"
-    );
+    assert_eq!(tmp_count(&srv.maildir(), "alice"), 0, "tmp/ is empty after the load");
     let seconds = r["seconds"].as_f64().unwrap();
     let rss = peak_rss_kib(srv.pid());
-    figures.add(format!("load: 20 smtplib clients × 50 messages (≈4 KB): 1000 accepted and stored in {seconds:.2} s = {:.0} messages/s; peak RSS {} KiB", 1000.0 / seconds, rss));
+    figures.add(format!(
+        "load: 20 smtplib clients × 50 messages (≈4 KB): 1000 accepted and stored in {seconds:.2} s = {:.0} messages/s; peak RSS {} KiB",
+        1000.0 / seconds,
+        rss
+    ));
     // Threads, buffers of 20 sessions and small messages: far below 64 MiB.
     assert!(rss < 64 * 1024, "peak RSS {rss} KiB under load");
 }
@@ -294,11 +237,7 @@ fn faults(figures: &mut Figures) {
     c.write(big.as_bytes());
     c.write(b".\r\n");
     let r = c.reply();
-    assert_eq!(
-        code(&r),
-        "552 5.3.4",
-        "12 MB of DATA against SIZE 10485760: {r}"
-    );
+    assert_eq!(code(&r), "552 5.3.4", "12 MB of DATA against SIZE 10485760: {r}");
     let rss_size = peak_rss_kib(srv.pid());
 
     // Ten clients vanish in the middle of DATA, all at once.
@@ -330,30 +269,17 @@ fn faults(figures: &mut Figures) {
     assert_eq!(code(&c.cmd("QUIT")), "221 2.0.0");
 
     let (r, waited, closed) = idle.join().expect("the idle client");
-    assert!(
-        r.starts_with("421 4.4.2 mail.example.org Idle timeout"),
-        "idle client: {r}"
-    );
-    assert!(
-        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(6),
-        "the idle timeout came after {waited:?}"
-    );
+    assert!(r.starts_with("421 4.4.2 mail.example.org Idle timeout"), "idle client: {r}");
+    assert!(waited >= Duration::from_millis(1500) && waited < Duration::from_secs(6), "the idle timeout came after {waited:?}");
     assert!(closed, "the idle client is closed after its 421");
     let r = slow.join().expect("the slow client");
-    assert!(
-        r.starts_with("250 "),
-        "a client typing one byte per second is served: {r}"
-    );
+    assert!(r.starts_with("250 "), "a client typing one byte per second is served: {r}");
 
     // Only what got a 250 is stored; the vanished halves left nothing behind. A dropped
     // connection is noticed at once (read returns 0), so tmp/ is empty by the time the
     // connection that came after it was served.
     assert_stored_exactly(&srv.maildir(), &accepted, "faults");
-    assert_eq!(
-        tmp_count(&srv.maildir(), "alice"),
-        0,
-        "tmp/ is empty after the faults"
-    );
+    assert_eq!(tmp_count(&srv.maildir(), "alice"), 0, "tmp/ is empty after the faults");
     let rss = peak_rss_kib(srv.pid());
     figures.add(format!(
         "faults: idle client closed after {:.1} s; peak RSS after a 10 MB line {rss_long} KiB, after 12 MB beyond SIZE {rss_size} KiB, at the end {rss} KiB",
@@ -409,11 +335,7 @@ fn kill_during_writes(figures: &mut Figures) {
     {
         let (lock, changed) = &*acks;
         let guard = lock.lock().unwrap();
-        let (guard, _) = changed
-            .wait_timeout_while(guard, Duration::from_secs(20), |a| {
-                a.ids.len() < 200 && a.clients_done == 0
-            })
-            .unwrap();
+        let (guard, _) = changed.wait_timeout_while(guard, Duration::from_secs(20), |a| a.ids.len() < 200 && a.clients_done == 0).unwrap();
         assert!(
             guard.ids.len() >= 200 && guard.clients_done == 0,
             "200 messages before the kill: {} accepted, {} clients stopped",
@@ -424,11 +346,7 @@ fn kill_during_writes(figures: &mut Figures) {
     let rss = peak_rss_kib(srv.pid());
     srv.signal("KILL");
     let status = srv.wait_exit(common::TIMEOUT);
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&status),
-        Some(9),
-        "killed: {status:?}"
-    );
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9), "killed: {status:?}");
     for c in clients {
         c.join().expect("a client of the kill phase");
     }
@@ -438,15 +356,9 @@ fn kill_during_writes(figures: &mut Figures) {
     let unique: BTreeSet<&String> = stored.iter().collect();
     assert_eq!(unique.len(), stored.len(), "a message was stored twice");
     let missing: Vec<&String> = accepted.iter().filter(|id| !unique.contains(id)).collect();
-    assert!(
-        missing.is_empty(),
-        "accepted with 250 but not in new/: {missing:?}"
-    );
+    assert!(missing.is_empty(), "accepted with 250 but not in new/: {missing:?}");
     let unacked = stored.len() - accepted.len();
-    assert!(
-        unacked <= CLIENTS,
-        "{unacked} messages stored without a 250: at most one per client"
-    );
+    assert!(unacked <= CLIENTS, "{unacked} messages stored without a 250: at most one per client");
     figures.add(format!(
         "SIGKILL during writes: {} accepted before the kill, all in new/ and whole; {unacked} stored without their 250; {} partial file(s) left in tmp/ (Maildir readers ignore tmp/); peak RSS {rss} KiB",
         accepted.len(),

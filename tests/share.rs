@@ -8,14 +8,23 @@ use smtp_sim::sim::clock::Span;
 use smtp_sim::sim::scenario::{builtin, Scenario, BUILTIN};
 
 fn builtin_state(id: &str, step: usize) -> ShareState {
-    ShareState { version: VERSION, scenario: ScenarioRef::Builtin(id.into()), step, panels: vec!["trace".into(), "inspector".into()], selected: Some(step) }
+    ShareState {
+        version: VERSION,
+        scenario: ScenarioRef::Builtin(id.into()),
+        step,
+        panels: vec!["trace".into(), "inspector".into()],
+        selected: Some(step),
+    }
 }
 
 fn edited_happy_path() -> Scenario {
     let mut s = builtin("happy-path").unwrap();
     s.id = "my-happy-path".into();
     s.title = "Happy path, but Bob's mailbox is full".into();
-    s.nodes[2].full.push(smtp_sim::sim::scenario::FullMailbox { mailbox: "bob@example.org".into(), kind: smtp_sim::sim::scenario::Fullness::Temporary });
+    s.nodes[2].full.push(smtp_sim::sim::scenario::FullMailbox {
+        mailbox: "bob@example.org".into(),
+        kind: smtp_sim::sim::scenario::Fullness::Temporary,
+    });
     s.clock.latency = Span(80);
     s
 }
@@ -70,7 +79,12 @@ fn every_cut_of_a_link_is_reported_as_incomplete() {
             match decode(&link[..cut]) {
                 Err(e @ ShareError::Incomplete { .. }) => {
                     let text = e.to_string();
-                    assert!(text.starts_with("the link is incomplete — it may have been cut when copied; the default scenario is shown instead"), "{text}");
+                    assert!(
+                        text.starts_with(
+                            "the link is incomplete — it may have been cut when copied; the default scenario is shown instead"
+                        ),
+                        "{text}"
+                    );
                 }
                 other => panic!("cut at {cut} of {}: {other:?}", link.len()),
             }
@@ -150,7 +164,10 @@ fn v1_link(kind: u8, scenario: &[u8]) -> String {
 fn v1_links_to_a_builtin_still_open_and_v1_custom_links_are_refused_plainly() {
     // The example link of the v1 documentation.
     let old = decode("v1.AAARAAAKaGFwcHktcGF0aA").unwrap();
-    assert_eq!(old, ShareState { version: 1, scenario: ScenarioRef::Builtin("happy-path".into()), step: 17, panels: vec![], selected: None });
+    assert_eq!(
+        old,
+        ShareState { version: 1, scenario: ScenarioRef::Builtin("happy-path".into()), step: 17, panels: vec![], selected: None }
+    );
     assert_eq!(decode(&v1_link(0, b"null-mx")).map(|s| s.scenario), Ok(ScenarioRef::Builtin("null-mx".into())));
     // v1 carried an edited scenario as TOML text.
     let e = decode(&v1_link(1, b"id = \"t\"\ntitle = \"T\"\n")).unwrap_err();
@@ -176,7 +193,8 @@ fn small_scenario() -> Scenario {
     s.nodes[0].ports = vec![25];
     s.nodes[0].greylist = Some(Span::mins(5));
     s.messages.clear();
-    s.narration = vec![smtp_sim::sim::scenario::Narration { on: "greeting".into(), text: "Hello.".into(), node: Some(s.nodes[0].id.clone()) }];
+    s.narration =
+        vec![smtp_sim::sim::scenario::Narration { on: "greeting".into(), text: "Hello.".into(), node: Some(s.nodes[0].id.clone()) }];
     s.dns = Default::default();
     s.clock.delay_warning_after = Some(Span::mins(90));
     // The clock the link was written with: the defaults of that time. The defaults became the
@@ -191,7 +209,13 @@ fn small_scenario() -> Scenario {
 fn a_v2_custom_link_written_once_still_decodes() {
     // v2 links are read through the frozen v2 layout and migrated (v3 added DSN, SMTPUTF8 and
     // ENHANCEDSTATUSCODES options, which get their defaults).
-    let state = ShareState { version: 2, scenario: ScenarioRef::Custom(small_scenario()), step: 4, panels: vec!["trace".into()], selected: Some(2) };
+    let state = ShareState {
+        version: 2,
+        scenario: ScenarioRef::Custom(small_scenario()),
+        step: 4,
+        panels: vec!["trace".into()],
+        selected: Some(2),
+    };
     assert_eq!(decode(V2_CUSTOM), Ok(state));
 }
 
@@ -210,7 +234,13 @@ fn small_v3_scenario() -> Scenario {
 
 #[test]
 fn a_v3_custom_link_written_once_still_decodes() {
-    let state = ShareState { version: 3, scenario: ScenarioRef::Custom(small_v3_scenario()), step: 4, panels: vec!["trace".into()], selected: Some(2) };
+    let state = ShareState {
+        version: 3,
+        scenario: ScenarioRef::Custom(small_v3_scenario()),
+        step: 4,
+        panels: vec!["trace".into()],
+        selected: Some(2),
+    };
     assert_eq!(decode(V3_CUSTOM), Ok(state.clone()), "fresh link: {}", encode(&state));
 }
 

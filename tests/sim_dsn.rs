@@ -116,7 +116,12 @@ fn wire(t: &Trace, what: &str) -> Vec<String> {
 
 #[test]
 fn rfc3461_s4_parameters_travel_from_the_mail_program_through_the_relay() {
-    let req = DsnRequest { notify: vec![DsnNotify::Failure, DsnNotify::Delay], ret: Some(DsnRet::Hdrs), envid: Some("QQ314159".into()), orcpt: true };
+    let req = DsnRequest {
+        notify: vec![DsnNotify::Failure, DsnNotify::Delay],
+        ret: Some(DsnRet::Hdrs),
+        envid: Some("QQ314159".into()),
+        orcpt: true,
+    };
     let t = world::run(&scenario(Some(req), &["bob@example.org"]));
     // §4.1–§4.4 on both hops: alice → relay, relay → mx (§5.2.1: the relay passes them on).
     let mails = wire(&t, "MAIL FROM:<alice@example.com>");
@@ -190,7 +195,8 @@ fn rfc3461_s4_1_notify_never_means_no_bounce_at_all() {
 
 #[test]
 fn rfc3461_s4_1_delay_warnings_only_when_notify_asks_for_delay() {
-    let delayed = |t: &Trace| reports(t).iter().filter(|m| status(m).recipients.iter().any(|r| field(r, "Action") == Some("delayed"))).count();
+    let delayed =
+        |t: &Trace| reports(t).iter().filter(|m| status(m).recipients.iter().any(|r| field(r, "Action") == Some("delayed"))).count();
     // Without NOTIFY: the MTA's default, a delay warning and the final failure.
     let t = world::run(&scenario(None, &["carol@example.net"]));
     assert_eq!(delayed(&t), 1, "{}", t.transcript());

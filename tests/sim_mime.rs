@@ -5,8 +5,7 @@ use proptest::prelude::*;
 use smtp_sim::sim::date::{parse_iso8601_utc, rfc5322_date};
 use smtp_sim::sim::dsn::{self, Action, Dsn, DsnRecipient, Return};
 use smtp_sim::sim::mime::{
-    self, base64_decode, base64_encode, decode_encoded_words, qp_decode, qp_encode, to_crlf,
-    Attachment, Compose, Message,
+    self, base64_decode, base64_encode, decode_encoded_words, qp_decode, qp_encode, to_crlf, Attachment, Compose, Message,
 };
 
 fn compose() -> Compose {
@@ -35,10 +34,7 @@ fn assert_wire_clean(raw: &[u8]) {
             b'\r' => assert_eq!(raw.get(i + 1), Some(&b'\n'), "bare CR at byte {i}"),
             _ => {
                 line += 1;
-                assert!(
-                    line <= 998,
-                    "line longer than 998 octets ending near byte {i}"
-                );
+                assert!(line <= 998, "line longer than 998 octets ending near byte {i}");
             }
         }
     }
@@ -57,11 +53,7 @@ fn subject_of(m: &Message) -> String {
 
 /// The text body of a parsed built message: the root, or its first child for multipart/mixed.
 fn text_body(m: &Message) -> String {
-    let part = if m.root.children.is_empty() {
-        &m.root
-    } else {
-        &m.root.children[0]
-    };
+    let part = if m.root.children.is_empty() { &m.root } else { &m.root.children[0] };
     assert_eq!(part.content_type, "text/plain");
     part.text()
 }
@@ -90,10 +82,7 @@ fn utf8_subject_and_names_use_encoded_words() {
     let mut c = compose();
     c.subject = "Grüße aus Köln — 会议 🚀".into();
     c.from = "Zoë Ünal <zoe@example.com>".into();
-    c.to = vec![
-        "\"Jürgen\" <j@example.de>".into(),
-        "plain@example.net".into(),
-    ];
+    c.to = vec!["\"Jürgen\" <j@example.de>".into(), "plain@example.net".into()];
     let raw = mime::build(&c);
     assert_wire_clean(&raw);
     assert!(raw.is_ascii(), "headers and body must be 7-bit clean");
@@ -101,10 +90,7 @@ fn utf8_subject_and_names_use_encoded_words() {
     let m = mime::parse(&raw);
     assert_eq!(subject_of(&m), c.subject);
     assert_eq!(decode_encoded_words(m.header("From").unwrap()), c.from);
-    assert_eq!(
-        decode_encoded_words(m.header("To").unwrap()),
-        "Jürgen <j@example.de>, plain@example.net"
-    );
+    assert_eq!(decode_encoded_words(m.header("To").unwrap()), "Jürgen <j@example.de>, plain@example.net");
 }
 
 #[test]
@@ -126,20 +112,10 @@ fn attachments_with_all_byte_values_round_trip() {
     let mut c = compose();
     let bytes: Vec<u8> = (0..=255u8).collect();
     c.attachments = vec![
+        Attachment { filename: "all-bytes.bin".into(), content_type: "application/octet-stream".into(), data: bytes.repeat(3) },
+        Attachment { filename: "résumé \"final\".pdf".into(), content_type: "Application/PDF".into(), data: b"%PDF-1.4".to_vec() },
         Attachment {
-            filename: "all-bytes.bin".into(),
-            content_type: "application/octet-stream".into(),
-            data: bytes.repeat(3),
-        },
-        Attachment {
-            filename: "résumé \"final\".pdf".into(),
-            content_type: "Application/PDF".into(),
-            data: b"%PDF-1.4".to_vec(),
-        },
-        Attachment {
-            filename:
-                "a very long file name that goes on and on and on, well past one header line.txt"
-                    .into(),
+            filename: "a very long file name that goes on and on and on, well past one header line.txt".into(),
             content_type: "text/plain; charset=utf-8".into(),
             data: Vec::new(),
         },
@@ -162,10 +138,7 @@ fn attachments_with_all_byte_values_round_trip() {
     assert_eq!(m.root.children[3].param("charset"), Some("utf-8"));
     let text = String::from_utf8(raw).unwrap();
     for line in text.lines().filter(|l| l.len() > 60 && !l.contains(':')) {
-        if line
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
-        {
+        if line.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) {
             assert!(line.len() <= 76, "base64 line over 76: {line}");
         }
     }
@@ -174,16 +147,10 @@ fn attachments_with_all_byte_values_round_trip() {
 #[test]
 fn boundary_is_rederived_when_a_part_contains_it() {
     let mut c = compose();
-    c.attachments = vec![Attachment {
-        filename: "x.txt".into(),
-        content_type: "text/plain".into(),
-        data: b"x".to_vec(),
-    }];
+    c.attachments = vec![Attachment { filename: "x.txt".into(), content_type: "text/plain".into(), data: b"x".to_vec() }];
     let first = mime::parse(&mime::build(&c));
     let boundary = first.root.param("boundary").unwrap().to_string();
-    c.body = format!(
-        "before\n--{boundary}\nContent-Type: text/html\n\n<b>not a part</b>\n--{boundary}--\nafter"
-    );
+    c.body = format!("before\n--{boundary}\nContent-Type: text/html\n\n<b>not a part</b>\n--{boundary}--\nafter");
     let raw = mime::build(&c);
     let m = mime::parse(&raw);
     assert!(m.problems.is_empty(), "{:?}", m.problems);
@@ -198,23 +165,11 @@ fn boundary_is_rederived_when_a_part_contains_it() {
 #[test]
 fn build_is_deterministic_and_content_sensitive() {
     let mut c = compose();
-    c.attachments = vec![Attachment {
-        filename: "a.bin".into(),
-        content_type: "application/octet-stream".into(),
-        data: vec![1, 2, 3],
-    }];
+    c.attachments = vec![Attachment { filename: "a.bin".into(), content_type: "application/octet-stream".into(), data: vec![1, 2, 3] }];
     assert_eq!(mime::build(&c), mime::build(&c.clone()));
-    let b1 = mime::parse(&mime::build(&c))
-        .root
-        .param("boundary")
-        .unwrap()
-        .to_string();
+    let b1 = mime::parse(&mime::build(&c)).root.param("boundary").unwrap().to_string();
     c.attachments[0].data.push(4);
-    let b2 = mime::parse(&mime::build(&c))
-        .root
-        .param("boundary")
-        .unwrap()
-        .to_string();
+    let b2 = mime::parse(&mime::build(&c)).root.param("boundary").unwrap().to_string();
     assert_ne!(b1, b2);
 }
 
@@ -242,10 +197,7 @@ fn header_injection_is_neutralised() {
 fn rfc2045_quoted_printable_and_base64_answers() {
     // RFC 2045 §6.7 rule 5 example of soft line breaks.
     let encoded = b"Now's the time =\r\nfor all folk to come=\r\n to the aid of their country.";
-    assert_eq!(
-        qp_decode(encoded),
-        b"Now's the time for all folk to come to the aid of their country."
-    );
+    assert_eq!(qp_decode(encoded), b"Now's the time for all folk to come to the aid of their country.");
     // RFC 2045 §6.7 rule 1 / rule 3.
     assert_eq!(qp_encode(b"=\xff\t\n"), "=3D=FF=09\r\n");
     assert_eq!(qp_encode(b"x\ty z"), "x\ty z");
@@ -261,25 +213,14 @@ fn rfc2045_quoted_printable_and_base64_answers() {
 #[test]
 fn received_chain_order_and_trace_tools() {
     let raw = mime::build(&compose());
-    let raw = mime::prepend_header(
-        &raw,
-        "Received",
-        "from client.example.com by relay.example.com; Sat, 28 Nov 2026 09:00:01 +0000",
-    );
-    let raw = mime::prepend_header(
-        &raw,
-        "Received",
-        "from relay.example.com by mx.example.org; Sat, 28 Nov 2026 09:00:02 +0000",
-    );
+    let raw = mime::prepend_header(&raw, "Received", "from client.example.com by relay.example.com; Sat, 28 Nov 2026 09:00:01 +0000");
+    let raw = mime::prepend_header(&raw, "Received", "from relay.example.com by mx.example.org; Sat, 28 Nov 2026 09:00:02 +0000");
     let raw = mime::prepend_header(&raw, "Return-Path", "<alice@example.com>");
     assert_wire_clean(&raw);
     assert_eq!(mime::count_headers(&raw, "received"), 2);
     let m = mime::parse(&raw);
     assert_eq!(m.headers[0].name, "Return-Path");
-    let chain: Vec<&str> = m
-        .headers_named("Received")
-        .map(|h| h.value.as_str())
-        .collect();
+    let chain: Vec<&str> = m.headers_named("Received").map(|h| h.value.as_str()).collect();
     assert!(chain[0].starts_with("from relay.example.com"));
     assert!(chain[1].starts_with("from client.example.com"));
     assert_eq!(m.headers_named("received").next().unwrap().line, 2);
@@ -291,8 +232,7 @@ fn received_chain_order_and_trace_tools() {
 #[test]
 fn nested_message_and_digest() {
     let inner = mime::build(&compose());
-    let mut raw =
-        b"From: a@b\r\nContent-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\n".to_vec();
+    let mut raw = b"From: a@b\r\nContent-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\n".to_vec();
     raw.extend_from_slice(&inner);
     raw.extend_from_slice(b"\r\n--d--\r\n");
     let m = mime::parse(&raw);
@@ -301,19 +241,8 @@ fn nested_message_and_digest() {
     assert_eq!(digest_child.content_type, "message/rfc822"); // RFC 2046 §5.1.5 default
     let encapsulated = &digest_child.children[0];
     assert_eq!(encapsulated.header("Subject"), Some("Hello"));
-    let depths: Vec<(usize, &str)> = m
-        .root
-        .walk()
-        .map(|(d, p)| (d, p.content_type.as_str()))
-        .collect();
-    assert_eq!(
-        depths,
-        vec![
-            (0, "multipart/digest"),
-            (1, "message/rfc822"),
-            (2, "text/plain")
-        ]
-    );
+    let depths: Vec<(usize, &str)> = m.root.walk().map(|(d, p)| (d, p.content_type.as_str())).collect();
+    assert_eq!(depths, vec![(0, "multipart/digest"), (1, "message/rfc822"), (2, "text/plain")]);
 }
 
 #[test]
@@ -323,13 +252,7 @@ fn unterminated_boundary_is_reported_with_a_line() {
     assert_eq!(m.root.children.len(), 2);
     assert_eq!(m.root.children[0].body, b"one");
     assert_eq!(m.root.children[1].body, b"two, never closed\r\n");
-    assert_eq!(
-        m.problems,
-        vec![
-            "line 8: multipart boundary \"x\" never closed (no \"--x--\", RFC 2046 §5.1.1)"
-                .to_string()
-        ]
-    );
+    assert_eq!(m.problems, vec!["line 8: multipart boundary \"x\" never closed (no \"--x--\", RFC 2046 §5.1.1)".to_string()]);
 }
 
 #[test]
@@ -337,9 +260,7 @@ fn hostile_inputs_never_panic() {
     // 1000-deep nesting
     let mut raw = Vec::new();
     for i in 0..1000 {
-        raw.extend_from_slice(
-            format!("Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n").as_bytes(),
-        );
+        raw.extend_from_slice(format!("Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n").as_bytes());
     }
     raw.extend_from_slice(b"\r\ninnermost");
     let m = mime::parse(&raw);
@@ -376,10 +297,7 @@ fn hostile_inputs_never_panic() {
     assert_eq!(m.root.body.len(), 10 * 1024 * 1024);
     let mut big_header = b"X-Big: ".to_vec();
     big_header.extend(std::iter::repeat_n(b'b', 10 * 1024 * 1024));
-    assert_eq!(
-        mime::parse(&big_header).headers[0].value.len(),
-        10 * 1024 * 1024
-    );
+    assert_eq!(mime::parse(&big_header).headers[0].value.len(), 10 * 1024 * 1024);
 
     // many parts are capped
     let mut many = b"Content-Type: multipart/mixed; boundary=m\r\n\r\n".to_vec();
@@ -390,16 +308,11 @@ fn hostile_inputs_never_panic() {
 
 #[test]
 fn bad_base64_is_shown_raw_with_a_problem() {
-    let raw =
-        b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: BASE64\r\n\r\nnot*base64\r\n";
+    let raw = b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: BASE64\r\n\r\nnot*base64\r\n";
     let m = mime::parse(raw);
     assert_eq!(m.root.transfer_encoding, "base64");
     assert_eq!(m.root.body, b"not*base64\r\n");
-    assert!(
-        m.problems[0].starts_with("line 4: base64 body"),
-        "{:?}",
-        m.problems
-    );
+    assert!(m.problems[0].starts_with("line 4: base64 body"), "{:?}", m.problems);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,10 +347,7 @@ fn failed_dsn() -> Dsn {
 fn report_of(raw: &[u8]) -> (Message, dsn::DeliveryStatus) {
     let m = mime::parse(raw);
     assert!(m.problems.is_empty(), "{:?}", m.problems);
-    let part = m
-        .root
-        .find("message/delivery-status")
-        .expect("a delivery-status part");
+    let part = m.root.find("message/delivery-status").expect("a delivery-status part");
     let ds = dsn::parse_delivery_status(&part.body).expect("a readable delivery-status");
     (m, ds)
 }
@@ -451,88 +361,31 @@ fn failed_bounce_parses_as_multipart_report() {
     let (m, ds) = report_of(&raw);
     assert_eq!(m.root.content_type, "multipart/report");
     assert_eq!(m.root.param("report-type"), Some("delivery-status"));
-    assert_eq!(
-        m.header("Subject"),
-        Some("Undelivered Mail Returned to Sender")
-    );
+    assert_eq!(m.header("Subject"), Some("Undelivered Mail Returned to Sender"));
     assert_eq!(m.header("Auto-Submitted"), Some("auto-replied"));
     assert_eq!(m.header("To"), Some("<alice@example.com>"));
     assert_eq!(m.header("Message-ID"), Some("<bounce.1@relay.example.com>"));
-    let types: Vec<&str> = m
-        .root
-        .children
-        .iter()
-        .map(|p| p.content_type.as_str())
-        .collect();
-    assert_eq!(
-        types,
-        ["text/plain", "message/delivery-status", "message/rfc822"]
-    );
+    let types: Vec<&str> = m.root.children.iter().map(|p| p.content_type.as_str()).collect();
+    assert_eq!(types, ["text/plain", "message/delivery-status", "message/rfc822"]);
 
     assert_eq!(ds.field("Original-Envelope-Id"), Some("QQ314159"));
     assert_eq!(ds.field("Reporting-MTA"), Some("dns; relay.example.com"));
-    assert_eq!(
-        ds.field("Received-From-MTA"),
-        Some("dns; client.example.com")
-    );
-    assert_eq!(
-        ds.field("Arrival-Date"),
-        Some("Sat, 28 Nov 2026 09:00:00 +0000")
-    );
+    assert_eq!(ds.field("Received-From-MTA"), Some("dns; client.example.com"));
+    assert_eq!(ds.field("Arrival-Date"), Some("Sat, 28 Nov 2026 09:00:00 +0000"));
     assert_eq!(ds.recipients.len(), 1);
-    assert_eq!(
-        ds.recipient_field(0, "Original-Recipient"),
-        Some("rfc822;bob@example.org")
-    );
-    assert_eq!(
-        ds.recipient_field(0, "Final-Recipient"),
-        Some("rfc822; bob@example.org")
-    );
-    assert_eq!(
-        ds.recipient_field(0, "Action").and_then(Action::parse),
-        Some(Action::Failed)
-    );
-    assert_eq!(
-        ds.recipient_field(0, "Status").and_then(dsn::parse_status),
-        Some((5, 1, 1))
-    );
-    assert_eq!(
-        ds.recipient_field(0, "Remote-MTA"),
-        Some("dns; mx.example.org")
-    );
-    assert_eq!(
-        ds.recipient_field(0, "Diagnostic-Code"),
-        Some("smtp; 550 5.1.1 <bob@example.org>: user unknown")
-    );
-    assert_eq!(
-        ds.recipient_field(0, "Last-Attempt-Date"),
-        Some("Sat, 28 Nov 2026 09:00:05 +0000")
-    );
+    assert_eq!(ds.recipient_field(0, "Original-Recipient"), Some("rfc822;bob@example.org"));
+    assert_eq!(ds.recipient_field(0, "Final-Recipient"), Some("rfc822; bob@example.org"));
+    assert_eq!(ds.recipient_field(0, "Action").and_then(Action::parse), Some(Action::Failed));
+    assert_eq!(ds.recipient_field(0, "Status").and_then(dsn::parse_status), Some((5, 1, 1)));
+    assert_eq!(ds.recipient_field(0, "Remote-MTA"), Some("dns; mx.example.org"));
+    assert_eq!(ds.recipient_field(0, "Diagnostic-Code"), Some("smtp; 550 5.1.1 <bob@example.org>: user unknown"));
+    assert_eq!(ds.recipient_field(0, "Last-Attempt-Date"), Some("Sat, 28 Nov 2026 09:00:05 +0000"));
     assert_eq!(ds.recipient_field(0, "Will-Retry-Until"), None); // §2.3.9: delayed only
                                                                  // RFC 3464 §2.3 order
     let order: Vec<&str> = ds.recipients[0].iter().map(|h| h.name.as_str()).collect();
-    assert_eq!(
-        order,
-        [
-            "Original-Recipient",
-            "Final-Recipient",
-            "Action",
-            "Status",
-            "Remote-MTA",
-            "Diagnostic-Code",
-            "Last-Attempt-Date"
-        ]
-    );
+    assert_eq!(order, ["Original-Recipient", "Final-Recipient", "Action", "Status", "Remote-MTA", "Diagnostic-Code", "Last-Attempt-Date"]);
     let per_message: Vec<&str> = ds.per_message.iter().map(|h| h.name.as_str()).collect();
-    assert_eq!(
-        per_message,
-        [
-            "Original-Envelope-Id",
-            "Reporting-MTA",
-            "Received-From-MTA",
-            "Arrival-Date"
-        ]
-    );
+    assert_eq!(per_message, ["Original-Envelope-Id", "Reporting-MTA", "Received-From-MTA", "Arrival-Date"]);
 
     // the returned message is the original, byte for byte, and is parsed as a child message
     let returned = &m.root.children[2];
@@ -540,30 +393,15 @@ fn failed_bounce_parses_as_multipart_report() {
     assert_eq!(returned.children[0].header("Subject"), Some("Hello"));
 
     // the human part teaches (compared with line wrapping undone)
-    let human = m.root.children[0]
-        .text()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    assert!(
-        human.contains(
-            "The mail server for example.org said the mailbox \"bob\" does not exist (550 5.1.1)"
-        ),
-        "{human}"
+    let human = m.root.children[0].text().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(human.contains("The mail server for example.org said the mailbox \"bob\" does not exist (550 5.1.1)"), "{human}");
+    assert!(human.contains("Check the spelling of the address"), "{human}");
+    assert!(human.contains("The mail server mx.example.org said:"), "{human}");
+    assert!(human.contains("550 5.1.1 <bob@example.org>: user unknown"), "{human}");
+    assert_eq!(
+        d.check(),
+        vec!["bob@example.org: Will-Retry-Until only belongs in a delayed report (RFC 3464 §2.3.9); not written".to_string()]
     );
-    assert!(
-        human.contains("Check the spelling of the address"),
-        "{human}"
-    );
-    assert!(
-        human.contains("The mail server mx.example.org said:"),
-        "{human}"
-    );
-    assert!(
-        human.contains("550 5.1.1 <bob@example.org>: user unknown"),
-        "{human}"
-    );
-    assert_eq!(d.check(), vec!["bob@example.org: Will-Retry-Until only belongs in a delayed report (RFC 3464 §2.3.9); not written".to_string()]);
 }
 
 #[test]
@@ -583,26 +421,17 @@ fn delayed_bounce_has_will_retry_until_and_no_remote_mta_when_none_answered() {
     let raw = dsn::build(&d);
     assert_wire_clean(&raw);
     let (m, ds) = report_of(&raw);
-    assert_eq!(
-        m.header("Subject"),
-        Some("Delayed Mail (still being retried)")
-    );
+    assert_eq!(m.header("Subject"), Some("Delayed Mail (still being retried)"));
     assert_eq!(ds.recipient_field(0, "Remote-MTA"), None);
     assert_eq!(ds.recipient_field(0, "Diagnostic-Code"), None);
     assert_eq!(ds.recipient_field(0, "Original-Recipient"), None);
-    assert_eq!(
-        ds.recipient_field(0, "Will-Retry-Until"),
-        Some("Wed, 02 Dec 2026 09:00:00 +0000")
-    );
+    assert_eq!(ds.recipient_field(0, "Will-Retry-Until"), Some("Wed, 02 Dec 2026 09:00:00 +0000"));
     assert_eq!(ds.recipient_field(0, "Status"), Some("4.4.1"));
     let returned = &m.root.children[2];
     assert_eq!(returned.content_type, "text/rfc822-headers");
     assert_eq!(returned.body, mime::header_block(&d.original));
     let human = m.root.children[0].text();
-    assert!(
-        human.contains("until Wed, 02 Dec 2026 09:00:00 +0000"),
-        "{human}"
-    );
+    assert!(human.contains("until Wed, 02 Dec 2026 09:00:00 +0000"), "{human}");
     assert!(human.contains("do not need to send it again"), "{human}");
     assert!(d.check().is_empty(), "{:?}", d.check());
 }
@@ -638,14 +467,9 @@ fn multi_recipient_success_and_give_up_reports() {
     ];
     let raw = dsn::build(&d);
     let (m, ds) = report_of(&raw);
-    assert_eq!(
-        m.header("Subject"),
-        Some("Undelivered Mail Returned to Sender")
-    );
+    assert_eq!(m.header("Subject"), Some("Undelivered Mail Returned to Sender"));
     assert_eq!(ds.recipients.len(), 3);
-    let actions: Vec<&str> = (0..3)
-        .map(|i| ds.recipient_field(i, "Action").unwrap())
-        .collect();
+    let actions: Vec<&str> = (0..3).map(|i| ds.recipient_field(i, "Action").unwrap()).collect();
     assert_eq!(actions, ["delivered", "failed", "expanded"]);
     assert_eq!(ds.recipient_field(1, "Status"), Some("4.4.7")); // give-up keeps the transient code
     assert!(m.root.children[0].text().contains("given up"));
@@ -665,21 +489,14 @@ fn dsn_is_deterministic_and_checks_teach() {
     bad.recipients[0].action = Action::Delayed;
     let problems = bad.check();
     assert!(problems.iter().any(|p| p.contains("null")), "{problems:?}");
-    assert!(
-        problems.iter().any(|p| p.contains("inconsistent")),
-        "{problems:?}"
-    );
+    assert!(problems.iter().any(|p| p.contains("inconsistent")), "{problems:?}");
 }
 
 #[test]
 fn original_with_boundary_lookalike_and_8bit_is_returned_intact() {
     let mut d = failed_dsn();
     let mut c = compose();
-    c.attachments = vec![Attachment {
-        filename: "f".into(),
-        content_type: "text/plain".into(),
-        data: b"f".to_vec(),
-    }];
+    c.attachments = vec![Attachment { filename: "f".into(), content_type: "text/plain".into(), data: b"f".to_vec() }];
     let mut original = mime::build(&c);
     original.extend_from_slice("8bit trailer: ü\r\n".as_bytes());
     d.original = original.clone();
@@ -706,30 +523,16 @@ fn name_strategy() -> impl Strategy<Value = String> {
 }
 
 fn mailbox_strategy() -> impl Strategy<Value = String> {
-    (
-        name_strategy(),
-        "[a-z0-9.]{1,12}",
-        "[a-z0-9]{1,10}\\.(org|com|de)",
-    )
-        .prop_map(|(n, l, d)| format!("{n} <{l}@{d}>"))
+    (name_strategy(), "[a-z0-9.]{1,12}", "[a-z0-9]{1,10}\\.(org|com|de)").prop_map(|(n, l, d)| format!("{n} <{l}@{d}>"))
 }
 
 fn attachment_strategy() -> impl Strategy<Value = Attachment> {
     (
         any::<String>(),
-        prop::sample::select(vec![
-            "application/pdf",
-            "image/png",
-            "text/plain",
-            "application/octet-stream",
-        ]),
+        prop::sample::select(vec!["application/pdf", "image/png", "text/plain", "application/octet-stream"]),
         prop::collection::vec(any::<u8>(), 0..600),
     )
-        .prop_map(|(filename, ct, data)| Attachment {
-            filename,
-            content_type: ct.into(),
-            data,
-        })
+        .prop_map(|(filename, ct, data)| Attachment { filename, content_type: ct.into(), data })
 }
 
 fn compose_strategy() -> impl Strategy<Value = Compose> {
@@ -737,11 +540,7 @@ fn compose_strategy() -> impl Strategy<Value = Compose> {
         mailbox_strategy(),
         prop::collection::vec(mailbox_strategy(), 0..4),
         any::<String>(),
-        prop_oneof![
-            any::<String>(),
-            "[ -~\n]{0,300}",
-            "(\\.?[a-z ]{0,90}\n){0,8}"
-        ],
+        prop_oneof![any::<String>(), "[ -~\n]{0,300}", "(\\.?[a-z ]{0,90}\n){0,8}"],
         prop::collection::vec(attachment_strategy(), 0..3),
     )
         .prop_map(|(from, to, subject, body, attachments)| Compose {
@@ -832,7 +631,17 @@ proptest! {
 fn a_subject_of_spaces_survives() {
     // Found by the property test in CI: "=?UTF-8?Q?_?=" decoded to "" (the body decoder trims).
     for subject in [" ", "  ", "a ", " a", "x_y", "=3D"] {
-        let c = Compose { from: "ü <0@0.org>".into(), to: vec![], cc: vec![], subject: subject.into(), date: "Sat, 28 Nov 2026 09:00:00 +0000".into(), message_id: "p@example.com".into(), body: String::new(), attachments: vec![], extra_headers: vec![] };
+        let c = Compose {
+            from: "ü <0@0.org>".into(),
+            to: vec![],
+            cc: vec![],
+            subject: subject.into(),
+            date: "Sat, 28 Nov 2026 09:00:00 +0000".into(),
+            message_id: "p@example.com".into(),
+            body: String::new(),
+            attachments: vec![],
+            extra_headers: vec![],
+        };
         let m = mime::parse(&mime::build(&c));
         assert_eq!(subject_of(&m), subject);
     }

@@ -4,7 +4,9 @@
 use proptest::prelude::*;
 use smtp_sim::sim::clock::Span;
 use smtp_sim::sim::dns::{AddressRecord, MxRecord, Zone};
-use smtp_sim::sim::scenario::{ClockSettings, DsnNotify, DsnRequest, DsnRet, FullMailbox, Fullness, Login, MessageSpec, NodeKind, NodeSpec, Scenario};
+use smtp_sim::sim::scenario::{
+    ClockSettings, DsnNotify, DsnRequest, DsnRet, FullMailbox, Fullness, Login, MessageSpec, NodeKind, NodeSpec, Scenario,
+};
 use smtp_sim::sim::trace::{Kind, Trace};
 use smtp_sim::sim::world;
 
@@ -71,7 +73,14 @@ fn knobs() -> impl Strategy<Value = Knobs> {
                 any::<u64>(),
             )
         })
-        .prop_map(|(servers, faults, pipelining, mx_missing, messages, seed)| Knobs { servers, faults, pipelining, mx_missing, messages, seed })
+        .prop_map(|(servers, faults, pipelining, mx_missing, messages, seed)| Knobs {
+            servers,
+            faults,
+            pipelining,
+            mx_missing,
+            messages,
+            seed,
+        })
 }
 
 fn build(k: &Knobs) -> Scenario {
@@ -110,7 +119,10 @@ fn build(k: &Knobs) -> Scenario {
         c.server = Some(nodes[*sender].host.clone());
         c.port = Some(587);
         c.login = Some(Login { user: "u".into(), password: "p".into() });
-        let mut to: Vec<String> = rcpts.iter().map(|(d, u)| if *d == k.servers { format!("x{u}@nowhere.example") } else { format!("u{u}@d{d}.example") }).collect();
+        let mut to: Vec<String> = rcpts
+            .iter()
+            .map(|(d, u)| if *d == k.servers { format!("x{u}@nowhere.example") } else { format!("u{u}@d{d}.example") })
+            .collect();
         to.sort();
         to.dedup();
         messages.push(MessageSpec {
@@ -128,7 +140,12 @@ fn build(k: &Knobs) -> Scenario {
             dsn: match (k.seed >> (8 + 3 * m)) % 5 {
                 0 => None,
                 1 => Some(DsnRequest { notify: vec![DsnNotify::Never], ..DsnRequest::default() }),
-                2 => Some(DsnRequest { notify: vec![DsnNotify::Success, DsnNotify::Failure], ret: Some(DsnRet::Hdrs), envid: Some(format!("m{m}")), orcpt: true }),
+                2 => Some(DsnRequest {
+                    notify: vec![DsnNotify::Success, DsnNotify::Failure],
+                    ret: Some(DsnRet::Hdrs),
+                    envid: Some(format!("m{m}")),
+                    orcpt: true,
+                }),
                 3 => Some(DsnRequest { notify: vec![DsnNotify::Delay], ..DsnRequest::default() }),
                 _ => Some(DsnRequest { notify: vec![DsnNotify::Success], ..DsnRequest::default() }),
             },
@@ -140,7 +157,12 @@ fn build(k: &Knobs) -> Scenario {
         title: "prop".into(),
         goal: "prop".into(),
         seed: k.seed,
-        clock: ClockSettings { retry: vec![Span::mins(5)], expire_after: Span::mins(30), delay_warning_after: Some(Span::mins(10)), ..ClockSettings::default() },
+        clock: ClockSettings {
+            retry: vec![Span::mins(5)],
+            expire_after: Span::mins(30),
+            delay_warning_after: Some(Span::mins(10)),
+            ..ClockSettings::default()
+        },
         nodes,
         dns: zone,
         messages,
@@ -154,9 +176,11 @@ fn check_conservation(s: &Scenario, t: &Trace) {
     // sent, stored in a mailbox, reported in a bounce, still queued, or a double bounce.
     let sent: usize = s.messages.iter().map(|m| m.to.len()).sum();
     let count = |key: &str| t.events.iter().filter(|e| e.key.as_deref() == Some(key)).count();
-    let units_in = sent + count("bounce-created") + count("delay-warning") + count("dsn-delivered") + count("dsn-relayed") + count("double-bounce");
+    let units_in =
+        sent + count("bounce-created") + count("delay-warning") + count("dsn-delivered") + count("dsn-relayed") + count("double-bounce");
     let s_ = &t.summary;
-    let units_out = s_.refused_in_session + s_.not_sent + t.mailboxes.len() + s_.bounced + t.queue.len() + s_.double_bounces + s_.unnotified;
+    let units_out =
+        s_.refused_in_session + s_.not_sent + t.mailboxes.len() + s_.bounced + t.queue.len() + s_.double_bounces + s_.unnotified;
     assert_eq!(units_in, units_out, "a message was lost or duplicated: {s_:?}\n{}", t.transcript());
     assert_eq!(t.mailboxes.len(), s_.delivered + s_.bounces_delivered);
     assert_eq!(t.mailboxes.iter().filter(|m| m.is_bounce).count(), s_.bounces_delivered, "bounces are counted apart from delivered mail");

@@ -38,7 +38,8 @@ fn errors(src: &str) -> Vec<String> {
 #[test]
 fn every_builtin_loads_and_has_a_story() {
     for (id, src) in BUILTIN {
-        let s = Scenario::from_toml(src).unwrap_or_else(|e| panic!("{id}: {}", e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")));
+        let s =
+            Scenario::from_toml(src).unwrap_or_else(|e| panic!("{id}: {}", e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")));
         assert_eq!(&s.id, id);
         assert!(!s.title.is_empty() && !s.goal.is_empty(), "{id}");
         assert!(!s.narration.is_empty(), "{id} has no narration");
@@ -81,7 +82,8 @@ fn dangling_reference_is_located() {
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
-    let src = MINIMAL.replace("address = \"192.0.2.2\"", "address = \"999.1.1.1\"").replace("bob@example.org\"]\n\n", "bob@example.net\"]\n\n");
+    let src =
+        MINIMAL.replace("address = \"192.0.2.2\"", "address = \"999.1.1.1\"").replace("bob@example.org\"]\n\n", "bob@example.net\"]\n\n");
     let e = errors(&src);
     assert!(e.len() >= 2, "{e:?}");
     assert!(e.iter().any(|x| x.contains("node[1].address")));
@@ -131,7 +133,9 @@ fn hostile_inputs_never_panic() {
 #[test]
 fn kind_names_match_the_json_form() {
     use smtp_sim::sim::trace::Kind;
-    for k in [Kind::DnsQuery, Kind::ConnectFailed, Kind::TlsHandshake, Kind::RetryScheduled, Kind::BounceCreated, Kind::Send, Kind::UserNotice] {
+    for k in
+        [Kind::DnsQuery, Kind::ConnectFailed, Kind::TlsHandshake, Kind::RetryScheduled, Kind::BounceCreated, Kind::Send, Kind::UserNotice]
+    {
         assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
     }
 }
@@ -204,7 +208,11 @@ fn every_builtin_that_compresses_time_says_so_and_rfc_defaults_say_nothing() {
         }
         let transcript = t.transcript();
         for s in &t.shortcuts {
-            assert!(transcript.lines().take(2 + t.shortcuts.len()).any(|l| l.ends_with(&s.sentence())), "{id}: header says {:?}", s.sentence());
+            assert!(
+                transcript.lines().take(2 + t.shortcuts.len()).any(|l| l.ends_with(&s.sentence())),
+                "{id}: header says {:?}",
+                s.sentence()
+            );
         }
     }
     assert_eq!(seen, [true; 3], "the built-ins retry, expire and detect a loop");

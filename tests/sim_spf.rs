@@ -20,7 +20,11 @@ fn mx(domain: &str, preference: u16, host: &str) -> MxRecord {
 /// plus an IPv6 host for the ip6 and dual-cidr rows.
 fn appendix_a_zone() -> Zone {
     Zone {
-        mx: vec![mx("example.com", 10, "mail-a.example.com"), mx("example.com", 20, "mail-b.example.com"), mx("example.org", 10, "mail-c.example.org")],
+        mx: vec![
+            mx("example.com", 10, "mail-a.example.com"),
+            mx("example.com", 20, "mail-b.example.com"),
+            mx("example.org", 10, "mail-c.example.org"),
+        ],
         a: vec![
             a("example.com", "192.0.2.10"),
             a("example.com", "192.0.2.11"),
@@ -198,7 +202,21 @@ fn lookup_limits_of_4_6_4() {
 
 fn term() -> impl Strategy<Value = String> {
     let name = prop::sample::select(vec!["a.test", "b.test", "c.test", "example.com", "x", "nowhere.test", ""]);
-    let mech = prop::sample::select(vec!["all", "a", "mx", "include", "exists", "ptr", "ip4", "ip6", "redirect=", "exp=", "foo=", "bogus", "v=spf1"]);
+    let mech = prop::sample::select(vec![
+        "all",
+        "a",
+        "mx",
+        "include",
+        "exists",
+        "ptr",
+        "ip4",
+        "ip6",
+        "redirect=",
+        "exp=",
+        "foo=",
+        "bogus",
+        "v=spf1",
+    ]);
     let qual = prop::sample::select(vec!["", "+", "-", "~", "?"]);
     let cidr = prop::sample::select(vec!["", "/0", "/24", "/32", "/33", "//64", "/24//64", "//200", "/", "//"]);
     let junk = "[ -~]{0,6}";

@@ -16,7 +16,15 @@ impl Policy for Accounts {
 fn all_extensions() -> ServerConfig {
     ServerConfig {
         hostname: "mx.example".into(),
-        extensions: Extensions { smtputf8: true, dsn: true, chunking: true, auth_plain: true, auth_login: true, starttls: true, ..Extensions::default() },
+        extensions: Extensions {
+            smtputf8: true,
+            dsn: true,
+            chunking: true,
+            auth_plain: true,
+            auth_login: true,
+            starttls: true,
+            ..Extensions::default()
+        },
         ..ServerConfig::default()
     }
 }
@@ -44,7 +52,10 @@ fn lines(config: ServerConfig, input: &str) -> Vec<String> {
 fn rfc2034_s3_enhanced_codes_also_in_a_helo_session() {
     // RFC 2034 §3: "regardless of whether or not EHLO is employed"; not on the greeting or on
     // the HELO/EHLO reply.
-    let got = lines(ServerConfig::default(), "HELO bar.example\r\nMAIL FROM:<a@bar.example>\r\nRCPT TO:<b@mx.example>\r\nVRFY b\r\nFOO\r\nQUIT\r\n");
+    let got = lines(
+        ServerConfig::default(),
+        "HELO bar.example\r\nMAIL FROM:<a@bar.example>\r\nRCPT TO:<b@mx.example>\r\nVRFY b\r\nFOO\r\nQUIT\r\n",
+    );
     assert_eq!(
         got,
         [
@@ -96,20 +107,33 @@ fn probe(verb: Verb) -> &'static str {
 fn rfc5321_s4_1_1_1_every_implemented_command_is_base_or_advertised() {
     // RFC 5321 §4.1.1.1, §3.5.2: HELP (and EXPN, if implemented) are listed in the EHLO
     // reply; an extension command is implemented exactly when its keyword is listed.
-    let configs = [all_extensions(), ServerConfig::default(), ServerConfig { extensions: Extensions { chunking: true, ..Extensions::default() }, ..ServerConfig::default() }];
+    let configs = [
+        all_extensions(),
+        ServerConfig::default(),
+        ServerConfig { extensions: Extensions { chunking: true, ..Extensions::default() }, ..ServerConfig::default() },
+    ];
     for config in configs {
         let ehlo = lines(config.clone(), "EHLO bar.example\r\n");
         let keywords: Vec<&str> = ehlo[2..].iter().map(|l| l[4..].split(' ').next().unwrap()).collect();
         assert!(keywords.contains(&"HELP"), "HELP answers 214, so it is advertised: {keywords:?}");
         for verb in Verb::ALL {
-            let prefix = if verb == Verb::Rcpt || verb == Verb::Data { "EHLO bar.example\r\nMAIL FROM:<a@bar.example>\r\nRCPT TO:<b@mx.example>\r\n" } else { "EHLO bar.example\r\n" };
+            let prefix = if verb == Verb::Rcpt || verb == Verb::Data {
+                "EHLO bar.example\r\nMAIL FROM:<a@bar.example>\r\nRCPT TO:<b@mx.example>\r\n"
+            } else {
+                "EHLO bar.example\r\n"
+            };
             let input = if verb == Verb::Data { prefix.to_string() + "DATA\r\n" } else { format!("{prefix}{}\r\n", probe(verb)) };
             let out = lines(config.clone(), &input);
             let last = out.last().unwrap();
             let implemented = !last.starts_with("502");
             match ehlo_keyword(verb) {
                 None => assert!(implemented, "{verb:?} is a base command of RFC 5321 §4.5.1 and must work: {last}"),
-                Some(k) => assert_eq!(implemented, keywords.contains(&k), "{verb:?} implemented={implemented} but {k} advertised={} ({keywords:?}; {last})", keywords.contains(&k)),
+                Some(k) => assert_eq!(
+                    implemented,
+                    keywords.contains(&k),
+                    "{verb:?} implemented={implemented} but {k} advertised={} ({keywords:?}; {last})",
+                    keywords.contains(&k)
+                ),
             }
         }
     }
@@ -128,7 +152,9 @@ fn rfc4954_s5_auth_param_on_mail_is_accepted() {
     // RFC 4954 §5: AUTH=<mailbox as xtext> or AUTH=<>, accepted where AUTH is offered (not 555),
     // whether or not the client authenticated.
     let cfg = all_extensions();
-    for (param, decoded) in [("AUTH=<>", "<>"), ("AUTH=e+3Dmc2@bar.example", "e=mc2@bar.example"), ("AUTH=alice@bar.example", "alice@bar.example")] {
+    for (param, decoded) in
+        [("AUTH=<>", "<>"), ("AUTH=e+3Dmc2@bar.example", "e=mc2@bar.example"), ("AUTH=alice@bar.example", "alice@bar.example")]
+    {
         let (out, events) = talk(cfg.clone(), &format!("EHLO bar.example\r\nMAIL FROM:<a@bar.example> {param}\r\n"));
         assert!(out.ends_with("250 2.1.0 Sender <a@bar.example> OK\r\n"), "{param}: {out}");
         let auth = events.iter().find_map(|e| match e {
@@ -138,7 +164,10 @@ fn rfc4954_s5_auth_param_on_mail_is_accepted() {
         assert_eq!(auth.as_deref(), Some(decoded));
     }
     // After AUTH too.
-    let (out, _) = talk(cfg.clone(), "EHLO bar.example\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nMAIL FROM:<alice@bar.example> AUTH=alice@bar.example\r\n");
+    let (out, _) = talk(
+        cfg.clone(),
+        "EHLO bar.example\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nMAIL FROM:<alice@bar.example> AUTH=alice@bar.example\r\n",
+    );
     assert!(out.ends_with("250 2.1.0 Sender <alice@bar.example> OK\r\n"), "{out}");
     // Malformed: not an addr-spec → 501 (a syntax error in the parameter value).
     let (out, _) = talk(cfg, "EHLO bar.example\r\nMAIL FROM:<a@bar.example> AUTH=nobody\r\n");

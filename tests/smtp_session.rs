@@ -137,7 +137,10 @@ fn ehlo(config: ServerConfig) -> Harness {
 fn rfc5321_d1_typical_transaction() {
     let mut h = Harness::new(config());
     let transcript = [
-        ("EHLO bar.com\r\n", "250-foo.com Hello bar.com\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 HELP\r\n"),
+        (
+            "EHLO bar.com\r\n",
+            "250-foo.com Hello bar.com\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 HELP\r\n",
+        ),
         ("MAIL FROM:<Smith@bar.com>\r\n", "250 2.1.0 Sender <Smith@bar.com> OK\r\n"),
         ("RCPT TO:<Jones@foo.com>\r\n", "250 2.1.5 Recipient <Jones@foo.com> OK\r\n"),
         ("RCPT TO:<Green@foo.com>\r\n", "550 5.1.1 <Green@foo.com>: Recipient address rejected: user unknown\r\n"),
@@ -307,7 +310,9 @@ fn line_limits() {
     assert_eq!(h.codes(&long), ["500 5.5.2", "250 2.0.0"]);
     assert_eq!(h.codes("NOOP\n"), ["500 5.5.2"]);
     // Text lines over 1000 octets: accepted by default, refused when configured.
-    for (strict, code) in [(smtp_sim::smtp::server::Strictness::Accept, "250 2.0.0"), (smtp_sim::smtp::server::Strictness::Reject, "550 5.6.0")] {
+    for (strict, code) in
+        [(smtp_sim::smtp::server::Strictness::Accept, "250 2.0.0"), (smtp_sim::smtp::server::Strictness::Reject, "550 5.6.0")]
+    {
         let mut h = ehlo(ServerConfig { long_lines: strict, ..config() });
         h.send("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nDATA\r\n");
         assert_eq!(h.codes(&format!("{}\r\n.\r\n", "y".repeat(1200))), [code]);
@@ -346,7 +351,10 @@ fn recipient_limit_and_postmaster() {
     let mut h = ehlo(config());
     h.p.greylist = true;
     h.send("MAIL FROM:<a@bar.com>\r\n");
-    assert_eq!(h.codes("RCPT TO:<x@foo.com>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<postmaster@foo.com>\r\n"), ["451 4.7.1", "250 2.1.5", "250 2.1.5"]);
+    assert_eq!(
+        h.codes("RCPT TO:<x@foo.com>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<postmaster@foo.com>\r\n"),
+        ["451 4.7.1", "250 2.1.5", "250 2.1.5"]
+    );
 }
 
 #[test]
@@ -486,7 +494,9 @@ fn tx(from: &str, to: &[&str], message: &str) -> Transaction {
 fn outcomes(ev: &[ClientEvent]) -> Vec<Vec<(String, Outcome)>> {
     ev.iter()
         .find_map(|e| match e {
-            ClientEvent::Finished { outcomes } => Some(outcomes.iter().map(|t| t.iter().map(|(r, o)| (r.to_string(), o.clone())).collect()).collect()),
+            ClientEvent::Finished { outcomes } => {
+                Some(outcomes.iter().map(|t| t.iter().map(|(r, o)| (r.to_string(), o.clone())).collect()).collect())
+            }
             _ => None,
         })
         .expect("finished")
@@ -556,7 +566,8 @@ fn client_starttls_auth_bdat() {
     };
     let server = ServerConfig { require_auth: true, require_tls: true, ..full_config() };
     let message = "Subject: chunks\r\n\r\n.dot\r\n";
-    let (cev, sev) = run(server, client, vec![tx("alice@bar.com", &["b@foo.com"], message), tx("alice@bar.com", &["c@foo.com"], "second\r\n")], 0);
+    let (cev, sev) =
+        run(server, client, vec![tx("alice@bar.com", &["b@foo.com"], message), tx("alice@bar.com", &["c@foo.com"], "second\r\n")], 0);
     let o = outcomes(&cev);
     assert_eq!(o.len(), 2);
     assert!(o.iter().all(|t| t.iter().all(|(_, x)| *x == Outcome::Delivered)), "{o:?}");

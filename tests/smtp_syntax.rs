@@ -62,8 +62,7 @@ fn notify(success: bool, failure: bool, delay: bool) -> Option<Notify> {
 /// itself is canonical), re-parse, compare.
 #[track_caller]
 fn kat_inverse_command(input: &str, expected: &Command, canonical: Option<&str>) {
-    let parsed =
-        parse::command(input.as_bytes()).unwrap_or_else(|e| panic!("{input:?} should parse: {e}"));
+    let parsed = parse::command(input.as_bytes()).unwrap_or_else(|e| panic!("{input:?} should parse: {e}"));
     assert_eq!(&parsed, expected, "parse({input:?})");
     let text = encode::command(&parsed);
     assert_eq!(text, canonical.unwrap_or(input), "encode(parse({input:?}))");
@@ -82,10 +81,8 @@ fn kat_commands(table: &[(&str, Command)]) {
 /// joined by CRLF, re-parse, compare.
 #[track_caller]
 fn kat_inverse_reply(lines: &[&str], expected: &Reply, canonical: Option<&[&str]>) {
-    let parsed_lines: Vec<ReplyLine> = lines
-        .iter()
-        .map(|l| parse::reply_line(l.as_bytes()).unwrap_or_else(|e| panic!("{l:?}: {e}")))
-        .collect();
+    let parsed_lines: Vec<ReplyLine> =
+        lines.iter().map(|l| parse::reply_line(l.as_bytes()).unwrap_or_else(|e| panic!("{l:?}: {e}"))).collect();
     let parsed = parse::reply(&parsed_lines).unwrap_or_else(|e| panic!("{lines:?}: {e}"));
     assert_eq!(&parsed, expected, "parse({lines:?})");
     let text = encode::reply(&parsed);
@@ -107,8 +104,7 @@ fn reparse_reply(text: &str) -> Reply {
 
 #[track_caller]
 fn reject(input: &[u8], kind: K, offset: usize) {
-    let err = parse::command(input)
-        .expect_err(&format!("{:?} should be refused", String::from_utf8_lossy(input)));
+    let err = parse::command(input).expect_err(&format!("{:?} should be refused", String::from_utf8_lossy(input)));
     assert_eq!(err.kind, kind, "{:?}: {err}", String::from_utf8_lossy(input));
     assert_eq!(err.offset, offset, "{:?}: {err}", String::from_utf8_lossy(input));
     // Errors teach: something to read, something to aim for.
@@ -145,23 +141,11 @@ fn rfc5321_appendix_d_commands() {
 fn rfc5321_appendix_d_replies() {
     let one = |code: u16, text: &str| Reply::new(code, None, text);
     for (line, code, text) in [
-        (
-            "220 foo.com Simple Mail Transfer Service Ready",
-            220,
-            "foo.com Simple Mail Transfer Service Ready",
-        ),
+        ("220 foo.com Simple Mail Transfer Service Ready", 220, "foo.com Simple Mail Transfer Service Ready"),
         ("250 OK", 250, "OK"),
         ("550 No such user here", 550, "No such user here"),
-        (
-            "354 Start mail input; end with <CRLF>.<CRLF>",
-            354,
-            "Start mail input; end with <CRLF>.<CRLF>",
-        ),
-        (
-            "221 foo.com Service closing transmission channel",
-            221,
-            "foo.com Service closing transmission channel",
-        ),
+        ("354 Start mail input; end with <CRLF>.<CRLF>", 354, "Start mail input; end with <CRLF>.<CRLF>"),
+        ("221 foo.com Service closing transmission channel", 221, "foo.com Service closing transmission channel"),
         ("250 xyz.com is on the air", 250, "xyz.com is on the air"),
         ("250 Mark Crispin <Admin.MRC@foo.com>", 250, "Mark Crispin <Admin.MRC@foo.com>"),
     ] {
@@ -171,13 +155,7 @@ fn rfc5321_appendix_d_replies() {
     let expected = Reply {
         code: Code(250),
         enhanced: None,
-        lines: vec![
-            "foo.com greets bar.com".into(),
-            "8BITMIME".into(),
-            "SIZE".into(),
-            "DSN".into(),
-            "HELP".into(),
-        ],
+        lines: vec!["foo.com greets bar.com".into(), "8BITMIME".into(), "SIZE".into(), "DSN".into(), "HELP".into()],
     };
     kat_inverse_reply(&lines, &expected, None);
     let kws = parse::ehlo_keywords(&expected);
@@ -193,60 +171,29 @@ fn esmtp_parameter_examples() {
         // RFC 1870 §6
         (
             "MAIL FROM:<ned@thor.innosoft.com> SIZE=500000",
-            mail_with(
-                "ned",
-                "thor.innosoft.com",
-                MailParams { size: Some(500000), ..Default::default() },
-            ),
+            mail_with("ned", "thor.innosoft.com", MailParams { size: Some(500000), ..Default::default() }),
         ),
         // RFC 6152 §4
         (
             "MAIL FROM:<ned@ymir.claremont.edu> BODY=8BITMIME",
-            mail_with(
-                "ned",
-                "ymir.claremont.edu",
-                MailParams { body: Some(Body::EightBitMime), ..Default::default() },
-            ),
+            mail_with("ned", "ymir.claremont.edu", MailParams { body: Some(Body::EightBitMime), ..Default::default() }),
         ),
-        (
-            "MAIL FROM:<a@b.example> BODY=7BIT",
-            mail_with(
-                "a",
-                "b.example",
-                MailParams { body: Some(Body::SevenBit), ..Default::default() },
-            ),
-        ),
+        ("MAIL FROM:<a@b.example> BODY=7BIT", mail_with("a", "b.example", MailParams { body: Some(Body::SevenBit), ..Default::default() })),
         (
             "MAIL FROM:<a@b.example> BODY=BINARYMIME",
-            mail_with(
-                "a",
-                "b.example",
-                MailParams { body: Some(Body::BinaryMime), ..Default::default() },
-            ),
+            mail_with("a", "b.example", MailParams { body: Some(Body::BinaryMime), ..Default::default() }),
         ),
         // RFC 3461 §6.2
         (
             "MAIL FROM:<Alice@Example.ORG> RET=HDRS ENVID=QQ314159",
-            mail_with(
-                "Alice",
-                "Example.ORG",
-                MailParams {
-                    ret: Some(Ret::Hdrs),
-                    envid: Some("QQ314159".into()),
-                    ..Default::default()
-                },
-            ),
+            mail_with("Alice", "Example.ORG", MailParams { ret: Some(Ret::Hdrs), envid: Some("QQ314159".into()), ..Default::default() }),
         ),
         (
             "RCPT TO:<Bob@Example.COM> NOTIFY=SUCCESS ORCPT=rfc822;Bob@Example.COM",
             rcpt_with(
                 "Bob",
                 "Example.COM",
-                RcptParams {
-                    notify: notify(true, false, false),
-                    orcpt: orcpt("Bob@Example.COM"),
-                    other: vec![],
-                },
+                RcptParams { notify: notify(true, false, false), orcpt: orcpt("Bob@Example.COM"), other: vec![] },
             ),
         ),
         (
@@ -254,57 +201,29 @@ fn esmtp_parameter_examples() {
             rcpt_with(
                 "Carol",
                 "Ivory.EDU",
-                RcptParams {
-                    notify: notify(false, true, false),
-                    orcpt: orcpt("Carol@Ivory.EDU"),
-                    other: vec![],
-                },
+                RcptParams { notify: notify(false, true, false), orcpt: orcpt("Carol@Ivory.EDU"), other: vec![] },
             ),
         ),
         (
             "RCPT TO:<Dana@Ivory.EDU> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;Dana@Ivory.EDU",
-            rcpt_with(
-                "Dana",
-                "Ivory.EDU",
-                RcptParams {
-                    notify: notify(true, true, false),
-                    orcpt: orcpt("Dana@Ivory.EDU"),
-                    other: vec![],
-                },
-            ),
+            rcpt_with("Dana", "Ivory.EDU", RcptParams { notify: notify(true, true, false), orcpt: orcpt("Dana@Ivory.EDU"), other: vec![] }),
         ),
         (
             "RCPT TO:<Fred@Bombs.AF.MIL> NOTIFY=NEVER",
-            rcpt_with(
-                "Fred",
-                "Bombs.AF.MIL",
-                RcptParams { notify: Some(Notify::Never), ..Default::default() },
-            ),
+            rcpt_with("Fred", "Bombs.AF.MIL", RcptParams { notify: Some(Notify::Never), ..Default::default() }),
         ),
         (
             "RCPT TO:<a@b.example> NOTIFY=SUCCESS,FAILURE,DELAY",
-            rcpt_with(
-                "a",
-                "b.example",
-                RcptParams { notify: notify(true, true, true), ..Default::default() },
-            ),
+            rcpt_with("a", "b.example", RcptParams { notify: notify(true, true, true), ..Default::default() }),
         ),
         // xtext: "+" is +2B (RFC 3461 §4)
         (
             "MAIL FROM:<a@b.example> ENVID=QQ314159+2B",
-            mail_with(
-                "a",
-                "b.example",
-                MailParams { envid: Some("QQ314159+".into()), ..Default::default() },
-            ),
+            mail_with("a", "b.example", MailParams { envid: Some("QQ314159+".into()), ..Default::default() }),
         ),
         (
             "RCPT TO:<a@b.example> ORCPT=rfc822;a+2Bb+3Dc@b.example",
-            rcpt_with(
-                "a",
-                "b.example",
-                RcptParams { orcpt: orcpt("a+b=c@b.example"), ..Default::default() },
-            ),
+            rcpt_with("a", "b.example", RcptParams { orcpt: orcpt("a+b=c@b.example"), ..Default::default() }),
         ),
         // all MAIL parameters, in canonical order, and unknown ones kept for the 555
         (
@@ -331,13 +250,7 @@ fn esmtp_parameter_examples() {
             rcpt_with(
                 "a",
                 "b.example",
-                RcptParams {
-                    other: vec![OtherParam {
-                        keyword: "XRCPTFORWARD".into(),
-                        value: Some("abc".into()),
-                    }],
-                    ..Default::default()
-                },
+                RcptParams { other: vec![OtherParam { keyword: "XRCPTFORWARD".into(), value: Some("abc".into()) }], ..Default::default() },
             ),
         ),
         // NOTIFY is an RCPT parameter: on MAIL it is unknown (555)
@@ -346,13 +259,7 @@ fn esmtp_parameter_examples() {
             mail_with(
                 "a",
                 "b.example",
-                MailParams {
-                    other: vec![OtherParam {
-                        keyword: "NOTIFY".into(),
-                        value: Some("NEVER".into()),
-                    }],
-                    ..Default::default()
-                },
+                MailParams { other: vec![OtherParam { keyword: "NOTIFY".into(), value: Some("NEVER".into()) }], ..Default::default() },
             ),
         ),
         (
@@ -378,18 +285,9 @@ fn other_commands() {
         ("NOOP anything at all", Command::Noop(Some("anything at all".into()))),
         ("STARTTLS", Command::StartTls),
         // RFC 4954 §4 / §6
-        (
-            "AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=",
-            Command::Auth {
-                mechanism: "PLAIN".into(),
-                initial: Some("dGVzdAB0ZXN0ADEyMzQ=".into()),
-            },
-        ),
+        ("AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=", Command::Auth { mechanism: "PLAIN".into(), initial: Some("dGVzdAB0ZXN0ADEyMzQ=".into()) }),
         ("AUTH GSSAPI", Command::Auth { mechanism: "GSSAPI".into(), initial: None }),
-        (
-            "AUTH EXTERNAL =",
-            Command::Auth { mechanism: "EXTERNAL".into(), initial: Some("=".into()) },
-        ),
+        ("AUTH EXTERNAL =", Command::Auth { mechanism: "EXTERNAL".into(), initial: Some("=".into()) }),
         ("AUTH SCRAM-SHA-256", Command::Auth { mechanism: "SCRAM-SHA-256".into(), initial: None }),
     ]);
 }
@@ -398,57 +296,30 @@ fn other_commands() {
 
 #[test]
 fn tricky_addresses() {
-    let quoted = |q: &str, dom: &str| Mailbox {
-        local: LocalPart::Quoted(q.into()),
-        host: Host::Domain(d(dom)),
-    };
+    let quoted = |q: &str, dom: &str| Mailbox { local: LocalPart::Quoted(q.into()), host: Host::Domain(d(dom)) };
     kat_commands(&[
         (
             "MAIL FROM:<\"john doe\"@example.com>",
-            Command::Mail {
-                from: ReversePath::Path(p(quoted("john doe", "example.com"))),
-                params: MailParams::default(),
-            },
+            Command::Mail { from: ReversePath::Path(p(quoted("john doe", "example.com"))), params: MailParams::default() },
         ),
         (
             "MAIL FROM:<\"a\\\"b\\\\c\"@example.com>",
-            Command::Mail {
-                from: ReversePath::Path(p(quoted("a\"b\\c", "example.com"))),
-                params: MailParams::default(),
-            },
+            Command::Mail { from: ReversePath::Path(p(quoted("a\"b\\c", "example.com"))), params: MailParams::default() },
         ),
         (
             "MAIL FROM:<\"\"@example.com>",
-            Command::Mail {
-                from: ReversePath::Path(p(quoted("", "example.com"))),
-                params: MailParams::default(),
-            },
+            Command::Mail { from: ReversePath::Path(p(quoted("", "example.com"))), params: MailParams::default() },
         ),
         ("MAIL FROM:<>", Command::Mail { from: ReversePath::Null, params: MailParams::default() }),
-        (
-            "MAIL FROM:<> SIZE=10",
-            Command::Mail {
-                from: ReversePath::Null,
-                params: MailParams { size: Some(10), ..Default::default() },
-            },
-        ),
+        ("MAIL FROM:<> SIZE=10", Command::Mail { from: ReversePath::Null, params: MailParams { size: Some(10), ..Default::default() } }),
         (
             "RCPT TO:<@a.example,@b.example:user@c.example>",
             Command::Rcpt {
-                to: ForwardPath::Path(Path {
-                    source_route: vec![d("a.example"), d("b.example")],
-                    mailbox: mb("user", "c.example"),
-                }),
+                to: ForwardPath::Path(Path { source_route: vec![d("a.example"), d("b.example")], mailbox: mb("user", "c.example") }),
                 params: RcptParams::default(),
             },
         ),
-        (
-            "RCPT TO:<Postmaster>",
-            Command::Rcpt {
-                to: ForwardPath::Postmaster("Postmaster".into()),
-                params: RcptParams::default(),
-            },
-        ),
+        ("RCPT TO:<Postmaster>", Command::Rcpt { to: ForwardPath::Postmaster("Postmaster".into()), params: RcptParams::default() }),
         (
             "RCPT TO:<postmaster> NOTIFY=NEVER",
             Command::Rcpt {
@@ -460,17 +331,11 @@ fn tricky_addresses() {
         ("MAIL FROM:<!#$%&'*+-/=?^_`{|}~@example.com>", mail("!#$%&'*+-/=?^_`{|}~", "example.com")),
         ("MAIL FROM:<a.b.c@1st.2nd-level.example>", mail("a.b.c", "1st.2nd-level.example")),
         // SMTPUTF8 (RFC 6531 §3.3): UTF-8 atoms and U-labels
-        (
-            "MAIL FROM:<用户@例子.广告> SMTPUTF8",
-            mail_with("用户", "例子.广告", MailParams { smtputf8: true, ..Default::default() }),
-        ),
+        ("MAIL FROM:<用户@例子.广告> SMTPUTF8", mail_with("用户", "例子.广告", MailParams { smtputf8: true, ..Default::default() })),
         ("RCPT TO:<δοκιμή@παράδειγμα.δοκιμή>", rcpt("δοκιμή", "παράδειγμα.δοκιμή")),
         (
             "RCPT TO:<\"用户 名\"@例子.广告>",
-            Command::Rcpt {
-                to: ForwardPath::Path(p(quoted("用户 名", "例子.广告"))),
-                params: RcptParams::default(),
-            },
+            Command::Rcpt { to: ForwardPath::Path(p(quoted("用户 名", "例子.广告"))), params: RcptParams::default() },
         ),
     ]);
     // A maximal label (63 octets) and a maximal domain are fine.
@@ -492,53 +357,23 @@ fn address_literals() {
         ("EHLO [IPv6:1:0:3:4:5:6:7:8]", ehlo_lit(V6([1, 0, 3, 4, 5, 6, 7, 8]))),
         ("EHLO [IPv6:1::]", ehlo_lit(V6([1, 0, 0, 0, 0, 0, 0, 0]))),
         ("EHLO [IPv6:::ffff:192.0.2.1]", ehlo_lit(V6([0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201]))),
-        (
-            "EHLO [x-tag:any-content!]",
-            ehlo_lit(General { tag: "x-tag".into(), content: "any-content!".into() }),
-        ),
+        ("EHLO [x-tag:any-content!]", ehlo_lit(General { tag: "x-tag".into(), content: "any-content!".into() })),
         (
             "MAIL FROM:<user@[192.0.2.1]>",
             Command::Mail {
-                from: ReversePath::Path(p(Mailbox {
-                    local: LocalPart::Dot("user".into()),
-                    host: Host::Literal(V4([192, 0, 2, 1])),
-                })),
+                from: ReversePath::Path(p(Mailbox { local: LocalPart::Dot("user".into()), host: Host::Literal(V4([192, 0, 2, 1])) })),
                 params: MailParams::default(),
             },
         ),
     ]);
     // Non-canonical spellings of the same addresses (RFC 5321 §4.1.3 forms vs RFC 5952 text).
     for (input, expected, canonical) in [
-        (
-            "EHLO [IPv6:2001:DB8:0:0:0:0:0:1]",
-            V6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]),
-            "EHLO [IPv6:2001:db8::1]",
-        ),
-        (
-            "EHLO [ipv6:0001:0002:0003:0004:0005:0006:0007:0008]",
-            V6([1, 2, 3, 4, 5, 6, 7, 8]),
-            "EHLO [IPv6:1:2:3:4:5:6:7:8]",
-        ),
-        (
-            "EHLO [IPv6:1:2:3:4:5:6:192.0.2.1]",
-            V6([1, 2, 3, 4, 5, 6, 0xc000, 0x0201]),
-            "EHLO [IPv6:1:2:3:4:5:6:c000:201]",
-        ),
-        (
-            "EHLO [IPv6:1::192.0.2.1]",
-            V6([1, 0, 0, 0, 0, 0, 0xc000, 0x0201]),
-            "EHLO [IPv6:1::c000:201]",
-        ),
-        (
-            "EHLO [IPv6:1:2:3:4::192.0.2.1]",
-            V6([1, 2, 3, 4, 0, 0, 0xc000, 0x0201]),
-            "EHLO [IPv6:1:2:3:4::c000:201]",
-        ),
-        (
-            "EHLO [IPv6:::192.0.2.1]",
-            V6([0, 0, 0, 0, 0, 0, 0xc000, 0x0201]),
-            "EHLO [IPv6:::c000:201]",
-        ),
+        ("EHLO [IPv6:2001:DB8:0:0:0:0:0:1]", V6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]), "EHLO [IPv6:2001:db8::1]"),
+        ("EHLO [ipv6:0001:0002:0003:0004:0005:0006:0007:0008]", V6([1, 2, 3, 4, 5, 6, 7, 8]), "EHLO [IPv6:1:2:3:4:5:6:7:8]"),
+        ("EHLO [IPv6:1:2:3:4:5:6:192.0.2.1]", V6([1, 2, 3, 4, 5, 6, 0xc000, 0x0201]), "EHLO [IPv6:1:2:3:4:5:6:c000:201]"),
+        ("EHLO [IPv6:1::192.0.2.1]", V6([1, 0, 0, 0, 0, 0, 0xc000, 0x0201]), "EHLO [IPv6:1::c000:201]"),
+        ("EHLO [IPv6:1:2:3:4::192.0.2.1]", V6([1, 2, 3, 4, 0, 0, 0xc000, 0x0201]), "EHLO [IPv6:1:2:3:4::c000:201]"),
+        ("EHLO [IPv6:::192.0.2.1]", V6([0, 0, 0, 0, 0, 0, 0xc000, 0x0201]), "EHLO [IPv6:::c000:201]"),
         ("EHLO [IPv6:1:0:0:2:0:0:0:3]", V6([1, 0, 0, 2, 0, 0, 0, 3]), "EHLO [IPv6:1:0:0:2::3]"),
         ("EHLO [IPv6:1:0:0:2:3:0:0:4]", V6([1, 0, 0, 2, 3, 0, 0, 4]), "EHLO [IPv6:1::2:3:0:0:4]"),
         ("EHLO [010.000.000.001]", V4([10, 0, 0, 1]), "EHLO [10.0.0.1]"),
@@ -559,20 +394,12 @@ fn liberal_spellings() {
         ),
         (
             "rcpt to:<a@b.example> notify=success,delay",
-            rcpt_with(
-                "a",
-                "b.example",
-                RcptParams { notify: notify(true, false, true), ..Default::default() },
-            ),
+            rcpt_with("a", "b.example", RcptParams { notify: notify(true, false, true), ..Default::default() }),
             "RCPT TO:<a@b.example> NOTIFY=SUCCESS,DELAY",
         ),
         (
             "RCPT TO:<a@b.example> NOTIFY=DELAY,SUCCESS,SUCCESS",
-            rcpt_with(
-                "a",
-                "b.example",
-                RcptParams { notify: notify(true, false, true), ..Default::default() },
-            ),
+            rcpt_with("a", "b.example", RcptParams { notify: notify(true, false, true), ..Default::default() }),
             "RCPT TO:<a@b.example> NOTIFY=SUCCESS,DELAY",
         ),
         (
@@ -580,13 +407,7 @@ fn liberal_spellings() {
             mail_with(
                 "a",
                 "b.example",
-                MailParams {
-                    body: Some(Body::EightBitMime),
-                    ret: Some(Ret::Hdrs),
-                    smtputf8: true,
-                    size: Some(7),
-                    ..Default::default()
-                },
+                MailParams { body: Some(Body::EightBitMime), ret: Some(Ret::Hdrs), smtputf8: true, size: Some(7), ..Default::default() },
             ),
             "MAIL FROM:<a@b.example> SIZE=7 BODY=8BITMIME SMTPUTF8 RET=HDRS",
         ),
@@ -599,10 +420,7 @@ fn liberal_spellings() {
         ("auth plain", Command::Auth { mechanism: "PLAIN".into(), initial: None }, "AUTH PLAIN"),
         (
             "RCPT TO:<POSTMASTER>",
-            Command::Rcpt {
-                to: ForwardPath::Postmaster("POSTMASTER".into()),
-                params: RcptParams::default(),
-            },
+            Command::Rcpt { to: ForwardPath::Postmaster("POSTMASTER".into()), params: RcptParams::default() },
             "RCPT TO:<POSTMASTER>",
         ),
     ] {
@@ -718,11 +536,7 @@ fn length_limits() {
     assert_eq!(parse::path_limits(&path), Ok(()));
     let hop = vec!["a".repeat(60); 2].join(".");
     let long_path = format!("RCPT TO:<@{hop},@{hop}:x@b.example>");
-    let Command::Rcpt { to: ForwardPath::Path(path), .. } =
-        parse::command(long_path.as_bytes()).unwrap()
-    else {
-        panic!()
-    };
+    let Command::Rcpt { to: ForwardPath::Path(path), .. } = parse::command(long_path.as_bytes()).unwrap() else { panic!() };
     assert!(parse::path_limits(&path).unwrap_err().contains("256"));
 }
 
@@ -758,25 +572,13 @@ fn serde_json_like(e: &smtp_sim::smtp::error::SyntaxError) -> String {
 fn replies_with_enhanced_codes() {
     let e = |c, s, d| Some(EnhancedCode::new(c, s, d));
     kat_inverse_reply(&["250 2.1.0 Sender OK"], &Reply::new(250, e(2, 1, 0), "Sender OK"), None);
-    kat_inverse_reply(
-        &["550 5.1.1 No such user"],
-        &Reply::new(550, e(5, 1, 1), "No such user"),
-        None,
-    );
-    kat_inverse_reply(
-        &["451 4.7.1 Greylisted, try again later"],
-        &Reply::new(451, e(4, 7, 1), "Greylisted, try again later"),
-        None,
-    );
+    kat_inverse_reply(&["550 5.1.1 No such user"], &Reply::new(550, e(5, 1, 1), "No such user"), None);
+    kat_inverse_reply(&["451 4.7.1 Greylisted, try again later"], &Reply::new(451, e(4, 7, 1), "Greylisted, try again later"), None);
     kat_inverse_reply(&["556 5.1.10 Null MX"], &Reply::new(556, e(5, 1, 10), "Null MX"), None);
     kat_inverse_reply(&["250 2.0.0"], &Reply::new(250, e(2, 0, 0), ""), None);
     kat_inverse_reply(
         &["250-2.0.0 first", "250-2.0.0", "250 2.0.0 last"],
-        &Reply {
-            code: Code(250),
-            enhanced: e(2, 0, 0),
-            lines: vec!["first".into(), "".into(), "last".into()],
-        },
+        &Reply { code: Code(250), enhanced: e(2, 0, 0), lines: vec!["first".into(), "".into(), "last".into()] },
         None,
     );
     // Not extracted: class differs from the code (RFC 3463 §2), inconsistent lines, leading
@@ -790,8 +592,7 @@ fn replies_with_enhanced_codes() {
         &["250 2.1000.0 x"],
         &["354 3.0.0 go"],
     ] {
-        let parsed: Vec<ReplyLine> =
-            lines.iter().map(|l| parse::reply_line(l.as_bytes()).unwrap()).collect();
+        let parsed: Vec<ReplyLine> = lines.iter().map(|l| parse::reply_line(l.as_bytes()).unwrap()).collect();
         let r = parse::reply(&parsed).unwrap();
         assert_eq!(r.enhanced, None, "{lines:?}");
         assert_eq!(encode::reply(&r), lines.iter().map(|l| format!("{l}\r\n")).collect::<String>());
@@ -814,14 +615,8 @@ fn reply_lines_and_empty_text() {
     }
     kat_inverse_reply(&["250"], &Reply::new(250, None, ""), None);
     kat_inverse_reply(&["250 "], &Reply::new(250, None, ""), Some(&["250"]));
-    kat_inverse_reply(
-        &["250-", "250 x"],
-        &Reply { code: Code(250), enhanced: None, lines: vec!["".into(), "x".into()] },
-        None,
-    );
-    for bad in
-        [&b"25"[..], b"2500", b"650 x", b"260 x", b"abc", b"250x", b"250\rx", b"250 \xff", b""]
-    {
+    kat_inverse_reply(&["250-", "250 x"], &Reply { code: Code(250), enhanced: None, lines: vec!["".into(), "x".into()] }, None);
+    for bad in [&b"25"[..], b"2500", b"650 x", b"260 x", b"abc", b"250x", b"250\rx", b"250 \xff", b""] {
         assert!(parse::reply_line(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
     }
     let lines = |v: &[(u16, bool)]| v.iter().map(|&(c, last)| l(c, last, "x")).collect::<Vec<_>>();
@@ -871,19 +666,13 @@ fn encoder_never_emits_a_second_line() {
 
 #[test]
 fn display_helpers() {
-    let m = Mailbox {
-        local: LocalPart::Quoted("john doe".into()),
-        host: Host::Domain(d("example.com")),
-    };
+    let m = Mailbox { local: LocalPart::Quoted("john doe".into()), host: Host::Domain(d("example.com")) };
     assert_eq!(m.to_string(), "\"john doe\"@example.com");
     assert_eq!(ReversePath::Null.to_string(), "<>");
     assert_eq!(ForwardPath::Postmaster("Postmaster".into()).to_string(), "<Postmaster>");
     assert_eq!(Host::Literal(AddressLiteral::V4([127, 0, 0, 1])).to_string(), "[127.0.0.1]");
     assert_eq!(Command::Quit.to_string(), "QUIT");
-    assert_eq!(
-        Reply::new(221, Some(EnhancedCode::new(2, 0, 0)), "Bye").to_string(),
-        "221 2.0.0 Bye\r\n"
-    );
+    assert_eq!(Reply::new(221, Some(EnhancedCode::new(2, 0, 0)), "Bye").to_string(), "221 2.0.0 Bye\r\n");
 }
 
 // ----- properties --------------------------------------------------------------------------------
@@ -916,8 +705,7 @@ mod props {
                 g.copy_from_slice(&v);
                 AddressLiteral::V6(g)
             }),
-            ("x-[a-z0-9]{1,6}", "[!-Z^-~]{1,10}")
-                .prop_map(|(tag, content)| AddressLiteral::General { tag, content }),
+            ("x-[a-z0-9]{1,6}", "[!-Z^-~]{1,10}").prop_map(|(tag, content)| AddressLiteral::General { tag, content }),
         ]
     }
 
@@ -937,30 +725,20 @@ mod props {
     }
 
     fn path() -> impl Strategy<Value = Path> {
-        (vec(domain(), 0..3), local_part(), host()).prop_map(|(source_route, local, host)| Path {
-            source_route,
-            mailbox: Mailbox { local, host },
-        })
+        (vec(domain(), 0..3), local_part(), host())
+            .prop_map(|(source_route, local, host)| Path { source_route, mailbox: Mailbox { local, host } })
     }
 
     fn other(known: &'static [&'static str]) -> impl Strategy<Value = OtherParam> {
-        ("X-[A-Za-z0-9-]{1,8}", option::of("[!-<>-~]{1,10}")).prop_filter_map(
-            "known keyword",
-            move |(keyword, value)| {
-                (!known.iter().any(|k| k.eq_ignore_ascii_case(&keyword)))
-                    .then_some(OtherParam { keyword, value })
-            },
-        )
+        ("X-[A-Za-z0-9-]{1,8}", option::of("[!-<>-~]{1,10}")).prop_filter_map("known keyword", move |(keyword, value)| {
+            (!known.iter().any(|k| k.eq_ignore_ascii_case(&keyword))).then_some(OtherParam { keyword, value })
+        })
     }
 
     fn mail_params() -> impl Strategy<Value = MailParams> {
         (
             option::of(any::<u64>()),
-            option::of(prop_oneof![
-                Just(Body::SevenBit),
-                Just(Body::EightBitMime),
-                Just(Body::BinaryMime)
-            ]),
+            option::of(prop_oneof![Just(Body::SevenBit), Just(Body::EightBitMime), Just(Body::BinaryMime)]),
             any::<bool>(),
             option::of(prop_oneof![Just(Ret::Full), Just(Ret::Hdrs)]),
             option::of("[ -~]{1,20}"), // esmtp-value is 1*char: no empty ENVID
@@ -985,11 +763,7 @@ mod props {
                 .prop_filter("at least one", |(s, f, d)| *s || *f || *d)
                 .prop_map(|(success, failure, delay)| Notify::On { success, failure, delay }),
         ];
-        (
-            option::of(notify),
-            option::of(("[a-zA-Z0-9-]{1,8}", "[ -~é]{0,20}")),
-            vec(other(&[]), 0..3),
-        )
+        (option::of(notify), option::of(("[a-zA-Z0-9-]{1,8}", "[ -~é]{0,20}")), vec(other(&[]), 0..3))
             .prop_map(|(notify, orcpt, other)| RcptParams { notify, orcpt, other })
     }
 
@@ -1020,28 +794,23 @@ mod props {
             option::of(text()).prop_map(Command::Noop),
             Just(Command::Quit),
             Just(Command::StartTls),
-            ("[A-Z0-9_-]{1,20}", option::of(prop_oneof![Just("=".to_string()), "([A-Za-z0-9+/]{4}){1,4}([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"]))
+            (
+                "[A-Z0-9_-]{1,20}",
+                option::of(prop_oneof![Just("=".to_string()), "([A-Za-z0-9+/]{4}){1,4}([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"])
+            )
                 .prop_map(|(mechanism, initial)| Command::Auth { mechanism, initial }),
         ]
     }
 
     pub fn reply() -> impl Strategy<Value = Reply> {
-        (
-            2u16..=5,
-            0u16..=5,
-            0u16..=9,
-            any::<bool>(),
-            0u16..1000,
-            0u16..1000,
-            vec("([ -/:-~ü][ -~ü]{0,20})?", 1..5),
-        )
-            .prop_map(|(a, b, c, with_enhanced, subject, detail, lines)| {
-                let enhanced =
-                    (with_enhanced && a != 3).then(|| EnhancedCode::new(a as u8, subject, detail));
+        (2u16..=5, 0u16..=5, 0u16..=9, any::<bool>(), 0u16..1000, 0u16..1000, vec("([ -/:-~ü][ -~ü]{0,20})?", 1..5)).prop_map(
+            |(a, b, c, with_enhanced, subject, detail, lines)| {
+                let enhanced = (with_enhanced && a != 3).then(|| EnhancedCode::new(a as u8, subject, detail));
                 // Without an enhanced code, a text that starts like one would be read as one:
                 // the generated texts never start with a digit.
                 Reply { code: Code(a * 100 + b * 10 + c), enhanced, lines }
-            })
+            },
+        )
     }
 
     proptest! {

@@ -4,22 +4,16 @@
 //! - nothing under `src/smtp/`, `src/pop3/`, `src/imap/`, `src/store/` or `src/sim/` mentions the UI (`yew`, `web_sys`, `gloo`), a real
 //!   clock (`std::time`, `Instant`, `SystemTime`), real sockets (`std::net`, `TcpStream`) or an
 //!   unseeded random source (`rand::thread_rng`). Line comments are stripped first, so prose may
-//!   name them.
+//!   name them;
+//! - ARCHITECTURE.md's code map names every module file in its folder's paragraph (`mod.rs` and
+//!   unit-test files aside), and says no sentence twice (merges have left repeated and
+//!   contradicting paragraphs before).
 
 use std::path::{Path, PathBuf};
 
 /// Words that must not appear in the code of the sans-IO core and the deterministic simulation.
-const FORBIDDEN_IN_CORE: &[&str] = &[
-    "yew",
-    "web_sys",
-    "gloo",
-    "std::time",
-    "Instant",
-    "SystemTime",
-    "std::net",
-    "TcpStream",
-    "rand::thread_rng",
-];
+const FORBIDDEN_IN_CORE: &[&str] =
+    &["yew", "web_sys", "gloo", "std::time", "Instant", "SystemTime", "std::net", "TcpStream", "rand::thread_rng"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -111,4 +105,62 @@ fn the_checks_themselves() {
     assert!(!mentions("let t = SimInstant::ZERO;", "Instant"));
     assert!(!mentions("let yewish = 1;", "yew"));
     assert!(mentions("use yew::prelude::*;", "yew"));
+}
+
+/// The code map's sections: `(heading, text)` for each `### `folder/`` heading.
+fn code_map() -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in doc.lines() {
+        if let Some(rest) = line.strip_prefix("### `") {
+            let name = rest.split('`').next().unwrap_or_default().to_string();
+            sections.push((name, String::new()));
+        } else if line.starts_with("## ") {
+            sections.push((String::new(), String::new()));
+        } else if let Some((_, text)) = sections.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    sections
+}
+
+#[test]
+fn the_code_map_names_every_module_file_in_its_folder() {
+    let map = code_map();
+    let mut missing = Vec::new();
+    for file in all_source_files() {
+        let rel = file.strip_prefix(src()).unwrap();
+        let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let Some(folder) = parts.next() else { continue };
+        let rest: Vec<String> = parts.collect();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if rest.is_empty() || name == "mod.rs" || name == "tests.rs" {
+            continue; // lib.rs, main.rs; a folder's root; unit tests of a folder
+        }
+        let heading = format!("src/{folder}/");
+        let text = map.iter().find(|(h, _)| *h == heading).map(|(_, t)| t.as_str());
+        match text {
+            None => missing.push(format!("{heading} has no section (### `{heading}`)")),
+            Some(t) if !t.contains(&name) && !t.contains(&rest.join("/")) => {
+                missing.push(format!("{} is not named in the {heading} section", rel.display()))
+            }
+            Some(_) => {}
+        }
+    }
+    assert!(missing.is_empty(), "ARCHITECTURE.md's code map is behind the code:\n  {}", missing.join("\n  "));
+}
+
+#[test]
+fn architecture_md_says_no_sentence_twice() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let text = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut seen = std::collections::HashSet::new();
+    let mut twice = Vec::new();
+    for sentence in text.split(". ").map(str::trim).filter(|s| s.len() > 40) {
+        if !seen.insert(sentence) {
+            twice.push(sentence.to_string());
+        }
+    }
+    assert!(twice.is_empty(), "ARCHITECTURE.md repeats itself:\n  {}", twice.join("\n  "));
 }

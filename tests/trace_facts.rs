@@ -26,11 +26,24 @@ fn every_reply_carries_consistent_facts() {
                     assert_eq!(r.key.code, r.code, "{id} #{}: the catalogue entry has the reply's code", e.seq);
                     match r.transition {
                         Some(row) => {
-                            assert!(row.from.contains(&r.before) && row.to == r.after, "{id} #{}: row {:?} fits {} → {}", e.seq, row.label, r.before, r.after);
+                            assert!(
+                                row.from.contains(&r.before) && row.to == r.after,
+                                "{id} #{}: row {:?} fits {} → {}",
+                                e.seq,
+                                row.label,
+                                r.before,
+                                r.after
+                            );
                             assert!(f.state_change().unwrap().transition.is_some(), "{id} #{}: the row is in the table", e.seq);
                         }
                         // No row: the state stays, except the greeting, which picks the first state.
-                        None => assert!(r.before == r.after || r.answers == Some(Answers::Greeting), "{id} #{}: {} → {} without a row", e.seq, r.before, r.after),
+                        None => assert!(
+                            r.before == r.after || r.answers == Some(Answers::Greeting),
+                            "{id} #{}: {} → {} without a row",
+                            e.seq,
+                            r.before,
+                            r.after
+                        ),
                     }
                     if let Some(Answers::Command(verb)) = r.answers {
                         let asked = t.events[..e.seq].iter().any(|c| c.conn == e.conn && c.facts == Some(Facts::SmtpCommand { verb }));
@@ -97,5 +110,8 @@ fn narration_matches_typed_codes_and_verbs() {
     assert!(find("reply:55").is_empty(), "codes are matched whole");
     let rcpt = find("cmd:RCPT");
     assert!(!rcpt.is_empty() && rcpt.iter().all(|&i| t.events[i].label.starts_with("RCPT")));
-    assert_eq!(find("rcpt.unknown_user"), r550.iter().copied().filter(|&i| t.events[i].key() == Some("rcpt.unknown_user")).collect::<Vec<_>>());
+    assert_eq!(
+        find("rcpt.unknown_user"),
+        r550.iter().copied().filter(|&i| t.events[i].key() == Some("rcpt.unknown_user")).collect::<Vec<_>>()
+    );
 }

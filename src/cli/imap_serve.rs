@@ -21,8 +21,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::mailstore::MailStore;
 use super::maildir;
+use super::mailstore::MailStore;
 use super::narrate::{self, explain, say, Dir};
 use crate::imap::catalogue;
 use crate::imap::event::ServerEvent;
@@ -109,7 +109,10 @@ fn connection(service: &ImapService, mut stream: TcpStream, peer: SocketAddr, co
         say(&[narrate::note(conn, &format!("IMAP connection from {peer}"))]);
     }
     // Accepted sockets may inherit non-blocking mode from the listener on some systems.
-    let configured = stream.set_nonblocking(false).and_then(|()| stream.set_read_timeout(Some(POLL))).and_then(|()| stream.set_write_timeout(Some(WRITE_TIMEOUT)));
+    let configured = stream
+        .set_nonblocking(false)
+        .and_then(|()| stream.set_read_timeout(Some(POLL)))
+        .and_then(|()| stream.set_write_timeout(Some(WRITE_TIMEOUT)));
     if let Err(e) = configured {
         say(&[narrate::note(conn, &format!("! cannot set up the socket: {e}"))]);
         return;
@@ -242,11 +245,21 @@ pub fn narrate_event(conn: &str, ev: &ServerEvent) -> Vec<String> {
         }
         ServerEvent::TlsStarted => vec![narrate::note(conn, "(simulated) TLS handshake done")],
         ServerEvent::AuthSucceeded { mechanism, user } => vec![narrate::note(conn, &format!("{user} logged in ({mechanism})"))],
-        ServerEvent::AuthFailed { mechanism, user } => vec![narrate::note(conn, &format!("login failed ({mechanism}) for {}", user.as_deref().unwrap_or("?")))],
-        ServerEvent::MailboxSelected { mailbox, read_only, exists, uid_validity, uid_next } => {
-            vec![narrate::note(conn, &format!("{mailbox} opened {}: {exists} message(s), UIDVALIDITY {uid_validity}, UIDNEXT {uid_next}", if *read_only { "read-only" } else { "read-write" }))]
+        ServerEvent::AuthFailed { mechanism, user } => {
+            vec![narrate::note(conn, &format!("login failed ({mechanism}) for {}", user.as_deref().unwrap_or("?")))]
         }
-        ServerEvent::MessagesExpunged { mailbox, uids, .. } if !uids.is_empty() => vec![narrate::note(conn, &format!("{} message(s) removed from {mailbox} (UIDs {:?})", uids.len(), uids))],
+        ServerEvent::MailboxSelected { mailbox, read_only, exists, uid_validity, uid_next } => {
+            vec![narrate::note(
+                conn,
+                &format!(
+                    "{mailbox} opened {}: {exists} message(s), UIDVALIDITY {uid_validity}, UIDNEXT {uid_next}",
+                    if *read_only { "read-only" } else { "read-write" }
+                ),
+            )]
+        }
+        ServerEvent::MessagesExpunged { mailbox, uids, .. } if !uids.is_empty() => {
+            vec![narrate::note(conn, &format!("{} message(s) removed from {mailbox} (UIDs {:?})", uids.len(), uids))]
+        }
         ServerEvent::MessagesExpunged { .. } => Vec::new(),
         ServerEvent::ProtocolViolated { what } => vec![narrate::note(conn, &format!("! {what}"))],
         ServerEvent::Closed => Vec::new(),

@@ -117,7 +117,11 @@ mod tests {
 
     #[test]
     fn trace_fields_come_first() {
-        let out = with_trace(b"Subject: x\r\n\r\nbody", "a@b.example", "from c ([127.0.0.1]) by d with ESMTP id 1; Mon, 1 Jan 2024 00:00:00 +0000");
+        let out = with_trace(
+            b"Subject: x\r\n\r\nbody",
+            "a@b.example",
+            "from c ([127.0.0.1]) by d with ESMTP id 1; Mon, 1 Jan 2024 00:00:00 +0000",
+        );
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("Return-Path: <a@b.example>\r\nReceived: from c"), "{text}");
         assert!(text.ends_with("Subject: x\r\n\r\nbody"));

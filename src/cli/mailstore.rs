@@ -77,20 +77,9 @@ impl MailStore {
     /// missing.
     pub fn open(maildirs: Maildirs, users: &[String]) -> io::Result<MailStore> {
         let store = Store::new(u32::try_from(maildir::now_seconds()).unwrap_or(1));
-        let ms = MailStore {
-            maildirs,
-            inner: Mutex::new(Inner {
-                store,
-                cache: HashMap::new(),
-                files: HashMap::new(),
-            }),
-        };
+        let ms = MailStore { maildirs, inner: Mutex::new(Inner { store, cache: HashMap::new(), files: HashMap::new() }) };
         for user in users {
-            for f in [
-                INBOX,
-                SpecialUse::Sent.default_name(),
-                SpecialUse::Trash.default_name(),
-            ] {
+            for f in [INBOX, SpecialUse::Sent.default_name(), SpecialUse::Trash.default_name()] {
                 let dir = ms.folder_dir(user, f);
                 for sub in ["tmp", "new", "cur"] {
                     fs::create_dir_all(dir.join(sub))?;
@@ -155,30 +144,17 @@ impl MailStore {
                     Some(hit) => hit.clone(),
                     None => {
                         let raw = fs::read(&path)?;
-                        let date = fs::metadata(&path)?
-                            .modified()?
-                            .duration_since(UNIX_EPOCH)
-                            .map_or(0, |d| d.as_secs() as i64);
+                        let date = fs::metadata(&path)?.modified()?.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
                         let hit: (Arc<[u8]>, i64) = (store::crlf(&raw).into(), date);
                         inner.cache.insert(e.base.clone(), hit.clone());
                         hit
                     }
                 };
                 let flags = info_flags(&path);
-                messages.push(Message {
-                    uid,
-                    flags,
-                    recent: e.in_new,
-                    internal_date: date,
-                    bytes,
-                });
+                messages.push(Message { uid, flags, recent: e.in_new, internal_date: date, bytes });
             }
-            let special_use = [SpecialUse::Sent, SpecialUse::Trash]
-                .into_iter()
-                .find(|s| s.default_name() == name);
-            let subscribed = subscriptions
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|n| n == &name));
+            let special_use = [SpecialUse::Sent, SpecialUse::Trash].into_iter().find(|s| s.default_name() == name);
+            let subscribed = subscriptions.as_ref().is_none_or(|s| s.iter().any(|n| n == &name));
             folders.push(Folder {
                 name: name.clone(),
                 special_use,
@@ -214,10 +190,7 @@ impl MailStore {
                     for sub in ["tmp", "new", "cur"] {
                         fs::create_dir_all(dst.join(sub))?;
                     }
-                    let old = inner
-                        .files
-                        .remove(&(user.to_string(), INBOX.to_string()))
-                        .unwrap_or_default();
+                    let old = inner.files.remove(&(user.to_string(), INBOX.to_string())).unwrap_or_default();
                     for e in old.entries.values() {
                         fs::rename(entry_path(&src, e), entry_path(&dst, e))?;
                     }
@@ -235,21 +208,14 @@ impl MailStore {
             for sub in ["tmp", "new", "cur"] {
                 fs::create_dir_all(dir.join(sub))?;
             }
-            let disk = inner
-                .files
-                .entry((user.to_string(), folder.name.clone()))
-                .or_default();
+            let disk = inner.files.entry((user.to_string(), folder.name.clone())).or_default();
             let mut entries = BTreeMap::new();
             for m in &folder.messages {
                 let in_new = m.recent && m.flags.is_empty();
                 let entry = match disk.entries.remove(&m.uid) {
                     Some(e) => {
                         let name = file_name(&e.base, in_new, &e.other_letters, m.flags);
-                        let moved = Entry {
-                            name,
-                            in_new,
-                            ..e.clone()
-                        };
+                        let moved = Entry { name, in_new, ..e.clone() };
                         if moved.name != e.name || moved.in_new != e.in_new {
                             // Maildir: flags live in the file name, so a flag change is a rename.
                             fs::rename(entry_path(&dir, &e), entry_path(&dir, &moved))?;
@@ -259,28 +225,15 @@ impl MailStore {
                     None => {
                         let base = self.maildirs.unique_name();
                         let name = file_name(&base, in_new, "", m.flags);
-                        let e = Entry {
-                            base,
-                            name,
-                            in_new,
-                            other_letters: String::new(),
-                        };
+                        let e = Entry { base, name, in_new, other_letters: String::new() };
                         let tmp = dir.join("tmp").join(&e.base);
-                        let mut f = fs::OpenOptions::new()
-                            .write(true)
-                            .create_new(true)
-                            .open(&tmp)?;
+                        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
                         f.write_all(&m.bytes)?;
                         // The internal date is the file's modification time (as in Dovecot).
-                        f.set_modified(
-                            UNIX_EPOCH
-                                + Duration::from_secs(u64::try_from(m.internal_date).unwrap_or(0)),
-                        )?;
+                        f.set_modified(UNIX_EPOCH + Duration::from_secs(u64::try_from(m.internal_date).unwrap_or(0)))?;
                         f.sync_all()?;
                         fs::rename(&tmp, entry_path(&dir, &e))?;
-                        inner
-                            .cache
-                            .insert(e.base.clone(), (Arc::clone(&m.bytes), m.internal_date));
+                        inner.cache.insert(e.base.clone(), (Arc::clone(&m.bytes), m.internal_date));
                         e
                     }
                 };
@@ -291,21 +244,12 @@ impl MailStore {
                 remove_if_there(&entry_path(&dir, e))?;
                 inner.cache.remove(&e.base);
             }
-            *disk = DiskFolder {
-                uid_validity: folder.uid_validity,
-                uid_next: folder.uid_next,
-                entries,
-            };
+            *disk = DiskFolder { uid_validity: folder.uid_validity, uid_next: folder.uid_next, entries };
             write_uidlist(&dir, disk)?;
             live.push(folder.name.clone());
         }
         // Folders that are no longer in the store were deleted.
-        let gone: Vec<String> = inner
-            .files
-            .keys()
-            .filter(|(u, f)| u == user && !live.contains(f))
-            .map(|(_, f)| f.clone())
-            .collect();
+        let gone: Vec<String> = inner.files.keys().filter(|(u, f)| u == user && !live.contains(f)).map(|(_, f)| f.clone()).collect();
         for f in gone {
             inner.files.remove(&(user.to_string(), f.clone()));
             if !f.eq_ignore_ascii_case(INBOX) {
@@ -315,20 +259,8 @@ impl MailStore {
                 }
             }
         }
-        let subscribed: Vec<&str> = account
-            .folders()
-            .iter()
-            .filter(|f| f.subscribed)
-            .map(|f| f.name.as_str())
-            .collect();
-        write_atomically(
-            &home.join("subscriptions"),
-            subscribed
-                .iter()
-                .map(|n| format!("{n}\n"))
-                .collect::<String>()
-                .as_bytes(),
-        )
+        let subscribed: Vec<&str> = account.folders().iter().filter(|f| f.subscribed).map(|f| f.name.as_str()).collect();
+        write_atomically(&home.join("subscriptions"), subscribed.iter().map(|n| format!("{n}\n")).collect::<String>().as_bytes())
     }
 }
 
@@ -343,11 +275,7 @@ fn file_name(base: &str, in_new: bool, other_letters: &str, flags: Flags) -> Str
     if in_new {
         return base.to_string();
     }
-    let mut letters: Vec<char> = flags
-        .maildir_letters()
-        .chars()
-        .chain(other_letters.chars())
-        .collect();
+    let mut letters: Vec<char> = flags.maildir_letters().chars().chain(other_letters.chars()).collect();
     letters.sort_unstable();
     letters.dedup();
     format!("{base}:2,{}", letters.into_iter().collect::<String>())
@@ -363,17 +291,8 @@ fn split_name(name: &str) -> (&str, &str) {
 
 /// The store flags of a file, from its info letters.
 fn info_flags(path: &Path) -> Flags {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Flags::of(
-        &split_name(&name)
-            .1
-            .chars()
-            .filter_map(Flag::from_maildir_letter)
-            .collect::<Vec<_>>(),
-    )
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Flags::of(&split_name(&name).1.chars().filter_map(Flag::from_maildir_letter).collect::<Vec<_>>())
 }
 
 /// Read one folder's files and UID list; new files get UIDs, vanished ones lose theirs.
@@ -392,36 +311,13 @@ fn scan_folder(dir: &Path, store: &mut Store) -> io::Result<DiskFolder> {
                 continue;
             }
             let (base, info) = split_name(&name);
-            let other: String = info
-                .chars()
-                .filter(|c| c.is_ascii_uppercase() && Flag::from_maildir_letter(*c).is_none())
-                .collect();
-            let mtime = d
-                .metadata()?
-                .modified()?
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
-            found.push((
-                mtime,
-                Entry {
-                    base: base.to_string(),
-                    name: name.clone(),
-                    in_new,
-                    other_letters: other,
-                },
-            ));
+            let other: String = info.chars().filter(|c| c.is_ascii_uppercase() && Flag::from_maildir_letter(*c).is_none()).collect();
+            let mtime = d.metadata()?.modified()?.duration_since(UNIX_EPOCH).unwrap_or_default();
+            found.push((mtime, Entry { base: base.to_string(), name: name.clone(), in_new, other_letters: other }));
         }
     }
-    let (mut disk, listed) = read_uidlist(dir).unwrap_or_else(|| {
-        (
-            DiskFolder {
-                uid_validity: store.new_uid_validity(),
-                uid_next: 1,
-                entries: BTreeMap::new(),
-            },
-            Vec::new(),
-        )
-    });
+    let (mut disk, listed) = read_uidlist(dir)
+        .unwrap_or_else(|| (DiskFolder { uid_validity: store.new_uid_validity(), uid_next: 1, entries: BTreeMap::new() }, Vec::new()));
     let mut changed = listed.is_empty() && !dir.join(UIDLIST).exists();
     let by_base: HashMap<&str, Uid> = listed.iter().map(|(u, b)| (b.as_str(), *u)).collect();
     found.sort_by(|a, b| (a.0, &a.1.base).cmp(&(b.0, &b.1.base)));
@@ -458,21 +354,11 @@ fn read_uidlist(dir: &Path) -> Option<(DiskFolder, Vec<(Uid, String)>)> {
         let (uid, base) = line.split_once(' ')?;
         listed.push((uid.parse().ok()?, base.to_string()));
     }
-    Some((
-        DiskFolder {
-            uid_validity,
-            uid_next,
-            entries: BTreeMap::new(),
-        },
-        listed,
-    ))
+    Some((DiskFolder { uid_validity, uid_next, entries: BTreeMap::new() }, listed))
 }
 
 fn write_uidlist(dir: &Path, disk: &DiskFolder) -> io::Result<()> {
-    let mut text = format!(
-        "{UIDLIST_HEADER} V{} N{}\n",
-        disk.uid_validity, disk.uid_next
-    );
+    let mut text = format!("{UIDLIST_HEADER} V{} N{}\n", disk.uid_validity, disk.uid_next);
     for (uid, e) in &disk.entries {
         text.push_str(&format!("{uid} {}\n", e.base));
     }
@@ -482,12 +368,7 @@ fn write_uidlist(dir: &Path, disk: &DiskFolder) -> io::Result<()> {
 /// The subscribed folder names, or `None` when there is no subscriptions file (all subscribed).
 fn read_subscriptions(home: &Path) -> Option<Vec<String>> {
     let text = fs::read_to_string(home.join("subscriptions")).ok()?;
-    Some(
-        text.lines()
-            .map(str::to_string)
-            .filter(|l| !l.is_empty())
-            .collect(),
-    )
+    Some(text.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
 }
 
 /// Write through a temporary file and a rename, so a reader never sees half a file.
@@ -510,10 +391,8 @@ mod tests {
     use crate::store::FlagOp;
 
     fn names(dir: &Path, sub: &str) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir.join(sub))
-            .unwrap()
-            .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut v: Vec<String> =
+            fs::read_dir(dir.join(sub)).unwrap().map(|d| d.unwrap().file_name().to_string_lossy().into_owned()).collect();
         v.sort();
         v
     }
@@ -531,77 +410,36 @@ mod tests {
         assert!(inbox.join(".Sent/cur").is_dir() && inbox.join(".Trash/new").is_dir());
         // SMTP delivery writes files without the store; the next operation sees them, in order.
         let smtp = Maildirs::new(root, "test.host");
-        smtp.deliver(&[("bob".into(), b"Subject: one\n\nx\n".to_vec())])
-            .unwrap();
-        smtp.deliver(&[("bob".into(), b"Subject: two\r\n\r\ny\r\n".to_vec())])
-            .unwrap();
+        smtp.deliver(&[("bob".into(), b"Subject: one\n\nx\n".to_vec())]).unwrap();
+        smtp.deliver(&[("bob".into(), b"Subject: two\r\n\r\ny\r\n".to_vec())]).unwrap();
         let (validity, uids, size) = ms
             .with("bob", |s| {
                 let f = s.folder("bob", INBOX).unwrap();
-                (
-                    f.uid_validity,
-                    f.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
-                    f.messages[0].size(),
-                )
+                (f.uid_validity, f.messages.iter().map(|m| m.uid).collect::<Vec<_>>(), f.messages[0].size())
             })
             .unwrap();
         assert_eq!(uids, [1, 2]);
         assert_eq!(size, 19, "bare LF counted as CRLF");
         assert_eq!(names(&inbox, "new").len(), 2);
         // The first session to open INBOX takes \Recent: new/ → cur/ with an empty info.
-        ms.with("bob", |s| s.claim_recent("bob", INBOX).unwrap())
-            .unwrap();
+        ms.with("bob", |s| s.claim_recent("bob", INBOX).unwrap()).unwrap();
         assert!(names(&inbox, "new").is_empty());
-        assert!(
-            names(&inbox, "cur").iter().all(|n| n.ends_with(":2,")),
-            "{:?}",
-            names(&inbox, "cur")
-        );
-        ms.with("bob", |s| {
-            s.set_flags(
-                "bob",
-                INBOX,
-                &[1],
-                FlagOp::Add,
-                Flags::of(&[Flag::Seen, Flag::Flagged, Flag::Deleted]),
-            )
-            .unwrap()
-        })
-        .unwrap();
+        assert!(names(&inbox, "cur").iter().all(|n| n.ends_with(":2,")), "{:?}", names(&inbox, "cur"));
+        ms.with("bob", |s| s.set_flags("bob", INBOX, &[1], FlagOp::Add, Flags::of(&[Flag::Seen, Flag::Flagged, Flag::Deleted])).unwrap())
+            .unwrap();
         let cur = names(&inbox, "cur");
         assert!(cur.iter().any(|n| n.ends_with(":2,FST")), "{cur:?}");
         // Another program adds a letter we do not know (P = passed): it is kept.
         let one = cur.iter().find(|n| n.ends_with(":2,")).unwrap();
-        fs::rename(
-            inbox.join("cur").join(one),
-            inbox.join("cur").join(format!("{}P", one)),
-        )
-        .unwrap();
-        ms.with("bob", |s| {
-            s.set_flags(
-                "bob",
-                INBOX,
-                &[2],
-                FlagOp::Add,
-                Flags::of(&[Flag::Answered]),
-            )
-            .unwrap()
-        })
-        .unwrap();
-        assert!(
-            names(&inbox, "cur").iter().any(|n| n.ends_with(":2,PR")),
-            "{:?}",
-            names(&inbox, "cur")
-        );
+        fs::rename(inbox.join("cur").join(one), inbox.join("cur").join(format!("{}P", one))).unwrap();
+        ms.with("bob", |s| s.set_flags("bob", INBOX, &[2], FlagOp::Add, Flags::of(&[Flag::Answered])).unwrap()).unwrap();
+        assert!(names(&inbox, "cur").iter().any(|n| n.ends_with(":2,PR")), "{:?}", names(&inbox, "cur"));
         // Expunge removes the file of the \Deleted message only.
-        let gone = ms
-            .with("bob", |s| s.expunge("bob", INBOX, None).unwrap())
-            .unwrap();
+        let gone = ms.with("bob", |s| s.expunge("bob", INBOX, None).unwrap()).unwrap();
         assert_eq!(gone.len(), 1);
         assert_eq!(names(&inbox, "cur").len(), 1);
         // Copy into Trash writes a new file there, with a new UID.
-        ms.with("bob", |s| s.copy("bob", INBOX, &[2], "Trash").unwrap())
-            .unwrap();
+        ms.with("bob", |s| s.copy("bob", INBOX, &[2], "Trash").unwrap()).unwrap();
         drop(ms);
         // A restart: same UIDVALIDITY, same UIDs, UIDNEXT kept (UID 1 is not given again).
         let ms = open(root);
@@ -611,10 +449,7 @@ mod tests {
                 let f = s.folder("bob", INBOX).unwrap();
                 (
                     f.uid_validity,
-                    f.messages
-                        .iter()
-                        .map(|m| (m.uid, m.flags))
-                        .collect::<Vec<_>>(),
+                    f.messages.iter().map(|m| (m.uid, m.flags)).collect::<Vec<_>>(),
                     s.folder("bob", "Trash").unwrap().messages.len(),
                 )
             })
@@ -623,10 +458,7 @@ mod tests {
         assert_eq!(uids, [(2, Flags::of(&[Flag::Answered])), (3, Flags::EMPTY)]);
         assert_eq!(trash, 1);
         let uidlist = fs::read_to_string(inbox.join(UIDLIST)).unwrap();
-        assert!(
-            uidlist.starts_with(&format!("smtp-sim-uidlist 1 V{validity} N4\n2 ")),
-            "{uidlist}"
-        );
+        assert!(uidlist.starts_with(&format!("smtp-sim-uidlist 1 V{validity} N4\n2 ")), "{uidlist}");
     }
 
     #[test]
@@ -636,38 +468,19 @@ mod tests {
         let home = tmp.path().join("bob");
         ms.with("bob", |s| {
             s.create_folder("bob", "Work").unwrap();
-            s.append(
-                "bob",
-                "Work",
-                b"hello",
-                Flags::of(&[Flag::Seen]),
-                1_000_000_000,
-            )
-            .unwrap();
+            s.append("bob", "Work", b"hello", Flags::of(&[Flag::Seen]), 1_000_000_000).unwrap();
         })
         .unwrap();
         let work = names(&home.join(".Work"), "cur");
         assert!(work.len() == 1 && work[0].ends_with(":2,S"), "{work:?}");
-        let date = ms
-            .with("bob", |s| {
-                s.folder("bob", "Work").unwrap().messages[0].internal_date
-            })
-            .unwrap();
+        let date = ms.with("bob", |s| s.folder("bob", "Work").unwrap().messages[0].internal_date).unwrap();
         assert_eq!(date, 1_000_000_000);
-        ms.with("bob", |s| s.rename_folder("bob", "Work", "Job").unwrap())
-            .unwrap();
+        ms.with("bob", |s| s.rename_folder("bob", "Work", "Job").unwrap()).unwrap();
         assert!(!home.join(".Work").exists() && home.join(".Job/cur").is_dir());
-        ms.with("bob", |s| s.subscribe("bob", "Job", false).unwrap())
-            .unwrap();
-        assert_eq!(
-            fs::read_to_string(home.join("subscriptions")).unwrap(),
-            "INBOX\nSent\nTrash\n"
-        );
-        let v = ms
-            .with("bob", |s| s.folder("bob", "Job").unwrap().uid_validity)
-            .unwrap();
-        ms.with("bob", |s| s.delete_folder("bob", "Job").unwrap())
-            .unwrap();
+        ms.with("bob", |s| s.subscribe("bob", "Job", false).unwrap()).unwrap();
+        assert_eq!(fs::read_to_string(home.join("subscriptions")).unwrap(), "INBOX\nSent\nTrash\n");
+        let v = ms.with("bob", |s| s.folder("bob", "Job").unwrap().uid_validity).unwrap();
+        ms.with("bob", |s| s.delete_folder("bob", "Job").unwrap()).unwrap();
         assert!(!home.join(".Job").exists());
         let v2 = ms
             .with("bob", |s| {
@@ -676,9 +489,7 @@ mod tests {
             })
             .unwrap();
         assert_ne!(v, v2, "a recreated folder has a new UIDVALIDITY");
-        let subscribed = ms
-            .with("bob", |s| s.folder("bob", "Job").unwrap().subscribed)
-            .unwrap();
+        let subscribed = ms.with("bob", |s| s.folder("bob", "Job").unwrap().subscribed).unwrap();
         assert!(subscribed);
     }
 
@@ -686,22 +497,13 @@ mod tests {
     fn renaming_inbox_moves_the_files() {
         let tmp = tempfile::tempdir().unwrap();
         let ms = open(tmp.path());
-        Maildirs::new(tmp.path(), "h")
-            .deliver(&[("bob".into(), b"x".to_vec())])
-            .unwrap();
-        ms.with("bob", |s| s.rename_folder("bob", INBOX, "Old").unwrap())
-            .unwrap();
+        Maildirs::new(tmp.path(), "h").deliver(&[("bob".into(), b"x".to_vec())]).unwrap();
+        ms.with("bob", |s| s.rename_folder("bob", INBOX, "Old").unwrap()).unwrap();
         let home = tmp.path().join("bob");
         assert_eq!(names(&home.join(".Old"), "new").len(), 1);
         assert!(names(&home, "new").is_empty());
-        let (old, inbox) = ms
-            .with("bob", |s| {
-                (
-                    s.folder("bob", "Old").unwrap().messages.len(),
-                    s.folder("bob", INBOX).unwrap().messages.len(),
-                )
-            })
-            .unwrap();
+        let (old, inbox) =
+            ms.with("bob", |s| (s.folder("bob", "Old").unwrap().messages.len(), s.folder("bob", INBOX).unwrap().messages.len())).unwrap();
         assert_eq!((old, inbox), (1, 0));
     }
 }

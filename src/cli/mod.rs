@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod imap_serve;
-pub mod mailstore;
 pub mod maildir;
+pub mod mailstore;
 pub mod narrate;
 pub mod pop3_serve;
 pub mod send;

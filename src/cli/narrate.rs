@@ -56,10 +56,7 @@ pub fn visible(bytes: &[u8]) -> String {
 
 /// Bytes as they travelled, one narration line per wire line (split after each LF).
 pub fn wire(conn: &str, dir: Dir, bytes: &[u8]) -> Vec<String> {
-    bytes
-        .split_inclusive(|&b| b == b'\n')
-        .map(|line| format!("[{conn}] {}  {}", dir.arrow(), visible(line)))
-        .collect()
+    bytes.split_inclusive(|&b| b == b'\n').map(|line| format!("[{conn}] {}  {}", dir.arrow(), visible(line))).collect()
 }
 
 /// A narration line that is not wire text (connection opened, message stored, ...).
@@ -255,7 +252,10 @@ pub fn server_event(conn: &str, event: &ServerEvent) -> Vec<String> {
             let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
             out.push(note(
                 conn,
-                &format!("C → S  (message text: {} octets, longest line {} octets, ended by <CR><LF>.<CR><LF>){flags}", summary.octets, summary.longest_line),
+                &format!(
+                    "C → S  (message text: {} octets, longest line {} octets, ended by <CR><LF>.<CR><LF>){flags}",
+                    summary.octets, summary.longest_line
+                ),
             ));
         }
         ServerEvent::ChunkReceived { octets, last } => {
@@ -333,7 +333,10 @@ pub fn client_event(conn: &str, event: &ClientEvent) -> Vec<String> {
         ClientEvent::DataSent { bytes } => {
             let lines = bytes.split_inclusive(|&b| b == b'\n').count();
             let head: Vec<String> = bytes.split_inclusive(|&b| b == b'\n').take(3).map(visible).collect();
-            out.push(note(conn, &format!("C → S  (message text: {} octets in {lines} lines, dot-stuffed, ending <CR><LF>.<CR><LF>)", bytes.len())));
+            out.push(note(
+                conn,
+                &format!("C → S  (message text: {} octets in {lines} lines, dot-stuffed, ending <CR><LF>.<CR><LF>)", bytes.len()),
+            ));
             for h in head {
                 out.push(explain(&format!("| {h}")));
             }

@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::mailstore::MailStore;
 use super::maildir;
+use super::mailstore::MailStore;
 use super::narrate::{self, say, Dir};
 use super::serve::Credential;
 use crate::pop3::catalogue::{self as cat, ResponseSpec};
@@ -84,7 +84,8 @@ pub fn start(opts: Pop3Options, stop: Stop) -> Result<Pop3Server, String> {
     })?;
     let addr = listener.local_addr().map_err(|e| format!("cannot read the POP3 address: {e}"))?;
     listener.set_nonblocking(true).map_err(|e| format!("cannot set up the POP3 listener: {e}"))?;
-    let shared = Arc::new(Shared { opts, locked: Mutex::new(HashSet::new()), active: AtomicUsize::new(0), connections: AtomicUsize::new(0) });
+    let shared =
+        Arc::new(Shared { opts, locked: Mutex::new(HashSet::new()), active: AtomicUsize::new(0), connections: AtomicUsize::new(0) });
     let handle = thread::Builder::new()
         .name("pop3-accept".into())
         .spawn(move || accept_loop(&shared, &listener, &stop))
@@ -202,7 +203,10 @@ impl Maildrop for Node<'_> {
             s.claim_recent(&mailbox, INBOX)?;
             let f = s.folder(&mailbox, INBOX)?;
             Ok::<_, crate::store::StoreError>(
-                f.messages.iter().map(|m| DropMessage { uid: m.uid, unique_id: format!("{}.{}", f.uid_validity, m.uid), bytes: Arc::clone(&m.bytes) }).collect::<Vec<_>>(),
+                f.messages
+                    .iter()
+                    .map(|m| DropMessage { uid: m.uid, unique_id: format!("{}.{}", f.uid_validity, m.uid), bytes: Arc::clone(&m.bytes) })
+                    .collect::<Vec<_>>(),
             )
         });
         match snapshot {
@@ -222,7 +226,11 @@ impl Maildrop for Node<'_> {
 
     fn retrieved(&mut self, user: &str, message: &DropMessage) {
         let mailbox = mailbox_of(user);
-        let seen = self.shared.opts.store.with(&mailbox, |s| s.set_flags(&mailbox, INBOX, &[message.uid], FlagOp::Add, Flags::of(&[Flag::Seen])).map(|_| ()));
+        let seen = self
+            .shared
+            .opts
+            .store
+            .with(&mailbox, |s| s.set_flags(&mailbox, INBOX, &[message.uid], FlagOp::Add, Flags::of(&[Flag::Seen])).map(|_| ()));
         if let Err(e) = seen {
             self.store_error("mark the message as seen", &e);
         }
@@ -260,14 +268,24 @@ fn connection(shared: &Shared, mut stream: TcpStream, peer: SocketAddr, conn: &s
     if !quiet {
         say(&[narrate::note(conn, &format!("POP3 connection from {peer}"))]);
     }
-    let setup = stream.set_nodelay(true).and_then(|()| stream.set_read_timeout(Some(POLL))).and_then(|()| stream.set_write_timeout(Some(WRITE_TIMEOUT)));
+    let setup = stream
+        .set_nodelay(true)
+        .and_then(|()| stream.set_read_timeout(Some(POLL)))
+        .and_then(|()| stream.set_write_timeout(Some(WRITE_TIMEOUT)));
     if let Err(e) = setup {
         say(&[narrate::note(conn, &format!("! cannot set up the connection: {e}"))]);
         return;
     }
     // RFC 1939 §7: the timestamp must be unique per greeting: process, connection, clock.
     let timestamp = format!("<{}.{id}.{}@{}>", std::process::id(), maildir::now_seconds(), shared.opts.hostname);
-    let config = ServerConfig { hostname: shared.opts.hostname.clone(), apop_timestamp: Some(timestamp), user_pass: true, sasl_plain: true, stls: false, max_errors: 10 };
+    let config = ServerConfig {
+        hostname: shared.opts.hostname.clone(),
+        apop_timestamp: Some(timestamp),
+        user_pass: true,
+        sasl_plain: true,
+        stls: false,
+        max_errors: 10,
+    };
     let mut session = ServerSession::new(config);
     let mut node = Node { shared, conn, notes: Vec::new() };
     let mut buf = vec![0u8; 16 * 1024];
@@ -319,8 +337,12 @@ fn pump(session: &mut ServerSession, stream: &mut TcpStream, node: &mut Node) ->
     let mut lines = std::mem::take(&mut node.notes);
     while let Some(ev) = session.poll_event() {
         match &ev {
-            ServerEvent::LoggedIn { user, messages, octets, .. } if quiet => lines.push(narrate::note(node.conn, &format!("{user} logged in: {messages} messages ({octets} octets)"))),
-            ServerEvent::MessagesRemoved { unique_ids } if quiet => lines.push(narrate::note(node.conn, &format!("removed {} message(s) at QUIT", unique_ids.len()))),
+            ServerEvent::LoggedIn { user, messages, octets, .. } if quiet => {
+                lines.push(narrate::note(node.conn, &format!("{user} logged in: {messages} messages ({octets} octets)")))
+            }
+            ServerEvent::MessagesRemoved { unique_ids } if quiet => {
+                lines.push(narrate::note(node.conn, &format!("removed {} message(s) at QUIT", unique_ids.len())))
+            }
             _ if quiet => {}
             _ => lines.extend(event_lines(node.conn, &ev)),
         }
@@ -355,7 +377,9 @@ pub fn event_lines(conn: &str, event: &ServerEvent) -> Vec<String> {
             out.extend(narrate::wire(conn, Dir::Up, raw));
             out.push(narrate::explain(&format!("! not understood: {error}")));
         }
-        ServerEvent::LineTooLong { octets, limit } => out.push(narrate::note(conn, &format!("C → S  (a line of {octets} octets, over the limit of {limit}; discarded)"))),
+        ServerEvent::LineTooLong { octets, limit } => {
+            out.push(narrate::note(conn, &format!("C → S  (a line of {octets} octets, over the limit of {limit}; discarded)")))
+        }
         ServerEvent::SaslLineReceived { raw } => {
             out.extend(narrate::wire(conn, Dir::Up, raw));
             out.push(narrate::explain("= The SASL response: base64 is an encoding, not encryption (RFC 5034 §4)"));
@@ -365,7 +389,13 @@ pub fn event_lines(conn: &str, event: &ServerEvent) -> Vec<String> {
             if summarise {
                 let first = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| i + 1);
                 out.extend(narrate::wire(conn, Dir::Down, &bytes[..first]));
-                out.push(narrate::note(conn, &format!("S → C  (message text: {body_lines} lines, {} octets on the wire with byte-stuffing, ended by <CR><LF>.<CR><LF>)", bytes.len() - first)));
+                out.push(narrate::note(
+                    conn,
+                    &format!(
+                        "S → C  (message text: {body_lines} lines, {} octets on the wire with byte-stuffing, ended by <CR><LF>.<CR><LF>)",
+                        bytes.len() - first
+                    ),
+                ));
             } else {
                 out.extend(narrate::wire(conn, Dir::Down, bytes));
             }
@@ -376,12 +406,25 @@ pub fn event_lines(conn: &str, event: &ServerEvent) -> Vec<String> {
             let (b, a) = (format!("{state_before:?}"), format!("{state_after:?}"));
             out.push(narrate::explain(&if b == a { format!("  State: {b} (unchanged)") } else { format!("  State: {b} → {a}") }));
         }
-        ServerEvent::LoggedIn { user, mechanism, messages, octets } => out.push(narrate::explain(&format!("* {user} logged in with {mechanism:?}: {messages} messages, {octets} octets; maildrop locked"))),
-        ServerEvent::LoginFailed { user, mechanism } => out.push(narrate::explain(&format!("* login with {mechanism:?} failed{}", user.as_ref().map(|u| format!(" for {u:?}")).unwrap_or_default()))),
-        ServerEvent::MessageMarked { msg, unique_id } => out.push(narrate::explain(&format!("* message {msg} ({unique_id}) marked; removed only at QUIT"))),
+        ServerEvent::LoggedIn { user, mechanism, messages, octets } => out.push(narrate::explain(&format!(
+            "* {user} logged in with {mechanism:?}: {messages} messages, {octets} octets; maildrop locked"
+        ))),
+        ServerEvent::LoginFailed { user, mechanism } => out.push(narrate::explain(&format!(
+            "* login with {mechanism:?} failed{}",
+            user.as_ref().map(|u| format!(" for {u:?}")).unwrap_or_default()
+        ))),
+        ServerEvent::MessageMarked { msg, unique_id } => {
+            out.push(narrate::explain(&format!("* message {msg} ({unique_id}) marked; removed only at QUIT")))
+        }
         ServerEvent::MarksCleared { count } => out.push(narrate::explain(&format!("* {count} deletion mark(s) undone"))),
-        ServerEvent::MessagesRemoved { unique_ids } => out.push(narrate::explain(&format!("* UPDATE removed {} message(s){}", unique_ids.len(), if unique_ids.is_empty() { String::new() } else { format!(": {}", unique_ids.join(", ")) }))),
-        ServerEvent::NothingRemoved { marked } => out.push(narrate::explain(&format!("* no UPDATE: {marked} marked message(s) stay in the maildrop (RFC 1939 §6)"))),
+        ServerEvent::MessagesRemoved { unique_ids } => out.push(narrate::explain(&format!(
+            "* UPDATE removed {} message(s){}",
+            unique_ids.len(),
+            if unique_ids.is_empty() { String::new() } else { format!(": {}", unique_ids.join(", ")) }
+        ))),
+        ServerEvent::NothingRemoved { marked } => {
+            out.push(narrate::explain(&format!("* no UPDATE: {marked} marked message(s) stay in the maildrop (RFC 1939 §6)")))
+        }
         ServerEvent::TlsStarted => out.push(narrate::explain("(simulated TLS handshake)")),
         ServerEvent::ProtocolViolated { what } => out.push(narrate::explain(&format!("! {what}"))),
         ServerEvent::Closed => out.push(narrate::note(conn, "session closed")),

@@ -238,7 +238,6 @@ fn report(outcomes: &[Vec<(crate::smtp::address::ForwardPath, Outcome)>]) -> Exi
     }
 }
 
-
 /// The loopback addresses of `server`.
 fn resolve(server: &str) -> Result<Vec<SocketAddr>, String> {
     let addrs: Vec<SocketAddr> = match server.to_socket_addrs() {

@@ -23,11 +23,11 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use super::imap_serve::{self, ImapService};
-use super::mailstore::MailStore;
 use super::maildir::{self, Maildirs};
+use super::mailstore::MailStore;
+use super::narrate::{self, say, Dir};
 use super::pop3_serve;
 use crate::imap::server::ServerConfig as ImapConfig;
-use super::narrate::{self, say, Dir};
 use crate::sim::date;
 use crate::smtp::address::{ForwardPath, Host, LocalPart, Path, ReversePath};
 use crate::smtp::catalogue as cat;
@@ -133,7 +133,13 @@ fn parse_positive(s: &str) -> Result<u64, String> {
 fn parse_domain(s: &str) -> Result<String, String> {
     let ok = !s.is_empty()
         && s.len() <= 253
-        && s.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !l.starts_with('-') && !l.ends_with('-'));
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
@@ -152,7 +158,8 @@ fn parse_mailbox(s: &str) -> Result<String, String> {
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
-        Err("expected the part of an address before the @, such as alice or jöran (letters, digits, . - _ and the like; at most 64 octets)".into())
+        Err("expected the part of an address before the @, such as alice or jöran (letters, digits, . - _ and the like; at most 64 octets)"
+            .into())
     }
 }
 
@@ -165,7 +172,8 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
         let port = port.parse::<u16>().map_err(|_| format!("{port:?} is not a port number (0-65535)"))?;
         SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
     } else {
-        s.parse::<SocketAddr>().map_err(|_| "expected IP:PORT such as 127.0.0.1:2525 (or [::1]:2525, localhost:2525, or a port alone)".to_string())?
+        s.parse::<SocketAddr>()
+            .map_err(|_| "expected IP:PORT such as 127.0.0.1:2525 (or [::1]:2525, localhost:2525, or a port alone)".to_string())?
     };
     if !addr.ip().is_loopback() {
         return Err(format!(
@@ -245,7 +253,13 @@ impl Policy for LocalPolicy<'_> {
         let id = format!("{now:X}{n:04X}");
         // RFC 3848: ESMTP, plus A when the client authenticated; RFC 6531 §4.3: UTF8SMTP for
         // a transaction with the SMTPUTF8 parameter.
-        let mut with = String::from(if envelope.mail_params.smtputf8 { "UTF8SMTP" } else if envelope.esmtp { "ESMTP" } else { "SMTP" });
+        let mut with = String::from(if envelope.mail_params.smtputf8 {
+            "UTF8SMTP"
+        } else if envelope.esmtp {
+            "ESMTP"
+        } else {
+            "SMTP"
+        });
         if envelope.auth_user.is_some() {
             with.push('A');
         }
@@ -285,7 +299,6 @@ impl Policy for LocalPolicy<'_> {
     }
 }
 
-
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("smtp-sim serve: {msg}");
     ExitCode::from(2)
@@ -301,7 +314,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return usage_error("--pop3 needs at least one --auth USER:PASS: those are the accounts that log in to read their mailbox");
         }
         if let Some(c) = args.auth.iter().find(|c| parse_mailbox(&c.user).is_err()) {
-            return usage_error(&format!("--auth {}: with --pop3 the user name is also the mailbox's directory, so it must be a mailbox name such as alice", c.user));
+            return usage_error(&format!(
+                "--auth {}: with --pop3 the user name is also the mailbox's directory, so it must be a mailbox name such as alice",
+                c.user
+            ));
         }
     }
     let hostname = args.hostname.clone().unwrap_or_else(|| format!("mail.{}", args.domain));
@@ -332,7 +348,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let listener = match TcpListener::bind(args.listen) {
         Ok(l) => l,
         Err(e) if e.kind() == ErrorKind::AddrInUse => {
-            return usage_error(&format!("cannot listen on {}: the address is in use — is another server running there? try another --listen port", args.listen))
+            return usage_error(&format!(
+                "cannot listen on {}: the address is in use — is another server running there? try another --listen port",
+                args.listen
+            ))
         }
         Err(e) => return usage_error(&format!("cannot listen on {}: {e}", args.listen)),
     };
@@ -355,7 +374,11 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let auth = if args.auth.is_empty() {
         "no AUTH".to_string()
     } else {
-        format!("AUTH PLAIN LOGIN for {}{}", args.auth.iter().map(|c| c.user.as_str()).collect::<Vec<_>>().join(", "), if args.require_auth { " (required)" } else { "" })
+        format!(
+            "AUTH PLAIN LOGIN for {}{}",
+            args.auth.iter().map(|c| c.user.as_str()).collect::<Vec<_>>().join(", "),
+            if args.require_auth { " (required)" } else { "" }
+        )
     };
     say(&[
         format!("smtp-sim serve: listening on {local}"),
@@ -402,7 +425,12 @@ pub fn run(args: ServeArgs) -> ExitCode {
             Ok(p) => {
                 say(&[
                     format!("smtp-sim serve: POP3 listening on {}", p.addr),
-                    format!("  POP3 for {}: USER/PASS, APOP, AUTH PLAIN; no STLS; try: curl -u {} pop3://{}/", users.join(", "), args.auth[0].user, p.addr),
+                    format!(
+                        "  POP3 for {}: USER/PASS, APOP, AUTH PLAIN; no STLS; try: curl -u {} pop3://{}/",
+                        users.join(", "),
+                        args.auth[0].user,
+                        p.addr
+                    ),
                 ]);
                 pop3 = Some(p);
             }
@@ -481,18 +509,30 @@ pub fn run(args: ServeArgs) -> ExitCode {
             say(&["smtp-sim serve: the IMAP listener panicked".to_string()]);
         }
     }
-    say(&[format!("smtp-sim serve: stopped after {} connection(s), {} message(s) stored", next_id - 1, shared.messages.load(Ordering::SeqCst))]);
+    say(&[format!(
+        "smtp-sim serve: stopped after {} connection(s), {} message(s) stored",
+        next_id - 1,
+        shared.messages.load(Ordering::SeqCst)
+    )]);
     ExitCode::SUCCESS
 }
 
 /// `--imap ADDR`: the IMAP listener on the same Maildirs, for the --auth users.
-fn start_imap(args: &ServeArgs, addr: SocketAddr, hostname: &str, store: Arc<MailStore>, shared: &Arc<Shared>) -> Result<thread::JoinHandle<()>, String> {
+fn start_imap(
+    args: &ServeArgs,
+    addr: SocketAddr,
+    hostname: &str,
+    store: Arc<MailStore>,
+    shared: &Arc<Shared>,
+) -> Result<thread::JoinHandle<()>, String> {
     if args.auth.is_empty() {
         return Err("--imap needs at least one --auth USER:PASS: IMAP users log in before they read mail".into());
     }
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
-        Err(e) if e.kind() == ErrorKind::AddrInUse => return Err(format!("cannot listen for IMAP on {addr}: the address is in use — try another --imap port")),
+        Err(e) if e.kind() == ErrorKind::AddrInUse => {
+            return Err(format!("cannot listen for IMAP on {addr}: the address is in use — try another --imap port"))
+        }
         Err(e) => return Err(format!("cannot listen for IMAP on {addr}: {e}")),
     };
     let local = listener.local_addr().map_err(|e| format!("cannot read the IMAP address: {e}"))?;
@@ -508,7 +548,10 @@ fn start_imap(args: &ServeArgs, addr: SocketAddr, hostname: &str, store: Arc<Mai
         active: AtomicUsize::new(0),
     });
     let t = imap_serve::spawn(listener, service).map_err(|e| format!("cannot start the IMAP listener: {e}"))?;
-    say(&[format!("smtp-sim serve: IMAP on {local} for {} (LOGIN, AUTHENTICATE PLAIN; no STARTTLS)", args.auth.iter().map(|c| c.user.as_str()).collect::<Vec<_>>().join(", "))]);
+    say(&[format!(
+        "smtp-sim serve: IMAP on {local} for {} (LOGIN, AUTHENTICATE PLAIN; no STARTTLS)",
+        args.auth.iter().map(|c| c.user.as_str()).collect::<Vec<_>>().join(", ")
+    )]);
     Ok(t)
 }
 
@@ -575,13 +618,23 @@ fn connection(shared: &Shared, mut stream: TcpStream, peer: SocketAddr, conn: &s
 }
 
 /// Write what the session has to say and narrate its events. `false` when the socket broke.
-fn pump(shared: &Shared, session: &mut ServerSession, stream: &mut TcpStream, policy: &mut LocalPolicy, narrator: &mut narrate::ServerNarrator, conn: &str) -> bool {
+fn pump(
+    shared: &Shared,
+    session: &mut ServerSession,
+    stream: &mut TcpStream,
+    policy: &mut LocalPolicy,
+    narrator: &mut narrate::ServerNarrator,
+    conn: &str,
+) -> bool {
     let mut lines = Vec::new();
     while let Some(ev) = session.poll_event() {
         if let ServerEvent::MessageAccepted { envelope, data } = &ev {
             let paths: Vec<String> = std::mem::take(&mut policy.stored).iter().map(|p| p.display().to_string()).collect();
             let rcpts: Vec<String> = envelope.rcpts.iter().map(|(r, _)| r.to_string()).collect();
-            let line = narrate::note(conn, &format!("stored a message from {} for {} ({} octets): {}", envelope.from, rcpts.join(", "), data.len(), paths.join(", ")));
+            let line = narrate::note(
+                conn,
+                &format!("stored a message from {} for {} ({} octets): {}", envelope.from, rcpts.join(", "), data.len(), paths.join(", ")),
+            );
             if shared.quiet {
                 say(&[line]);
             } else {
@@ -623,7 +676,9 @@ fn idle_timeout(shared: &Shared, session: &ServerSession, stream: &mut TcpStream
     if !shared.quiet {
         let mut lines = narrate::wire(conn, Dir::Down, text.as_bytes());
         lines.push(narrate::explain("= The client said nothing for too long; the server hangs up (a 421 may answer anything)."));
-        lines.push(narrate::explain("  Why: servers wait at least 5 minutes for a command, then may close (RFC 5321 §4.5.3.2, §3.8; RFC 3463 X.4.2)"));
+        lines.push(narrate::explain(
+            "  Why: servers wait at least 5 minutes for a command, then may close (RFC 5321 §4.5.3.2, §3.8; RFC 3463 X.4.2)",
+        ));
         lines.push(narrate::explain(&format!("  State: {} → Closed", session.state())));
         say(&lines);
     }

@@ -328,7 +328,8 @@ pub fn layout(trace: &Trace, opts: &LayoutOptions) -> Diagram {
             let node = trace.nodes.iter().find(|n| n.id == id);
             let (name, sub) = match node {
                 Some(n) => {
-                    let place = [n.host.as_str(), n.address.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+                    let place =
+                        [n.host.as_str(), n.address.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
                     let sub = if place.is_empty() { n.role.to_string() } else { format!("{} · {}", n.role, place) };
                     (one_line(&n.name), one_line(&sub))
                 }
@@ -361,7 +362,14 @@ pub fn layout(trace: &Trace, opts: &LayoutOptions) -> Diagram {
     for e in &trace.events {
         if let Some(p) = prev_time {
             if e.time > p && e.time - p > opts.gap_threshold {
-                gaps.push(Gap { y, height: opts.gap_height, before_row: rows.len(), from: p, to: e.time, text: format!("⋯ {} later ⋯", span_text(e.time - p)) });
+                gaps.push(Gap {
+                    y,
+                    height: opts.gap_height,
+                    before_row: rows.len(),
+                    from: p,
+                    to: e.time,
+                    text: format!("⋯ {} later ⋯", span_text(e.time - p)),
+                });
                 y += opts.gap_height;
             }
         }
@@ -382,7 +390,13 @@ pub fn layout(trace: &Trace, opts: &LayoutOptions) -> Diagram {
                 Some(&i) => spans[i].y1 = line_y,
                 None => {
                     span_of.insert(c, spans.len());
-                    spans.push(ConnSpan { conn: c, client_lane: from_lane, server_lane: to_lane.unwrap_or(from_lane), y0: line_y, y1: line_y });
+                    spans.push(ConnSpan {
+                        conn: c,
+                        client_lane: from_lane,
+                        server_lane: to_lane.unwrap_or(from_lane),
+                        y0: line_y,
+                        y1: line_y,
+                    });
                 }
             }
         }

@@ -242,13 +242,21 @@ mod tests {
     use crate::sim::trace::{NodeRole, Relay};
 
     fn node(id: &str, role: NodeRole) -> NodeInfo {
-        NodeInfo { id: id.into(), name: format!("{id} host"), role, host: format!("{id}.example"), address: "192.0.2.1".into(), domains: vec!["example.org".into()] }
+        NodeInfo {
+            id: id.into(),
+            name: format!("{id} host"),
+            role,
+            host: format!("{id}.example"),
+            address: "192.0.2.1".into(),
+            domains: vec!["example.org".into()],
+        }
     }
 
     #[test]
     fn mail_programs_first_dns_last() {
         let server = NodeRole::Server { submission: false, relay: Relay::No, mx: true };
-        let nodes = [node("mx", server), node("dns", NodeRole::NameServers), node("alice", NodeRole::MailProgram { port25: false, direct: false })];
+        let nodes =
+            [node("mx", server), node("dns", NodeRole::NameServers), node("alice", NodeRole::MailProgram { port25: false, direct: false })];
         let t = Trace {
             version: crate::sim::trace::TRACE_VERSION,
             scenario: String::new(),

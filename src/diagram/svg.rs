@@ -131,11 +131,24 @@ pub fn to_svg(trace: &Trace, d: &Diagram, opts: &SvgOptions) -> String {
 
     // Heading: title, summary, legend.
     let chars = ((d.width - 2.0 * o.margin) / o.char_width).max(10.0) as usize;
-    let _ = writeln!(out, "<text class=\"heading\" x=\"{}\" y=\"22\">{}</text>", num(o.margin), esc(&super::layout::fit(&title, chars * 3 / 4)));
+    let _ = writeln!(
+        out,
+        "<text class=\"heading\" x=\"{}\" y=\"22\">{}</text>",
+        num(o.margin),
+        esc(&super::layout::fit(&title, chars * 3 / 4))
+    );
     let _ = writeln!(out, "<text class=\"sub\" x=\"{}\" y=\"40\">{}</text>", num(o.margin), esc(&super::layout::fit(&summary, chars)));
     let _ = write!(out, "<text class=\"sub\" x=\"{}\" y=\"56\">Replies: ", num(o.margin));
     for (i, c) in ReplyClass::ALL.into_iter().enumerate() {
-        let _ = write!(out, "{}<tspan class=\"cls {}\">{} {} ({}xx)</tspan>", if i == 0 { "" } else { " · " }, c.css_class(), c.icon(), c.words(), i + 2);
+        let _ = write!(
+            out,
+            "{}<tspan class=\"cls {}\">{} {} ({}xx)</tspan>",
+            if i == 0 { "" } else { " · " },
+            c.css_class(),
+            c.icon(),
+            c.words(),
+            i + 2
+        );
     }
     let _ = writeln!(out, " · <tspan class=\"btag\">{BOUNCE_TAG}</tspan> · commands solid, replies dashed, DNS dotted</text>");
 
@@ -243,8 +256,21 @@ fn row(out: &mut String, d: &Diagram, r: &Row) {
     match &r.item {
         Item::Arrow(a) => {
             let (x1, x2) = a.line_x();
-            let _ = write!(out, "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/><path class=\"head\" d=\"{}\"/>", num(x1), num(x2), a.head_path(r.line_y), y = num(r.line_y));
-            let _ = write!(out, "<text class=\"label halo\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}", num(a.mid_x()), num(r.line_y - LABEL_DY), esc(&a.label));
+            let _ = write!(
+                out,
+                "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/><path class=\"head\" d=\"{}\"/>",
+                num(x1),
+                num(x2),
+                a.head_path(r.line_y),
+                y = num(r.line_y)
+            );
+            let _ = write!(
+                out,
+                "<text class=\"label halo\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}",
+                num(a.mid_x()),
+                num(r.line_y - LABEL_DY),
+                esc(&a.label)
+            );
             if let (Some(c), Some(tag)) = (a.class, a.class_tag()) {
                 let _ = write!(out, "<tspan class=\"cls {}\">{tag}</tspan>", c.css_class());
             }
@@ -268,7 +294,14 @@ fn row(out: &mut String, d: &Diagram, r: &Row) {
     }
     for (i, line) in r.narration.iter().enumerate() {
         let (x, y) = r.narration_at(d, i);
-        let _ = write!(out, "<text class=\"narr halo\" x=\"{}\" y=\"{}\">{}{}</text>", num(x), num(y), if i == 0 { "» " } else { "  " }, esc(line));
+        let _ = write!(
+            out,
+            "<text class=\"narr halo\" x=\"{}\" y=\"{}\">{}{}</text>",
+            num(x),
+            num(y),
+            if i == 0 { "» " } else { "  " },
+            esc(line)
+        );
     }
     out.push_str("</g>\n");
 }

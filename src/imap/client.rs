@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use super::command::{Command, CommandBody, FetchItem, FetchItems, Flag, SearchKey, SeqNum, SeqRange, SeqSet, Section, StoreMode};
+use super::command::{Command, CommandBody, FetchItem, FetchItems, Flag, SearchKey, Section, SeqNum, SeqRange, SeqSet, StoreMode};
 use super::encode;
 use super::event::ClientEvent;
 use super::framing::{Frame, Framer};
@@ -169,7 +169,10 @@ impl ClientSession {
                 // Server literals are never invited; the framer just keeps reading.
                 Some(Frame::LiteralWanted { .. }) => continue,
                 Some(Frame::LiteralTooLarge { head, .. }) | Some(Frame::LineTooLong { head }) => {
-                    self.events.push_back(ClientEvent::BadResponse { raw: head, error: parse::SyntaxError { column: 0, rule: "response", why: "a response too large for this client", tag: None } });
+                    self.events.push_back(ClientEvent::BadResponse {
+                        raw: head,
+                        error: parse::SyntaxError { column: 0, rule: "response", why: "a response too large for this client", tag: None },
+                    });
                     self.logout();
                     continue;
                 }
@@ -211,7 +214,11 @@ impl ClientSession {
                         (FetchValue::Section { section, data, .. }, Step::Part(uid)) => {
                             let uid = *uid;
                             let name = section.part.iter().map(u32::to_string).collect::<Vec<_>>().join(".");
-                            self.events.push_back(ClientEvent::Fetched { uid, section: if name.is_empty() { "whole message".into() } else { format!("part {name}") }, octets: data.map_or(0, |d| d.len()) });
+                            self.events.push_back(ClientEvent::Fetched {
+                                uid,
+                                section: if name.is_empty() { "whole message".into() } else { format!("part {name}") },
+                                octets: data.map_or(0, |d| d.len()),
+                            });
                         }
                         _ => {}
                     }
@@ -227,7 +234,10 @@ impl ClientSession {
             Response::Status { tag: None, status: Status::Bye, .. } if self.step != Step::Logout => self.connection_closed(),
             Response::Status { tag: Some(t), status, .. } if t == self.tag => {
                 if status != Status::Ok && self.step != Step::Logout {
-                    self.events.push_back(ClientEvent::StepFailed { step: format!("{:?}", self.step), response: Response::Status { tag: Some(t), status, code: None, text: String::new() } });
+                    self.events.push_back(ClientEvent::StepFailed {
+                        step: format!("{:?}", self.step),
+                        response: Response::Status { tag: Some(t), status, code: None, text: String::new() },
+                    });
                     return self.logout();
                 }
                 self.next_step();
@@ -272,17 +282,26 @@ impl ClientSession {
                 let m = self.plan.mailbox.clone();
                 self.send(CommandBody::Select(m), Step::Select);
             }
-            Step::Select | Step::Done => self.send(CommandBody::Search { uid: true, charset: None, criteria: vec![SearchKey::Unseen] }, Step::Search),
+            Step::Select | Step::Done => {
+                self.send(CommandBody::Search { uid: true, charset: None, criteria: vec![SearchKey::Unseen] }, Step::Search)
+            }
             Step::Search => self.next_uid(),
             Step::Structure(uid) => {
                 let part = self.structure.take().and_then(|b| choose(&b, self.plan.want));
                 match part {
-                    Some(part) => self.fetch(uid, FetchItem::Section { peek: true, section: Section { part, text: None }, partial: None }, Step::Part(uid)),
+                    Some(part) => self.fetch(
+                        uid,
+                        FetchItem::Section { peek: true, section: Section { part, text: None }, partial: None },
+                        Step::Part(uid),
+                    ),
                     None => self.next_uid(),
                 }
             }
             Step::Part(uid) if self.plan.mark_seen => {
-                self.send(CommandBody::Store { uid: true, set: Self::uid_set(uid), mode: StoreMode::Add, silent: true, flags: vec![Flag::Seen] }, Step::MarkSeen(uid));
+                self.send(
+                    CommandBody::Store { uid: true, set: Self::uid_set(uid), mode: StoreMode::Add, silent: true, flags: vec![Flag::Seen] },
+                    Step::MarkSeen(uid),
+                );
             }
             Step::Part(_) | Step::MarkSeen(_) => self.next_uid(),
             Step::Logout => {
@@ -303,7 +322,9 @@ pub fn choose(b: &BodyStructure, want: Want) -> Option<Vec<u32>> {
             .into_iter()
             .find(|(_, p)| {
                 let disp = p.ext.as_ref().and_then(|e| e.disposition.as_ref());
-                disp.is_some_and(|d| d.kind.eq_ignore_ascii_case("attachment") || d.params.iter().any(|(k, _)| k.eq_ignore_ascii_case("filename"))) || p.params.iter().any(|(k, _)| k.eq_ignore_ascii_case("name"))
+                disp.is_some_and(|d| {
+                    d.kind.eq_ignore_ascii_case("attachment") || d.params.iter().any(|(k, _)| k.eq_ignore_ascii_case("filename"))
+                }) || p.params.iter().any(|(k, _)| k.eq_ignore_ascii_case("name"))
             })
             .map(|(n, _)| n),
     }

@@ -126,7 +126,11 @@ pub enum FetchItem {
     Rfc822Header,
     Rfc822Text,
     /// `BODY[section]<origin.count>` or `BODY.PEEK[...]` (which does not set \Seen).
-    Section { peek: bool, section: Section, partial: Option<(u32, u32)> },
+    Section {
+        peek: bool,
+        section: Section,
+        partial: Option<(u32, u32)>,
+    },
 }
 
 /// The FETCH macros (RFC 9051 §6.4.5) or a list of items.
@@ -216,21 +220,44 @@ pub enum CommandBody {
     Noop,
     Logout,
     StartTls,
-    Login { user: String, password: String },
+    Login {
+        user: String,
+        password: String,
+    },
     /// `AUTHENTICATE mech [initial-response]` (RFC 9051 §6.2.2, SASL-IR RFC 4959).
-    Authenticate { mechanism: String, initial: Option<String> },
+    Authenticate {
+        mechanism: String,
+        initial: Option<String>,
+    },
     Enable(Vec<String>),
     Select(String),
     Examine(String),
     Create(String),
     Delete(String),
-    Rename { from: String, to: String },
+    Rename {
+        from: String,
+        to: String,
+    },
     Subscribe(String),
     Unsubscribe(String),
-    List { reference: String, pattern: String },
-    Lsub { reference: String, pattern: String },
-    Status { mailbox: String, items: Vec<StatusItem> },
-    Append { mailbox: String, flags: Vec<Flag>, date: Option<DateTime>, message: Vec<u8> },
+    List {
+        reference: String,
+        pattern: String,
+    },
+    Lsub {
+        reference: String,
+        pattern: String,
+    },
+    Status {
+        mailbox: String,
+        items: Vec<StatusItem>,
+    },
+    Append {
+        mailbox: String,
+        flags: Vec<Flag>,
+        date: Option<DateTime>,
+        message: Vec<u8>,
+    },
     Idle,
     Check,
     Close,
@@ -238,11 +265,33 @@ pub enum CommandBody {
     Expunge,
     /// `UID EXPUNGE set` (RFC 4315 §2.1, RFC 9051 §6.4.9).
     UidExpunge(SeqSet),
-    Search { uid: bool, charset: Option<String>, criteria: Vec<SearchKey> },
-    Fetch { uid: bool, set: SeqSet, items: FetchItems },
-    Store { uid: bool, set: SeqSet, mode: StoreMode, silent: bool, flags: Vec<Flag> },
-    Copy { uid: bool, set: SeqSet, mailbox: String },
-    Move { uid: bool, set: SeqSet, mailbox: String },
+    Search {
+        uid: bool,
+        charset: Option<String>,
+        criteria: Vec<SearchKey>,
+    },
+    Fetch {
+        uid: bool,
+        set: SeqSet,
+        items: FetchItems,
+    },
+    Store {
+        uid: bool,
+        set: SeqSet,
+        mode: StoreMode,
+        silent: bool,
+        flags: Vec<Flag>,
+    },
+    Copy {
+        uid: bool,
+        set: SeqSet,
+        mailbox: String,
+    },
+    Move {
+        uid: bool,
+        set: SeqSet,
+        mailbox: String,
+    },
 }
 
 /// One tagged command.

@@ -6,7 +6,10 @@
 //! printable (UTF-8 included, RFC 9051 §9 `QUOTED-CHAR`), else a literal `{n}` CRLF and `n`
 //! octets — the count is octets, not characters.
 
-use super::command::{Command, CommandBody, Date, DateTime, FetchItem, FetchItems, Flag, SearchKey, SeqNum, SeqSet, Section, SectionText, StatusItem, StoreMode};
+use super::command::{
+    Command, CommandBody, Date, DateTime, FetchItem, FetchItems, Flag, SearchKey, Section, SectionText, SeqNum, SeqSet, StatusItem,
+    StoreMode,
+};
 use super::response::{Address, BodyStructure, Code, Data, Disposition, Envelope, Extension, FetchValue, Response};
 
 fn is_astring_char(b: u8) -> bool {
@@ -135,7 +138,17 @@ pub fn date_time(d: &DateTime) -> String {
     let z = d.zone_minutes;
     let sign = if z < 0 { '-' } else { '+' };
     let z = z.unsigned_abs();
-    format!("\"{:02}-{}-{:04} {:02}:{:02}:{:02} {sign}{:02}{:02}\"", d.date.day, month(d.date.month), d.date.year, d.hour, d.minute, d.second, z / 60, z % 60)
+    format!(
+        "\"{:02}-{}-{:04} {:02}:{:02}:{:02} {sign}{:02}{:02}\"",
+        d.date.day,
+        month(d.date.month),
+        d.date.year,
+        d.hour,
+        d.minute,
+        d.second,
+        z / 60,
+        z % 60
+    )
 }
 
 pub fn status_item(s: StatusItem) -> &'static str {
@@ -411,11 +424,14 @@ fn body(out: &mut Vec<u8>, b: &CommandBody) {
             uid(out, *u);
             push(out, "STORE ");
             seq_set(out, set);
-            push(out, match mode {
-                StoreMode::Replace => " FLAGS",
-                StoreMode::Add => " +FLAGS",
-                StoreMode::Remove => " -FLAGS",
-            });
+            push(
+                out,
+                match mode {
+                    StoreMode::Replace => " FLAGS",
+                    StoreMode::Add => " +FLAGS",
+                    StoreMode::Remove => " -FLAGS",
+                },
+            );
             if *silent {
                 push(out, ".SILENT");
             }
@@ -586,11 +602,14 @@ fn fetch_value(out: &mut Vec<u8>, v: &FetchValue) {
             nstring(out, data.as_deref());
         }
         FetchValue::Rfc822(d) | FetchValue::Rfc822Header(d) | FetchValue::Rfc822Text(d) => {
-            push(out, match v {
-                FetchValue::Rfc822(_) => "RFC822 ",
-                FetchValue::Rfc822Header(_) => "RFC822.HEADER ",
-                _ => "RFC822.TEXT ",
-            });
+            push(
+                out,
+                match v {
+                    FetchValue::Rfc822(_) => "RFC822 ",
+                    FetchValue::Rfc822Header(_) => "RFC822.HEADER ",
+                    _ => "RFC822.TEXT ",
+                },
+            );
             nstring(out, d.as_deref());
         }
     }

@@ -13,24 +13,57 @@ use super::state::State;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum ServerEvent {
     /// A complete command (literals included) was received and parsed.
-    CommandReceived { raw: Vec<u8>, command: Command, state: State },
+    CommandReceived {
+        raw: Vec<u8>,
+        command: Command,
+        state: State,
+    },
     /// A unit could not be parsed (a BAD follows).
-    SyntaxErrorReceived { raw: Vec<u8>, error: SyntaxError },
+    SyntaxErrorReceived {
+        raw: Vec<u8>,
+        error: SyntaxError,
+    },
     /// A line that is not a command: an AUTHENTICATE response or IDLE's `DONE`.
-    LineReceived { raw: Vec<u8> },
+    LineReceived {
+        raw: Vec<u8>,
+    },
     /// A response was written. `key` names its [`super::catalogue::ResponseSpec`].
-    ResponseSent { response: Response, bytes: Vec<u8>, key: &'static str, state_before: State, state_after: State },
+    ResponseSent {
+        response: Response,
+        bytes: Vec<u8>,
+        key: &'static str,
+        state_before: State,
+        state_after: State,
+    },
     /// The (simulated) TLS handshake completed after STARTTLS.
     TlsStarted,
-    AuthSucceeded { mechanism: &'static str, user: String },
-    AuthFailed { mechanism: &'static str, user: Option<String> },
+    AuthSucceeded {
+        mechanism: &'static str,
+        user: String,
+    },
+    AuthFailed {
+        mechanism: &'static str,
+        user: Option<String>,
+    },
     /// A mailbox was opened.
-    MailboxSelected { mailbox: String, read_only: bool, exists: u32, uid_validity: u32, uid_next: u32 },
+    MailboxSelected {
+        mailbox: String,
+        read_only: bool,
+        exists: u32,
+        uid_validity: u32,
+        uid_next: u32,
+    },
     /// Messages flagged \\Deleted were removed for good; `announced`: with `* n EXPUNGE`
     /// (EXPUNGE, MOVE) or silently (CLOSE).
-    MessagesExpunged { mailbox: String, uids: Vec<u32>, announced: bool },
+    MessagesExpunged {
+        mailbox: String,
+        uids: Vec<u32>,
+        announced: bool,
+    },
     /// The peer broke the protocol; the session coped (explained in `what`).
-    ProtocolViolated { what: String },
+    ProtocolViolated {
+        what: String,
+    },
     /// The session is over; no more output will come.
     Closed,
 }

@@ -238,7 +238,8 @@ fn structure_of(p: &Part, raw: &[u8], extended: bool) -> BodyStructure {
             .iter()
             .map(|c| structure_of(c, body.get(c.offset..c.offset.saturating_add(c.raw_len)).unwrap_or_default(), extended))
             .collect();
-        let ext = extended.then(|| (p.params.clone(), Extension { md5: None, disposition: disposition_of(p), language: Vec::new(), location: None }));
+        let ext = extended
+            .then(|| (p.params.clone(), Extension { md5: None, disposition: disposition_of(p), language: Vec::new(), location: None }));
         return BodyStructure::Multi { parts, subtype: sub.to_ascii_uppercase(), ext };
     }
     let message = if is_message(p) {
@@ -257,7 +258,12 @@ fn structure_of(p: &Part, raw: &[u8], extended: bool) -> BodyStructure {
         size: body.len() as u32,
         message,
         lines,
-        ext: extended.then(|| Extension { md5: p.header("Content-MD5").map(str::to_string), disposition: disposition_of(p), language: Vec::new(), location: None }),
+        ext: extended.then(|| Extension {
+            md5: p.header("Content-MD5").map(str::to_string),
+            disposition: disposition_of(p),
+            language: Vec::new(),
+            location: None,
+        }),
     })
 }
 

@@ -38,14 +38,14 @@
 //! node panels, so the page pays less). imap-codec would add its ≈ 97 KB for the syntax alone,
 //! before any session logic.
 
+pub mod catalogue;
+pub mod client;
 pub mod command;
 pub mod encode;
+pub mod event;
+pub mod fetch;
 pub mod framing;
 pub mod parse;
 pub mod response;
-pub mod catalogue;
-pub mod client;
-pub mod event;
-pub mod fetch;
 pub mod server;
 pub mod state;

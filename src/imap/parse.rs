@@ -17,7 +17,8 @@ use nom::error::{ErrorKind, ParseError};
 use nom::IResult;
 
 use super::command::{
-    Command, CommandBody, Date, DateTime, FetchItem, FetchItems, Flag, SearchKey, SeqNum, SeqRange, SeqSet, Section, SectionText, StatusItem, StoreMode,
+    Command, CommandBody, Date, DateTime, FetchItem, FetchItems, Flag, SearchKey, Section, SectionText, SeqNum, SeqRange, SeqSet,
+    StatusItem, StoreMode,
 };
 use super::response::{Address, BodyStructure, Code, Data, Disposition, Envelope, Extension, FetchValue, Response, SinglePart, Status};
 
@@ -154,7 +155,9 @@ pub fn quoted(i: &[u8]) -> Res<'_, Vec<u8>> {
                 }
                 _ => return fail(r, "quoted", "a backslash in a quoted string may only escape \" or \\"),
             },
-            Some(&c) if c == b'\r' || c == b'\n' || c == 0 => return fail(r, "quoted", "CR, LF and NUL cannot be in a quoted string (use a literal)"),
+            Some(&c) if c == b'\r' || c == b'\n' || c == 0 => {
+                return fail(r, "quoted", "CR, LF and NUL cannot be in a quoted string (use a literal)")
+            }
             Some(&c) => {
                 out.push(c);
                 r = &r[1..];
@@ -266,7 +269,8 @@ pub fn flag(i: &[u8]) -> Res<'_, Flag> {
         if let Some(r2) = r.strip_prefix(b"*") {
             return Ok((r2, Flag::Wildcard));
         }
-        let (rest, name) = atom(r).map_err(|_| nom::Err::Error(RuleError { at: r, rule: "flag-extension", why: "expected a flag name after the backslash" }))?;
+        let (rest, name) = atom(r)
+            .map_err(|_| nom::Err::Error(RuleError { at: r, rule: "flag-extension", why: "expected a flag name after the backslash" }))?;
         let f = match name.to_ascii_lowercase().as_str() {
             "seen" => Flag::Seen,
             "answered" => Flag::Answered,
@@ -278,7 +282,8 @@ pub fn flag(i: &[u8]) -> Res<'_, Flag> {
         };
         return Ok((rest, f));
     }
-    let (rest, k) = atom(i).map_err(|_| nom::Err::Error(RuleError { at: i, rule: "flag", why: "expected a flag such as \\Seen or a keyword" }))?;
+    let (rest, k) =
+        atom(i).map_err(|_| nom::Err::Error(RuleError { at: i, rule: "flag", why: "expected a flag such as \\Seen or a keyword" }))?;
     Ok((rest, Flag::Keyword(k.to_string())))
 }
 
@@ -323,7 +328,8 @@ pub fn seq_number(i: &[u8]) -> Res<'_, SeqNum> {
     if let Some(r) = i.strip_prefix(b"*") {
         return Ok((r, SeqNum::Largest));
     }
-    let (r, n) = nz_number(i).map_err(|_| nom::Err::Error(RuleError { at: i, rule: "seq-number", why: "expected a message number (1 or more) or *" }))?;
+    let (r, n) = nz_number(i)
+        .map_err(|_| nom::Err::Error(RuleError { at: i, rule: "seq-number", why: "expected a message number (1 or more) or *" }))?;
     Ok((r, SeqNum::Num(n)))
 }
 
@@ -483,7 +489,13 @@ pub fn section(i: &[u8]) -> Res<'_, Section> {
                 let (r3, ()) = lit(r3, b"]", "section", "expected ] to close the section")?;
                 return Ok((r3, Section { part, text: Some(t) }));
             }
-            _ => return fail(r, "section-text", "expected HEADER, HEADER.FIELDS (...), HEADER.FIELDS.NOT (...), TEXT, MIME or a part number"),
+            _ => {
+                return fail(
+                    r,
+                    "section-text",
+                    "expected HEADER, HEADER.FIELDS (...), HEADER.FIELDS.NOT (...), TEXT, MIME or a part number",
+                )
+            }
         };
         (r2, Some(t))
     };
@@ -516,7 +528,13 @@ pub fn fetch_att(i: &[u8]) -> Res<'_, FetchItem> {
     let peek = match w.as_slice() {
         b"BODY" => false,
         b"BODY.PEEK" => true,
-        _ => return fail(i, "fetch-att", "expected a FETCH item: FLAGS, UID, RFC822.SIZE, INTERNALDATE, ENVELOPE, BODYSTRUCTURE, BODY[...] or BODY.PEEK[...]"),
+        _ => {
+            return fail(
+                i,
+                "fetch-att",
+                "expected a FETCH item: FLAGS, UID, RFC822.SIZE, INTERNALDATE, ENVELOPE, BODYSTRUCTURE, BODY[...] or BODY.PEEK[...]",
+            )
+        }
     };
     let (r, section) = section(r)?;
     let (r, partial) = match r.strip_prefix(b"<") {
@@ -649,7 +667,13 @@ fn search_key_depth(i: &[u8], depth: usize) -> Res<'_, SearchKey> {
             let (r, b) = search_key_depth(r, depth + 1)?;
             return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
         }
-        _ => return fail(i, "search-key", "expected a search key such as ALL, UNSEEN, FROM \"alice\", SINCE 1-Dec-2026, NOT ..., OR ... ..."),
+        _ => {
+            return fail(
+                i,
+                "search-key",
+                "expected a search key such as ALL, UNSEEN, FROM \"alice\", SINCE 1-Dec-2026, NOT ..., OR ... ...",
+            )
+        }
     };
     Ok((r, k))
 }
@@ -872,7 +896,13 @@ fn command_body<'a>(name: &str, r: &'a [u8], start: &'a [u8]) -> Res<'a, Command
             (r2, body)
         }
         "" => return fail(r, "command", "expected a command name after the tag"),
-        _ => return fail(&start[start.len() - r.len() - name.len()..], "command", "unknown command: see CAPABILITY for what this server offers"),
+        _ => {
+            return fail(
+                &start[start.len() - r.len() - name.len()..],
+                "command",
+                "unknown command: see CAPABILITY for what this server offers",
+            )
+        }
     })
 }
 
@@ -1045,13 +1075,15 @@ fn mailbox_data<'a>(w: &str, r: &'a [u8], at: &'a [u8]) -> Res<'a, Response> {
         }
         // `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox`
         "LIST" | "LSUB" => {
-            let (r, attributes) = arg(r, |x| paren_list(x, "mbx-list-flags", |y| {
-                let (y2, a) = match y.strip_prefix(b"\\") {
-                    Some(z) => atom(z)?,
-                    None => return fail(y, "mbx-list-flags", "a mailbox attribute starts with \\"),
-                };
-                Ok((y2, format!("\\{a}")))
-            }))?;
+            let (r, attributes) = arg(r, |x| {
+                paren_list(x, "mbx-list-flags", |y| {
+                    let (y2, a) = match y.strip_prefix(b"\\") {
+                        Some(z) => atom(z)?,
+                        None => return fail(y, "mbx-list-flags", "a mailbox attribute starts with \\"),
+                    };
+                    Ok((y2, format!("\\{a}")))
+                })
+            })?;
             let (r, ()) = sp(r)?;
             let (r, delimiter) = match nil(r) {
                 Ok((r, ())) => (r, None),
@@ -1175,11 +1207,14 @@ fn msg_att_item(i: &[u8]) -> Res<'_, FetchValue> {
         }
         b"RFC822" | b"RFC822.HEADER" | b"RFC822.TEXT" => {
             let (r, data) = arg(r, nstring)?;
-            (r, match w.as_slice() {
-                b"RFC822" => FetchValue::Rfc822(data),
-                b"RFC822.HEADER" => FetchValue::Rfc822Header(data),
-                _ => FetchValue::Rfc822Text(data),
-            })
+            (
+                r,
+                match w.as_slice() {
+                    b"RFC822" => FetchValue::Rfc822(data),
+                    b"RFC822.HEADER" => FetchValue::Rfc822Header(data),
+                    _ => FetchValue::Rfc822Text(data),
+                },
+            )
         }
         _ => return fail(i, "msg-att", "unknown FETCH response item"),
     })
@@ -1350,7 +1385,8 @@ pub fn body(i: &[u8], depth: usize) -> Res<'_, BodyStructure> {
     let (r, description) = arg(r, nstring_text)?;
     let (r, encoding) = arg(r, string_text)?;
     let (r, size) = arg(r, number)?;
-    let is_msg = media_type.eq_ignore_ascii_case("MESSAGE") && (subtype.eq_ignore_ascii_case("RFC822") || subtype.eq_ignore_ascii_case("GLOBAL"));
+    let is_msg =
+        media_type.eq_ignore_ascii_case("MESSAGE") && (subtype.eq_ignore_ascii_case("RFC822") || subtype.eq_ignore_ascii_case("GLOBAL"));
     let is_text = media_type.eq_ignore_ascii_case("TEXT");
     // `body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines`
     let (r, message) = if is_msg {

@@ -163,7 +163,11 @@ pub enum FetchValue {
     /// `BODY` without a section: the structure without extension data.
     Body(Box<BodyStructure>),
     /// `BODY[section]<origin> nstring`.
-    Section { section: Section, origin: Option<u32>, data: Option<Vec<u8>> },
+    Section {
+        section: Section,
+        origin: Option<u32>,
+        data: Option<Vec<u8>>,
+    },
     /// `RFC822`, `RFC822.HEADER`, `RFC822.TEXT` (IMAP4rev1).
     Rfc822(Option<Vec<u8>>),
     Rfc822Header(Option<Vec<u8>>),
@@ -176,21 +180,37 @@ pub enum Data {
     Capability(Vec<String>),
     Enabled(Vec<String>),
     /// `LIST` (or `LSUB` with `lsub`): attributes, hierarchy delimiter, name.
-    List { lsub: bool, attributes: Vec<String>, delimiter: Option<char>, name: String },
-    Status { mailbox: String, items: Vec<(StatusItem, u64)> },
+    List {
+        lsub: bool,
+        attributes: Vec<String>,
+        delimiter: Option<char>,
+        name: String,
+    },
+    Status {
+        mailbox: String,
+        items: Vec<(StatusItem, u64)>,
+    },
     Search(Vec<u32>),
     Flags(Vec<Flag>),
     Exists(u32),
     Recent(u32),
     Expunge(u32),
-    Fetch { seq: u32, items: Vec<FetchValue> },
+    Fetch {
+        seq: u32,
+        items: Vec<FetchValue>,
+    },
 }
 
 /// One response line (with any literals it carries).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Response {
     /// `tag OK/NO/BAD [code] text`, or untagged (`tag: None`) `* OK/NO/BAD/PREAUTH/BYE ...`.
-    Status { tag: Option<String>, status: Status, code: Option<Code>, text: String },
+    Status {
+        tag: Option<String>,
+        status: Status,
+        code: Option<Code>,
+        text: String,
+    },
     Data(Data),
     /// `+ text`: go on (send the literal, the SASL response, or `DONE` to end IDLE).
     Continue(String),

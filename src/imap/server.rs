@@ -23,7 +23,7 @@ use crate::smtp::base64;
 use crate::store::{self, FlagOp, Flags, Store, StoreError, Uid};
 
 use super::catalogue::{self as cat, ResponseSpec};
-use super::command::{Command, CommandBody, Date, FetchItem, Flag, SearchKey, SeqSet, Section, SectionText, StatusItem, StoreMode, Verb};
+use super::command::{Command, CommandBody, Date, FetchItem, Flag, SearchKey, Section, SectionText, SeqSet, StatusItem, StoreMode, Verb};
 use super::encode;
 use super::event::ServerEvent;
 use super::fetch::{self, Parsed};
@@ -51,7 +51,14 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { hostname: "imap.example".into(), starttls: false, login_disabled_without_tls: false, max_line: 64 * 1024, max_literal: 32 * 1024 * 1024, max_errors: 30 }
+        ServerConfig {
+            hostname: "imap.example".into(),
+            starttls: false,
+            login_disabled_without_tls: false,
+            max_line: 64 * 1024,
+            max_literal: 32 * 1024 * 1024,
+            max_errors: 30,
+        }
     }
 }
 
@@ -71,9 +78,13 @@ impl Accounts for Vec<(String, String)> {
 enum Mode {
     Commands,
     /// An empty `+` was sent for AUTHENTICATE PLAIN; the next line is the SASL response.
-    Auth { tag: String },
+    Auth {
+        tag: String,
+    },
     /// `+ idling` was sent; waiting for `DONE`.
-    Idle { tag: String },
+    Idle {
+        tag: String,
+    },
 }
 
 /// The selected mailbox as this session sees it.
@@ -327,7 +338,12 @@ impl ServerSession {
             Some(t) => {
                 let s = self.state;
                 self.errors += 1;
-                self.emit(Response::Status { tag: Some(t.to_string()), status: Status::Bad, code: None, text: spec.render(args) }, spec, s, s);
+                self.emit(
+                    Response::Status { tag: Some(t.to_string()), status: Status::Bad, code: None, text: spec.render(args) },
+                    spec,
+                    s,
+                    s,
+                );
                 if self.config.max_errors > 0 && self.errors >= self.config.max_errors {
                     self.bye(&cat::BYE_ERRORS);
                 }
@@ -350,7 +366,8 @@ impl ServerSession {
     pub fn receive(&mut self, bytes: &[u8], store: &mut Store, accounts: &dyn Accounts, now: i64) {
         if self.state == State::Logout {
             if !bytes.is_empty() {
-                self.events.push_back(ServerEvent::ProtocolViolated { what: format!("{} octets arrived after LOGOUT; ignored", bytes.len()) });
+                self.events
+                    .push_back(ServerEvent::ProtocolViolated { what: format!("{} octets arrived after LOGOUT; ignored", bytes.len()) });
             }
             return;
         }
@@ -451,7 +468,12 @@ impl ServerSession {
                 let dropped = self.framer.take_rest();
                 if !dropped.is_empty() {
                     // RFC 9051 §6.2.1: data after STARTTLS before the handshake is an injection.
-                    self.events.push_back(ServerEvent::ProtocolViolated { what: format!("{} octets were sent after STARTTLS before the TLS handshake; dropped (they could be injected plaintext)", dropped.len()) });
+                    self.events.push_back(ServerEvent::ProtocolViolated {
+                        what: format!(
+                            "{} octets were sent after STARTTLS before the TLS handshake; dropped (they could be injected plaintext)",
+                            dropped.len()
+                        ),
+                    });
                 }
                 self.tls = true;
                 self.events.push_back(ServerEvent::TlsStarted);
@@ -510,7 +532,10 @@ impl ServerSession {
                 let lsub = verb == Verb::Lsub;
                 if pattern.is_empty() {
                     // RFC 9051 §6.3.9: an empty pattern asks for the hierarchy delimiter.
-                    self.data(&cat::DATA_LIST, Data::List { lsub, attributes: vec!["\\Noselect".into()], delimiter: Some('/'), name: String::new() });
+                    self.data(
+                        &cat::DATA_LIST,
+                        Data::List { lsub, attributes: vec!["\\Noselect".into()], delimiter: Some('/'), name: String::new() },
+                    );
                 } else {
                     let full = format!("{reference}{pattern}");
                     let lines: Vec<Data> = store
@@ -519,7 +544,10 @@ impl ServerSession {
                         .unwrap_or_default()
                         .iter()
                         .filter(|f| !lsub || f.subscribed)
-                        .filter(|f| wildcard(full.as_bytes(), f.name.as_bytes()) || (f.name == store::INBOX && wildcard(full.to_ascii_uppercase().as_bytes(), b"INBOX")))
+                        .filter(|f| {
+                            wildcard(full.as_bytes(), f.name.as_bytes())
+                                || (f.name == store::INBOX && wildcard(full.to_ascii_uppercase().as_bytes(), b"INBOX"))
+                        })
                         .map(|f| {
                             let mut attributes = vec!["\\HasNoChildren".to_string()];
                             // RFC 6154 §2: special-use attributes in LIST (not in LSUB).
@@ -580,7 +608,11 @@ impl ServerSession {
                 if let Some(v) = self.view.clone().filter(|v| !v.read_only) {
                     // RFC 9051 §6.4.1: CLOSE expunges \Deleted messages without EXPUNGE responses.
                     if let Ok(gone) = store.expunge(&user, &v.name, None) {
-                        self.events.push_back(ServerEvent::MessagesExpunged { mailbox: v.name, uids: gone.iter().map(|e| e.uid).collect(), announced: false });
+                        self.events.push_back(ServerEvent::MessagesExpunged {
+                            mailbox: v.name,
+                            uids: gone.iter().map(|e| e.uid).collect(),
+                            announced: false,
+                        });
                     }
                 }
                 self.ok(&tag, verb, None);
@@ -594,7 +626,13 @@ impl ServerSession {
             C::Search { uid, charset, criteria } => {
                 if let Some(cs) = &charset {
                     if !cs.eq_ignore_ascii_case("UTF-8") && !cs.eq_ignore_ascii_case("US-ASCII") {
-                        return self.done(&tag, verb, &cat::NO_BADCHARSET, Some(Code::Other("BADCHARSET".into(), Some("(UTF-8 US-ASCII)".into()))), &[]);
+                        return self.done(
+                            &tag,
+                            verb,
+                            &cat::NO_BADCHARSET,
+                            Some(Code::Other("BADCHARSET".into(), Some("(UTF-8 US-ASCII)".into()))),
+                            &[],
+                        );
                     }
                 }
                 self.sync(store, uid);
@@ -644,7 +682,11 @@ impl ServerSession {
                 self.sync(store, true);
                 let uids: Vec<Uid> = self.resolve(&set, uid).into_iter().map(|t| t.1).collect();
                 let from = self.view.as_ref().map(|v| v.name.clone()).unwrap_or_default();
-                let result = if moving { store.move_messages(&user, &from, &uids, &mailbox).map(|m| m.copied) } else { store.copy(&user, &from, &uids, &mailbox) };
+                let result = if moving {
+                    store.move_messages(&user, &from, &uids, &mailbox).map(|m| m.copied)
+                } else {
+                    store.copy(&user, &from, &uids, &mailbox)
+                };
                 match result {
                     Ok(c) => {
                         let code = (!c.pairs.is_empty()).then(|| {
@@ -655,7 +697,9 @@ impl ServerSession {
                         self.sync(store, true); // MOVE: the `* n EXPUNGE`s (RFC 6851 §3.3)
                         self.ok(&tag, verb, code);
                     }
-                    Err(StoreError::NoSuchFolder(n)) if n.eq_ignore_ascii_case(&mailbox) || n == mailbox => self.done(&tag, verb, &cat::NO_TRYCREATE, Some(Code::TryCreate), &[]),
+                    Err(StoreError::NoSuchFolder(n)) if n.eq_ignore_ascii_case(&mailbox) || n == mailbox => {
+                        self.done(&tag, verb, &cat::NO_TRYCREATE, Some(Code::TryCreate), &[])
+                    }
                     Err(e) => self.store_error(&tag, verb, e),
                 }
             }
@@ -665,7 +709,16 @@ impl ServerSession {
 
 impl ServerSession {
     #[allow(clippy::too_many_arguments)]
-    fn authenticate(&mut self, tag: &str, verb: Verb, mechanism: &'static str, user: &str, password: &str, store: &mut Store, accounts: &dyn Accounts) {
+    fn authenticate(
+        &mut self,
+        tag: &str,
+        verb: Verb,
+        mechanism: &'static str,
+        user: &str,
+        password: &str,
+        store: &mut Store,
+        accounts: &dyn Accounts,
+    ) {
         if accounts.check_password(user, password) {
             if store.account(user).is_none() {
                 // A known user without mail yet gets INBOX, Sent and Trash.
@@ -732,7 +785,13 @@ impl ServerSession {
         self.untagged(&cat::OK_UIDNEXT, Some(Code::UidNext(next)), &[]);
         let perm = if read_only { Vec::new() } else { SYSTEM_FLAGS.to_vec() };
         self.untagged(&cat::OK_PERMANENTFLAGS, Some(Code::PermanentFlags(perm)), &[]);
-        self.events.push_back(ServerEvent::MailboxSelected { mailbox: real.clone(), read_only, exists, uid_validity: validity, uid_next: next });
+        self.events.push_back(ServerEvent::MailboxSelected {
+            mailbox: real.clone(),
+            read_only,
+            exists,
+            uid_validity: validity,
+            uid_next: next,
+        });
         let (spec, code) = if read_only { (&cat::OK_EXAMINE, Code::ReadOnly) } else { (&cat::OK_SELECT, Code::ReadWrite) };
         self.done(tag, verb, spec, Some(code), &[]);
         self.view = Some(View { name: real, read_only, uids, recent });
@@ -760,7 +819,11 @@ impl ServerSession {
         let user = self.user.clone().unwrap_or_default();
         let name = self.view.as_ref().map(|v| v.name.clone()).unwrap_or_default();
         if let Ok(gone) = store.expunge(&user, &name, only.as_deref()) {
-            self.events.push_back(ServerEvent::MessagesExpunged { mailbox: name, uids: gone.iter().map(|e| e.uid).collect(), announced: true });
+            self.events.push_back(ServerEvent::MessagesExpunged {
+                mailbox: name,
+                uids: gone.iter().map(|e| e.uid).collect(),
+                announced: true,
+            });
         }
         self.sync(store, true); // the `* n EXPUNGE` lines, from this session's view
         self.ok(tag, verb, None);
@@ -812,7 +875,12 @@ impl ServerSession {
     fn resolve(&self, set: &SeqSet, uid: bool) -> Vec<(u32, Uid)> {
         let Some(v) = &self.view else { return Vec::new() };
         let largest = if uid { v.uids.last().copied().unwrap_or(0) } else { v.uids.len() as u32 };
-        v.uids.iter().enumerate().map(|(i, &u)| (i as u32 + 1, u)).filter(|&(s, u)| set.contains(if uid { u } else { s }, largest)).collect()
+        v.uids
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| (i as u32 + 1, u))
+            .filter(|&(s, u)| set.contains(if uid { u } else { s }, largest))
+            .collect()
     }
 
     fn flags_of(&self, uid: Uid, f: Flags) -> Vec<Flag> {
@@ -851,13 +919,18 @@ impl ServerSession {
             items.insert(0, FetchItem::Uid);
         }
         // RFC 9051 §6.4.5: BODY[...] (not PEEK) and RFC822 / RFC822.TEXT set \Seen.
-        let sets_seen = !read_only && items.iter().any(|i| matches!(i, FetchItem::Section { peek: false, .. } | FetchItem::Rfc822 | FetchItem::Rfc822Text));
+        let sets_seen = !read_only
+            && items.iter().any(|i| matches!(i, FetchItem::Section { peek: false, .. } | FetchItem::Rfc822 | FetchItem::Rfc822Text));
         for (seq, u) in self.resolve(set, uid) {
             let Ok(folder) = store.folder(&user, &name) else { return };
             let Some(m) = folder.get(u).cloned() else { continue };
             let mut flags = m.flags;
             if sets_seen && !flags.contains(store::Flag::Seen) {
-                flags = store.set_flags(&user, &name, &[u], FlagOp::Add, Flags::of(&[store::Flag::Seen])).ok().and_then(|v| v.first().map(|x| x.1)).unwrap_or(flags);
+                flags = store
+                    .set_flags(&user, &name, &[u], FlagOp::Add, Flags::of(&[store::Flag::Seen]))
+                    .ok()
+                    .and_then(|v| v.first().map(|x| x.1))
+                    .unwrap_or(flags);
             }
             let parsed = Parsed::new(&m.bytes);
             let mut out = Vec::new();
@@ -871,12 +944,20 @@ impl ServerSession {
                     FetchItem::BodyStructure => FetchValue::BodyStructure(Box::new(parsed.structure(true))),
                     FetchItem::Body => FetchValue::Body(Box::new(parsed.structure(false))),
                     FetchItem::Rfc822 => FetchValue::Rfc822(Some(m.bytes.to_vec())),
-                    FetchItem::Rfc822Header => FetchValue::Rfc822Header(parsed.section(&Section { part: Vec::new(), text: Some(SectionText::Header) })),
-                    FetchItem::Rfc822Text => FetchValue::Rfc822Text(parsed.section(&Section { part: Vec::new(), text: Some(SectionText::Text) })),
+                    FetchItem::Rfc822Header => {
+                        FetchValue::Rfc822Header(parsed.section(&Section { part: Vec::new(), text: Some(SectionText::Header) }))
+                    }
+                    FetchItem::Rfc822Text => {
+                        FetchValue::Rfc822Text(parsed.section(&Section { part: Vec::new(), text: Some(SectionText::Text) }))
+                    }
                     FetchItem::Section { section, partial, .. } => {
                         let data = parsed.section(section).unwrap_or_default();
                         match partial {
-                            Some((o, n)) => FetchValue::Section { section: section.clone(), origin: Some(*o), data: Some(fetch::partial(&data, *o, *n)) },
+                            Some((o, n)) => FetchValue::Section {
+                                section: section.clone(),
+                                origin: Some(*o),
+                                data: Some(fetch::partial(&data, *o, *n)),
+                            },
                             None => FetchValue::Section { section: section.clone(), origin: None, data: Some(data) },
                         }
                     }
@@ -937,7 +1018,11 @@ impl Hit<'_> {
             K::Subject(s) => contains_ci(self.header("Subject").as_bytes(), s),
             K::Header(n, s) => {
                 let v = self.header(n);
-                if s.is_empty() { !v.is_empty() || crate::sim::mime::count_headers(&self.m.bytes, n) > 0 } else { contains_ci(v.as_bytes(), s) }
+                if s.is_empty() {
+                    !v.is_empty() || crate::sim::mime::count_headers(&self.m.bytes, n) > 0
+                } else {
+                    contains_ci(v.as_bytes(), s)
+                }
             }
             K::Body(s) => contains_ci(&self.m.bytes[crate::sim::mime::header_block(&self.m.bytes).len()..], s),
             K::Text(s) => contains_ci(&self.m.bytes, s),

@@ -78,15 +78,78 @@ const IN: &[State] = &[Authenticated, Selected];
 
 /// The transition table (first matching row wins; no row: the state stays).
 pub const TRANSITIONS: &[Transition] = &[
-    Transition { from: &[NotAuthenticated], on: Trigger::Command(Verb::Login), when: When::Ok, to: Authenticated, label: "LOGIN → OK", rfc: "RFC 9051 §6.2.3" },
-    Transition { from: &[NotAuthenticated], on: Trigger::Command(Verb::Authenticate), when: When::Ok, to: Authenticated, label: "AUTHENTICATE → OK", rfc: "RFC 9051 §6.2.2" },
-    Transition { from: IN, on: Trigger::Command(Verb::Select), when: When::Ok, to: Selected, label: "SELECT → OK [READ-WRITE]", rfc: "RFC 9051 §6.3.2" },
-    Transition { from: IN, on: Trigger::Command(Verb::Examine), when: When::Ok, to: Selected, label: "EXAMINE → OK [READ-ONLY]", rfc: "RFC 9051 §6.3.3" },
-    Transition { from: &[Selected], on: Trigger::Command(Verb::Select), when: When::Refused, to: Authenticated, label: "SELECT → NO (the old mailbox is closed anyway)", rfc: "RFC 9051 §6.3.2" },
-    Transition { from: &[Selected], on: Trigger::Command(Verb::Examine), when: When::Refused, to: Authenticated, label: "EXAMINE → NO (the old mailbox is closed anyway)", rfc: "RFC 9051 §6.3.3" },
-    Transition { from: &[Selected], on: Trigger::Command(Verb::Close), when: When::Ok, to: Authenticated, label: "CLOSE → OK (\\Deleted expunged silently)", rfc: "RFC 9051 §6.4.1" },
-    Transition { from: &[Selected], on: Trigger::Command(Verb::Unselect), when: When::Ok, to: Authenticated, label: "UNSELECT → OK (nothing expunged)", rfc: "RFC 9051 §6.4.2" },
-    Transition { from: LIVE, on: Trigger::Command(Verb::Logout), when: When::Always, to: Logout, label: "LOGOUT → BYE, OK", rfc: "RFC 9051 §6.1.3" },
+    Transition {
+        from: &[NotAuthenticated],
+        on: Trigger::Command(Verb::Login),
+        when: When::Ok,
+        to: Authenticated,
+        label: "LOGIN → OK",
+        rfc: "RFC 9051 §6.2.3",
+    },
+    Transition {
+        from: &[NotAuthenticated],
+        on: Trigger::Command(Verb::Authenticate),
+        when: When::Ok,
+        to: Authenticated,
+        label: "AUTHENTICATE → OK",
+        rfc: "RFC 9051 §6.2.2",
+    },
+    Transition {
+        from: IN,
+        on: Trigger::Command(Verb::Select),
+        when: When::Ok,
+        to: Selected,
+        label: "SELECT → OK [READ-WRITE]",
+        rfc: "RFC 9051 §6.3.2",
+    },
+    Transition {
+        from: IN,
+        on: Trigger::Command(Verb::Examine),
+        when: When::Ok,
+        to: Selected,
+        label: "EXAMINE → OK [READ-ONLY]",
+        rfc: "RFC 9051 §6.3.3",
+    },
+    Transition {
+        from: &[Selected],
+        on: Trigger::Command(Verb::Select),
+        when: When::Refused,
+        to: Authenticated,
+        label: "SELECT → NO (the old mailbox is closed anyway)",
+        rfc: "RFC 9051 §6.3.2",
+    },
+    Transition {
+        from: &[Selected],
+        on: Trigger::Command(Verb::Examine),
+        when: When::Refused,
+        to: Authenticated,
+        label: "EXAMINE → NO (the old mailbox is closed anyway)",
+        rfc: "RFC 9051 §6.3.3",
+    },
+    Transition {
+        from: &[Selected],
+        on: Trigger::Command(Verb::Close),
+        when: When::Ok,
+        to: Authenticated,
+        label: "CLOSE → OK (\\Deleted expunged silently)",
+        rfc: "RFC 9051 §6.4.1",
+    },
+    Transition {
+        from: &[Selected],
+        on: Trigger::Command(Verb::Unselect),
+        when: When::Ok,
+        to: Authenticated,
+        label: "UNSELECT → OK (nothing expunged)",
+        rfc: "RFC 9051 §6.4.2",
+    },
+    Transition {
+        from: LIVE,
+        on: Trigger::Command(Verb::Logout),
+        when: When::Always,
+        to: Logout,
+        label: "LOGOUT → BYE, OK",
+        rfc: "RFC 9051 §6.1.3",
+    },
     Transition { from: LIVE, on: Trigger::Bye, when: When::Always, to: Logout, label: "* BYE (server closes)", rfc: "RFC 9051 §7.1.5" },
 ];
 
@@ -169,6 +232,9 @@ mod tests {
         assert_eq!(n(NotAuthenticated, Verb::Login, Status::No), None);
         assert_eq!(n(Selected, Verb::Select, Status::No), Some(Authenticated));
         assert_eq!(n(Authenticated, Verb::Select, Status::No), None);
-        assert_eq!(commands_in(NotAuthenticated), vec![Verb::Capability, Verb::Noop, Verb::Logout, Verb::StartTls, Verb::Login, Verb::Authenticate]);
+        assert_eq!(
+            commands_in(NotAuthenticated),
+            vec![Verb::Capability, Verb::Noop, Verb::Logout, Verb::StartTls, Verb::Login, Verb::Authenticate]
+        );
     }
 }

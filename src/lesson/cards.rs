@@ -28,11 +28,7 @@ pub struct Card {
 
 impl Card {
     fn anchor(&self) -> Anchor {
-        Anchor {
-            on: self.on.to_string(),
-            node: self.node.map(str::to_string),
-            nth: 1,
-        }
+        Anchor { on: self.on.to_string(), node: self.node.map(str::to_string), nth: 1 }
     }
 }
 
@@ -49,11 +45,7 @@ pub struct Wire {
 pub fn wire(card: &Card, trace: &Trace) -> Option<Wire> {
     let step = facts::find(trace, &card.anchor())?;
     let e = &trace.events[step];
-    Some(Wire {
-        step,
-        label: e.label.lines().next().unwrap_or_default().to_string(),
-        meaning: e.meaning().into_owned(),
-    })
+    Some(Wire { step, label: e.label.lines().next().unwrap_or_default().to_string(), meaning: e.meaning().into_owned() })
 }
 
 /// A card by id.

@@ -15,19 +15,9 @@ use crate::smtp::state::State;
 /// events sent or received by `node` when given. Matching is the scenario narration's
 /// (`sim::world::event_matches`), so lesson and scenario files name events alike.
 pub fn find(trace: &Trace, anchor: &Anchor) -> Option<usize> {
-    let at_node = |e: &Event| {
-        anchor
-            .node
-            .as_ref()
-            .is_none_or(|id| e.from == *id || e.to.as_ref() == Some(id))
-    };
+    let at_node = |e: &Event| anchor.node.as_ref().is_none_or(|id| e.from == *id || e.to.as_ref() == Some(id));
     let nth = usize::try_from(anchor.nth.max(1)).ok()?;
-    trace
-        .events
-        .iter()
-        .filter(|e| at_node(e) && crate::sim::world::event_matches(e, &anchor.on))
-        .nth(nth - 1)
-        .map(|e| e.seq)
+    trace.events.iter().filter(|e| at_node(e) && crate::sim::world::event_matches(e, &anchor.on)).nth(nth - 1).map(|e| e.seq)
 }
 
 /// The reply code of a reply event.
@@ -47,10 +37,7 @@ fn answered(trace: &Trace) -> HashMap<usize, usize> {
         match e.kind {
             Kind::Command | Kind::Data => waiting.entry(c).or_default().push_back(e.seq),
             Kind::Reply => {
-                let asked = waiting
-                    .get_mut(&c)
-                    .and_then(VecDeque::pop_front)
-                    .unwrap_or(e.seq);
+                let asked = waiting.get_mut(&c).and_then(VecDeque::pop_front).unwrap_or(e.seq);
                 out.insert(e.seq, asked);
             }
             _ => {}
@@ -67,10 +54,7 @@ pub fn reply_to(trace: &Trace, n: usize) -> Option<usize> {
         return Some(n);
     }
     let map = answered(trace);
-    trace.events[n + 1..]
-        .iter()
-        .find(|r| r.kind == Kind::Reply && map.get(&r.seq) == Some(&n))
-        .map(|r| r.seq)
+    trace.events[n + 1..].iter().find(|r| r.kind == Kind::Reply && map.get(&r.seq) == Some(&n)).map(|r| r.seq)
 }
 
 /// The command (verb, e.g. `RCPT`) or `DATA`-content a reply answers, in words for questions.
@@ -87,10 +71,7 @@ pub fn verb(e: &Event) -> Option<&'static str> {
 /// The first command after event `n` on the same connection.
 pub fn next_command(trace: &Trace, n: usize) -> Option<usize> {
     let conn = trace.events.get(n)?.conn?;
-    trace.events[n + 1..]
-        .iter()
-        .find(|e| e.conn == Some(conn) && e.kind == Kind::Command)
-        .map(|e| e.seq)
+    trace.events[n + 1..].iter().find(|e| e.conn == Some(conn) && e.kind == Kind::Command).map(|e| e.seq)
 }
 
 /// The server's protocol state on `n`'s connection just before event `n` (after the last reply
@@ -106,12 +87,7 @@ pub fn state_before(trace: &Trace, n: usize) -> Option<State> {
 
 /// The first event of `kind` at or after `n`.
 pub fn first_of(trace: &Trace, n: usize, kind: Kind) -> Option<usize> {
-    trace
-        .events
-        .get(n..)?
-        .iter()
-        .find(|e| e.kind == kind)
-        .map(|e| e.seq)
+    trace.events.get(n..)?.iter().find(|e| e.kind == kind).map(|e| e.seq)
 }
 
 /// The node that created the bounce of event `n` (a `bounce-created` event).
@@ -122,10 +98,7 @@ pub fn bounce_creator(trace: &Trace, n: usize) -> Option<&str> {
 
 /// The last refusal (4xx or 5xx reply) before event `n`, and who sent it.
 pub fn last_refusal_before(trace: &Trace, n: usize) -> Option<&Event> {
-    trace.events[..n.min(trace.events.len())]
-        .iter()
-        .rev()
-        .find(|e| reply_code(e).is_some_and(|c| c >= 400))
+    trace.events[..n.min(trace.events.len())].iter().rev().find(|e| reply_code(e).is_some_and(|c| c >= 400))
 }
 
 /// The message stored by the `delivered` event `n`.

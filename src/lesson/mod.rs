@@ -30,10 +30,10 @@ pub use spec::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 use crate::sim::scenario;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::sim::world;
 use crate::sim::scenario::{ScenarioError, Seg};
 use crate::sim::trace::Trace;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::sim::world;
 use question::Question;
 
 /// A located problem in a lesson file (the same shape as a scenario file's: line, column, field).
@@ -54,10 +54,7 @@ pub struct Plan {
 impl Plan {
     /// The note for step `n`, if the lesson has one there.
     pub fn note_at(&self, n: usize) -> Option<&str> {
-        self.notes
-            .iter()
-            .find(|(s, _)| *s == n)
-            .map(|(_, t)| t.as_str())
+        self.notes.iter().find(|(s, _)| *s == n).map(|(_, t)| t.as_str())
     }
 }
 
@@ -67,11 +64,7 @@ fn key(k: &str) -> Seg {
 
 /// Resolves part `index` of a lesson against `trace` (its scenario's run). Problems come with
 /// the path of the table they are about.
-fn plan_part(
-    index: usize,
-    part: &PartSpec,
-    trace: &Trace,
-) -> Result<Plan, Vec<(Vec<Seg>, String)>> {
+fn plan_part(index: usize, part: &PartSpec, trace: &Trace) -> Result<Plan, Vec<(Vec<Seg>, String)>> {
     let mut problems = Vec::new();
     let base = || vec![key("part"), Seg::Index(index)];
     let mut notes = Vec::new();
@@ -81,13 +74,7 @@ fn plan_part(
             None => {
                 let mut p = base();
                 p.extend([key("note"), Seg::Index(i), key("at")]);
-                problems.push((
-                    p,
-                    format!(
-                        "no event number {} matches {:?} in scenario {:?}",
-                        n.at.nth, n.at.on, part.scenario
-                    ),
-                ));
+                problems.push((p, format!("no event number {} matches {:?} in scenario {:?}", n.at.nth, n.at.on, part.scenario)));
             }
         }
     }
@@ -126,14 +113,10 @@ impl LessonSpec {
                 line: 0,
                 column: 0,
                 path: String::new(),
-                message: format!(
-                    "the file is {} bytes; lesson files are limited to {MAX} bytes",
-                    source.len()
-                ),
+                message: format!("the file is {} bytes; lesson files are limited to {MAX} bytes", source.len()),
             }]);
         }
-        let de = toml::de::Deserializer::parse(source)
-            .map_err(|e| vec![scenario::toml_error(source, &e, String::new())])?;
+        let de = toml::de::Deserializer::parse(source).map_err(|e| vec![scenario::toml_error(source, &e, String::new())])?;
         let lesson: Lesson = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." { String::new() } else { path };
@@ -146,14 +129,8 @@ impl LessonSpec {
         Err(problems
             .into_iter()
             .map(|(path, message)| {
-                let (line, column) = scenario::locate(source, &path)
-                    .map_or((0, 0), |span| scenario::line_col(source, span.start));
-                LessonError {
-                    line,
-                    column,
-                    path: scenario::path_string(&path),
-                    message,
-                }
+                let (line, column) = scenario::locate(source, &path).map_or((0, 0), |span| scenario::line_col(source, span.start));
+                LessonError { line, column, path: scenario::path_string(&path), message }
             })
             .collect())
     }
@@ -165,44 +142,23 @@ impl LessonSpec {
     pub(crate) fn problems(&self) -> Vec<(Vec<Seg>, String)> {
         let mut out = Vec::new();
         if !scenario::valid_id(&self.id) {
-            out.push((
-                vec![key("id")],
-                format!(
-                    "{:?} is not a valid id: use lower-case letters, digits and '-'",
-                    self.id
-                ),
-            ));
+            out.push((vec![key("id")], format!("{:?} is not a valid id: use lower-case letters, digits and '-'", self.id)));
         }
         if !(1..=180).contains(&self.minutes) {
-            out.push((
-                vec![key("minutes")],
-                format!(
-                    "{} minutes; give the time a class needs, from 1 to 180",
-                    self.minutes
-                ),
-            ));
+            out.push((vec![key("minutes")], format!("{} minutes; give the time a class needs, from 1 to 180", self.minutes)));
         }
         if self.summary.is_empty() {
-            out.push((
-                vec![key("summary")],
-                "say what was learned: at least one sentence".into(),
-            ));
+            out.push((vec![key("summary")], "say what was learned: at least one sentence".into()));
         }
         if self.parts.is_empty() {
             out.push((vec![], "a lesson needs at least one [[part]]".into()));
         }
         if self.parts.len() > 16 {
-            out.push((
-                vec![key("part")],
-                format!("{} parts; at most 16", self.parts.len()),
-            ));
+            out.push((vec![key("part")], format!("{} parts; at most 16", self.parts.len())));
         }
         for (i, part) in self.parts.iter().enumerate() {
             if part.questions.len() > 32 || part.notes.len() > 64 {
-                out.push((
-                    vec![key("part"), Seg::Index(i)],
-                    "at most 32 questions and 64 notes per part".into(),
-                ));
+                out.push((vec![key("part"), Seg::Index(i)], "at most 32 questions and 64 notes per part".into()));
                 continue;
             }
             let Some(s) = scenario::builtin(&part.scenario) else {
@@ -217,16 +173,12 @@ impl LessonSpec {
                 for (field, id) in [("about", &q.about), ("node", &q.at.node)] {
                     if let Some(id) = id {
                         if s.node(id).is_none() {
-                            let mut p =
-                                vec![key("part"), Seg::Index(i), key("question"), Seg::Index(j)];
+                            let mut p = vec![key("part"), Seg::Index(i), key("question"), Seg::Index(j)];
                             if field == "node" {
                                 p.push(key("at"));
                             }
                             p.push(key(field));
-                            out.push((
-                                p,
-                                format!("scenario {:?} has no node {id:?}", part.scenario),
-                            ));
+                            out.push((p, format!("scenario {:?} has no node {id:?}", part.scenario)));
                         }
                     }
                 }
@@ -251,11 +203,7 @@ impl LessonSpec {
 
     /// The index, over the whole lesson, of question `q` of part `part`.
     pub fn question_index(&self, part: usize, q: usize) -> usize {
-        self.parts[..part.min(self.parts.len())]
-            .iter()
-            .map(|p| p.questions.len())
-            .sum::<usize>()
-            + q
+        self.parts[..part.min(self.parts.len())].iter().map(|p| p.questions.len()).sum::<usize>() + q
     }
 }
 
@@ -264,19 +212,10 @@ impl LessonSpec {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn outline(lesson: &Lesson, answers: bool) -> String {
     use std::fmt::Write as _;
-    let mut out = format!(
-        "# {} ({}, {} min)\n{}\n",
-        lesson.title, lesson.id, lesson.minutes, lesson.goal
-    );
+    let mut out = format!("# {} ({}, {} min)\n{}\n", lesson.title, lesson.id, lesson.minutes, lesson.goal);
     let mut number = 0;
     for (i, part) in lesson.parts.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "\n## Part {}: scenario {}\n{}",
-            i + 1,
-            part.scenario,
-            part.intro
-        );
+        let _ = writeln!(out, "\n## Part {}: scenario {}\n{}", i + 1, part.scenario, part.intro);
         let Some(s) = scenario::builtin(&part.scenario) else {
             continue;
         };
@@ -289,13 +228,7 @@ pub fn outline(lesson: &Lesson, answers: bool) -> String {
         }
         for q in &plan.questions {
             number += 1;
-            let _ = writeln!(
-                out,
-                "{number}. [{}, before step {}] {}",
-                q.ask.name(),
-                q.target + 1,
-                q.prompt
-            );
+            let _ = writeln!(out, "{number}. [{}, before step {}] {}", q.ask.name(), q.target + 1, q.prompt);
             if answers {
                 let choices: Vec<&str> = q.choices.iter().map(|c| c.label.as_str()).collect();
                 if !choices.is_empty() {
@@ -306,11 +239,7 @@ pub fn outline(lesson: &Lesson, answers: bool) -> String {
                     "   answer: {}\n   why: {}{}",
                     q.reveal.answer,
                     q.reveal.explanation,
-                    q.reveal
-                        .rfc
-                        .as_ref()
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
+                    q.reveal.rfc.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
                 );
             }
         }
@@ -326,11 +255,7 @@ pub fn outline(lesson: &Lesson, answers: bool) -> String {
 /// `minutes` key at the top), for `smtp-sim check`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn looks_like_lesson(source: &str) -> bool {
-    toml::de::DeTable::parse(source).is_ok_and(|doc| {
-        doc.get_ref()
-            .iter()
-            .any(|(k, _)| matches!(k.get_ref().as_ref(), "part" | "minutes"))
-    })
+    toml::de::DeTable::parse(source).is_ok_and(|doc| doc.get_ref().iter().any(|(k, _)| matches!(k.get_ref().as_ref(), "part" | "minutes")))
 }
 
 // Generated by build.rs from src/lesson/lessons/*.toml: `LESSON_IDS`, `LESSON_PACKED` and,
@@ -339,11 +264,7 @@ include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
 /// A built-in lesson by id, from the postcard build.rs wrote (no TOML parser in the page).
 pub fn builtin(id: &str) -> Option<Rc<Lesson>> {
-    LESSON_PACKED
-        .iter()
-        .find(|(i, _)| *i == id)
-        .and_then(|(_, packed)| postcard::from_bytes(packed).ok())
-        .map(Rc::new)
+    LESSON_PACKED.iter().find(|(i, _)| *i == id).and_then(|(_, packed)| postcard::from_bytes(packed).ok()).map(Rc::new)
 }
 
 /// Every built-in lesson, in the course's order.

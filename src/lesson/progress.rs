@@ -68,28 +68,19 @@ impl Progress {
 
     pub fn score(&self) -> Score {
         let answered = self.answers.iter().flatten();
-        Score {
-            right: answered.clone().filter(|a| a.correct).count(),
-            answered: answered.count(),
-            total: self.answers.len(),
-        }
+        Score { right: answered.clone().filter(|a| a.correct).count(), answered: answered.count(), total: self.answers.len() }
     }
 
     /// The answer to question `q` of the current part, if given.
     pub fn answer_of(&self, lesson: &Lesson, q: usize) -> Option<&Answer> {
-        self.answers
-            .get(lesson.question_index(self.part, q))?
-            .as_ref()
+        self.answers.get(lesson.question_index(self.part, q))?.as_ref()
     }
 
     /// Records the answer to question `q` of the current part; only the first answer counts.
     pub fn record(&mut self, lesson: &Lesson, q: usize, checked: &Checked) {
         let i = lesson.question_index(self.part, q);
         if let Some(slot @ None) = self.answers.get_mut(i) {
-            *slot = Some(Answer {
-                given: checked.given.clone(),
-                correct: checked.correct,
-            });
+            *slot = Some(Answer { given: checked.given.clone(), correct: checked.correct });
         }
     }
 
@@ -101,17 +92,11 @@ impl Progress {
     /// The step the player may not go past in the current part: the gate of the first question
     /// not answered yet (`None`: free to step to the end).
     pub fn stop_at(&self, lesson: &Lesson, plan: &Plan) -> Option<usize> {
-        self.open_question(lesson, plan)
-            .map(|q| plan.questions[q].gate)
+        self.open_question(lesson, plan).map(|q| plan.questions[q].gate)
     }
 
     /// The question to show at `step`: the open one, once the player stands at its gate.
-    pub fn asking<'p>(
-        &self,
-        lesson: &Lesson,
-        plan: &'p Plan,
-        step: usize,
-    ) -> Option<(usize, &'p Question)> {
+    pub fn asking<'p>(&self, lesson: &Lesson, plan: &'p Plan, step: usize) -> Option<(usize, &'p Question)> {
         let q = self.open_question(lesson, plan)?;
         let question = &plan.questions[q];
         (step >= question.gate).then_some((q, question))
@@ -145,12 +130,7 @@ impl Progress {
         );
         for (i, a) in self.answers.iter().enumerate() {
             let line = match a {
-                Some(a) => format!(
-                    "{}. {} — answered {}\n",
-                    i + 1,
-                    if a.correct { "right" } else { "wrong" },
-                    a.given
-                ),
+                Some(a) => format!("{}. {} — answered {}\n", i + 1, if a.correct { "right" } else { "wrong" }, a.given),
                 None => format!("{}. not answered\n", i + 1),
             };
             out.push_str(&line);
@@ -179,11 +159,7 @@ impl Progress {
         if p.answers.len() != lesson.question_count() || p.part >= lesson.parts.len() {
             return Err("This lesson has changed since you last opened it, so it starts from the beginning.".into());
         }
-        if p.answers
-            .iter()
-            .flatten()
-            .any(|a| a.given.chars().count() > 1000)
-        {
+        if p.answers.iter().flatten().any(|a| a.given.chars().count() > 1000) {
             return Err(LOST.into());
         }
         Ok(p)

@@ -87,35 +87,19 @@ fn distractors(code: u16) -> Vec<u16> {
 }
 
 /// The commands a next-command question offers, in a session's usual order.
-const VERBS: [&str; 8] = [
-    "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT",
-];
+const VERBS: [&str; 8] = ["EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT"];
 
 /// Resolves `spec` against `trace`: `Err` says in a sentence why it cannot be asked there.
 pub fn resolve(spec: &QuestionSpec, trace: &Trace) -> Result<Question, String> {
     let anchor = facts::find(trace, &spec.at).ok_or_else(|| {
-        let node = spec
-            .at
-            .node
-            .as_ref()
-            .map(|n| format!(" sent or received by {n:?}"))
-            .unwrap_or_default();
-        format!(
-            "no event number {} matches {:?}{node} in scenario {:?}",
-            spec.at.nth, spec.at.on, trace.scenario
-        )
+        let node = spec.at.node.as_ref().map(|n| format!(" sent or received by {n:?}")).unwrap_or_default();
+        format!("no event number {} matches {:?}{node} in scenario {:?}", spec.at.nth, spec.at.on, trace.scenario)
     })?;
     if spec.typed && spec.ask != Ask::ReplyCode {
-        return Err(format!(
-            "`typed` is only for reply-code questions, not {}",
-            spec.ask.name()
-        ));
+        return Err(format!("`typed` is only for reply-code questions, not {}", spec.ask.name()));
     }
     if spec.about.is_some() && spec.ask != Ask::AddedHeader {
-        return Err(format!(
-            "`about` is only for added-header questions, not {}",
-            spec.ask.name()
-        ));
+        return Err(format!("`about` is only for added-header questions, not {}", spec.ask.name()));
     }
     let mut q = match spec.ask {
         Ask::ReplyCode | Ask::TemporaryOrPermanent => reply_question(spec, trace, anchor)?,
@@ -124,10 +108,7 @@ pub fn resolve(spec: &QuestionSpec, trace: &Trace) -> Result<Question, String> {
         Ask::AddedHeader => header_question(spec, trace, anchor)?,
     };
     if q.target == 0 {
-        return Err(
-            "the question is about the very first step, so there is nothing before it to stop at"
-                .into(),
-        );
+        return Err("the question is about the very first step, so there is nothing before it to stop at".into());
     }
     q.gate = q.target - 1;
     if let Some(p) = &spec.prompt {
@@ -145,11 +126,7 @@ fn blank(ask: Ask, target: usize) -> Question {
         choices: Vec::new(),
         typed: false,
         expected: String::new(),
-        reveal: Reveal {
-            answer: String::new(),
-            explanation: String::new(),
-            rfc: None,
-        },
+        reveal: Reveal { answer: String::new(), explanation: String::new(), rfc: None },
         why: Vec::new(),
     }
 }
@@ -160,24 +137,14 @@ fn reveal_of(trace: &Trace, n: usize, answer: String) -> Reveal {
         (Some(t), Some(d)) => format!("{t} {d}"),
         _ => x.meaning.into_owned(),
     };
-    Reveal {
-        answer,
-        explanation,
-        rfc: x.rfc.map(String::from),
-    }
+    Reveal { answer, explanation, rfc: x.rfc.map(String::from) }
 }
 
 fn reply_question(spec: &QuestionSpec, trace: &Trace, anchor: usize) -> Result<Question, String> {
-    let target = facts::reply_to(trace, anchor).ok_or_else(|| {
-        format!(
-            "step {} ({}) gets no reply",
-            anchor + 1,
-            trace.events[anchor].label
-        )
-    })?;
+    let target =
+        facts::reply_to(trace, anchor).ok_or_else(|| format!("step {} ({}) gets no reply", anchor + 1, trace.events[anchor].label))?;
     let e = &trace.events[target];
-    let code = facts::reply_code(e)
-        .ok_or_else(|| format!("step {} is not a reply with a code", target + 1))?;
+    let code = facts::reply_code(e).ok_or_else(|| format!("step {} is not a reply with a code", target + 1))?;
     let from = who(trace, &e.from);
     let asked = match facts::asked_by(trace, target) {
         Some(c) if c.kind == Kind::Data => "the end of the message data".to_string(),
@@ -193,13 +160,7 @@ fn reply_question(spec: &QuestionSpec, trace: &Trace, anchor: usize) -> Result<Q
         codes.push(code);
         codes.sort_unstable();
         if !q.typed {
-            q.choices = codes
-                .iter()
-                .map(|c| Choice {
-                    value: c.to_string(),
-                    label: c.to_string(),
-                })
-                .collect();
+            q.choices = codes.iter().map(|c| Choice { value: c.to_string(), label: c.to_string() }).collect();
         }
         for c in codes.into_iter().filter(|&c| c != code) {
             q.why.push((c.to_string(), code_why(c, code)));
@@ -207,24 +168,14 @@ fn reply_question(spec: &QuestionSpec, trace: &Trace, anchor: usize) -> Result<Q
         q.reveal = reveal_of(trace, target, facts_label(e));
     } else {
         if code < 400 {
-            return Err(format!(
-                "step {} is {}, neither a temporary nor a permanent failure",
-                target + 1,
-                e.label
-            ));
+            return Err(format!("step {} is {}, neither a temporary nor a permanent failure", target + 1, e.label));
         }
         q.prompt = format!("{from} refuses {asked}. Will the refusal be temporary or permanent?");
         let temporary = code < 500;
         q.expected = if temporary { "temporary" } else { "permanent" }.into();
         q.choices = vec![
-            Choice {
-                value: "temporary".into(),
-                label: "Temporary (4yz): try again later".into(),
-            },
-            Choice {
-                value: "permanent".into(),
-                label: "Permanent (5yz): give up".into(),
-            },
+            Choice { value: "temporary".into(), label: "Temporary (4yz): try again later".into() },
+            Choice { value: "permanent".into(), label: "Permanent (5yz): give up".into() },
         ];
         let (wrong, why) = if temporary {
             ("permanent", format!("A permanent refusal would be a 5yz reply; {from} answers {code}, a 4yz reply: the sending side keeps the message and tries again later (RFC 5321 §4.2.1, §4.5.4.1)."))
@@ -232,15 +183,7 @@ fn reply_question(spec: &QuestionSpec, trace: &Trace, anchor: usize) -> Result<Q
             ("temporary", format!("A temporary refusal would be a 4yz reply; {from} answers {code}, a 5yz reply: sending the same again would fail again, so the sender gives up and reports it (RFC 5321 §4.2.1)."))
         };
         q.why.push((wrong.into(), why));
-        q.reveal = reveal_of(
-            trace,
-            target,
-            format!(
-                "{} — {}",
-                if temporary { "temporary" } else { "permanent" },
-                facts_label(e)
-            ),
-        );
+        q.reveal = reveal_of(trace, target, format!("{} — {}", if temporary { "temporary" } else { "permanent" }, facts_label(e)));
     }
     Ok(q)
 }
@@ -252,19 +195,17 @@ fn facts_label(e: &crate::sim::trace::Event) -> String {
 
 fn code_why(given: u16, right: u16) -> String {
     if given / 100 == right / 100 {
-        format!("{given} is {}, as is the right answer, but another reply: look at what the command asks for and what the server knows.", class_words(given))
-    } else {
         format!(
-            "{given} would be {}; the server's answer here is {}.",
-            class_words(given),
-            class_words(right)
+            "{given} is {}, as is the right answer, but another reply: look at what the command asks for and what the server knows.",
+            class_words(given)
         )
+    } else {
+        format!("{given} would be {}; the server's answer here is {}.", class_words(given), class_words(right))
     }
 }
 
 fn command_question(trace: &Trace, anchor: usize) -> Result<Question, String> {
-    let target = facts::next_command(trace, anchor)
-        .ok_or_else(|| format!("no command follows step {} on its connection", anchor + 1))?;
+    let target = facts::next_command(trace, anchor).ok_or_else(|| format!("no command follows step {} on its connection", anchor + 1))?;
     let e = &trace.events[target];
     let verb = facts::verb(e).ok_or_else(|| format!("step {} has no command verb", target + 1))?;
     let mut q = blank(Ask::NextCommand, target);
@@ -284,23 +225,11 @@ fn command_question(trace: &Trace, anchor: usize) -> Result<Question, String> {
     };
     let state = facts::state_before(trace, target);
     for v in &picked {
-        q.choices.push(Choice {
-            value: v.to_string(),
-            label: v.to_string(),
-        });
+        q.choices.push(Choice { value: v.to_string(), label: v.to_string() });
         if *v != verb {
-            let purpose = Verb::ALL
-                .iter()
-                .find(|x| x.as_str() == *v)
-                .map(|&x| catalogue::command_spec(x).purpose)
-                .unwrap_or("");
-            let state = state
-                .map(|s| format!(" The session is in state {s} now; "))
-                .unwrap_or_else(|| " ".into());
-            q.why.push((
-                v.to_string(),
-                format!("{v}: {purpose}{state}that is not the step this client needs next."),
-            ));
+            let purpose = Verb::ALL.iter().find(|x| x.as_str() == *v).map(|&x| catalogue::command_spec(x).purpose).unwrap_or("");
+            let state = state.map(|s| format!(" The session is in state {s} now; ")).unwrap_or_else(|| " ".into());
+            q.why.push((v.to_string(), format!("{v}: {purpose}{state}that is not the step this client needs next.")));
         }
     }
     q.expected = verb.to_string();
@@ -311,17 +240,12 @@ fn command_question(trace: &Trace, anchor: usize) -> Result<Question, String> {
 fn bounce_question(trace: &Trace, anchor: usize) -> Result<Question, String> {
     let target = facts::first_of(trace, anchor, Kind::BounceCreated)
         .ok_or_else(|| format!("no bounce is created at or after step {}", anchor + 1))?;
-    let creator = facts::bounce_creator(trace, target)
-        .unwrap_or_default()
-        .to_string();
+    let creator = facts::bounce_creator(trace, target).unwrap_or_default().to_string();
     let mut q = blank(Ask::BounceSender, target);
     q.prompt = "Which node will create the bounce (the delivery status notification)?".into();
     let refuser = facts::last_refusal_before(trace, target).map(|e| e.from.clone());
     for n in facts::mail_nodes(trace) {
-        q.choices.push(Choice {
-            value: n.id.clone(),
-            label: n.name.clone(),
-        });
+        q.choices.push(Choice { value: n.id.clone(), label: n.name.clone() });
         if n.id == creator {
             continue;
         }
@@ -347,40 +271,29 @@ fn bounce_question(trace: &Trace, anchor: usize) -> Result<Question, String> {
 fn header_question(spec: &QuestionSpec, trace: &Trace, anchor: usize) -> Result<Question, String> {
     let target = facts::first_of(trace, anchor, Kind::Delivered)
         .ok_or_else(|| format!("no message is delivered at or after step {}", anchor + 1))?;
-    let about = spec
-        .about
-        .clone()
-        .unwrap_or_else(|| trace.events[target].from.clone());
+    let about = spec.about.clone().unwrap_or_else(|| trace.events[target].from.clone());
     let node = facts::node(trace, &about).ok_or_else(|| format!("no node has id {about:?}"))?;
-    let stored = facts::stored_by(trace, target)
-        .ok_or_else(|| format!("step {} stores no message", target + 1))?;
+    let stored = facts::stored_by(trace, target).ok_or_else(|| format!("step {} stores no message", target + 1))?;
     let lines = facts::header_lines(&stored.raw);
-    let mine: Vec<usize> = (0..lines.len())
-        .filter(|&i| {
-            facts::received_by(&lines[i]).is_some_and(|h| h.eq_ignore_ascii_case(&node.host))
-        })
-        .collect();
+    let mine: Vec<usize> =
+        (0..lines.len()).filter(|&i| facts::received_by(&lines[i]).is_some_and(|h| h.eq_ignore_ascii_case(&node.host))).collect();
     let [line] = mine[..] else {
-        return Err(format!("the message delivered at step {} has {} Received: lines added by {}; a question needs exactly one", target + 1, mine.len(), node.host));
+        return Err(format!(
+            "the message delivered at step {} has {} Received: lines added by {}; a question needs exactly one",
+            target + 1,
+            mine.len(),
+            node.host
+        ));
     };
     let mut q = blank(Ask::AddedHeader, target);
-    q.prompt = format!(
-        "The message is about to be stored. Which header line did {} ({}) add?",
-        node.name, node.host
-    );
+    q.prompt = format!("The message is about to be stored. Which header line did {} ({}) add?", node.name, node.host);
     // Offer the trace lines and the author's From/To/Subject: enough to tell them apart.
     for (i, l) in lines.iter().enumerate() {
         let name = facts::field_name(l);
-        if !["Return-Path", "Received", "From", "To", "Subject"]
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case(name))
-        {
+        if !["Return-Path", "Received", "From", "To", "Subject"].iter().any(|n| n.eq_ignore_ascii_case(name)) {
             continue;
         }
-        q.choices.push(Choice {
-            value: i.to_string(),
-            label: l.clone(),
-        });
+        q.choices.push(Choice { value: i.to_string(), label: l.clone() });
         if i == line {
             continue;
         }
@@ -420,29 +333,11 @@ impl Question {
             };
             let right: u16 = self.expected.parse().unwrap_or_default();
             let correct = code == right;
-            return Ok(Checked {
-                correct,
-                given: code.to_string(),
-                why_wrong: (!correct).then(|| code_why(code, right)),
-            });
+            return Ok(Checked { correct, given: code.to_string(), why_wrong: (!correct).then(|| code_why(code, right)) });
         }
-        let choice = self
-            .choices
-            .iter()
-            .find(|c| c.value == given)
-            .ok_or_else(|| "Pick one of the answers offered.".to_string())?;
+        let choice = self.choices.iter().find(|c| c.value == given).ok_or_else(|| "Pick one of the answers offered.".to_string())?;
         let correct = choice.value == self.expected;
-        let why_wrong = (!correct).then(|| {
-            self.why
-                .iter()
-                .find(|(v, _)| *v == choice.value)
-                .map(|(_, w)| w.clone())
-                .unwrap_or_default()
-        });
-        Ok(Checked {
-            correct,
-            given: choice.label.clone(),
-            why_wrong,
-        })
+        let why_wrong = (!correct).then(|| self.why.iter().find(|(v, _)| *v == choice.value).map(|(_, w)| w.clone()).unwrap_or_default());
+        Ok(Checked { correct, given: choice.label.clone(), why_wrong })
     }
 }

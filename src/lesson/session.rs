@@ -14,11 +14,7 @@ pub enum Action {
     /// Open a lesson, with what the browser's storage holds for it (if anything).
     Open(Rc<Lesson>, Option<String>),
     /// Answered question `q` of the current part (already checked).
-    Answer {
-        q: usize,
-        checked: Checked,
-        target: usize,
-    },
+    Answer { q: usize, checked: Checked, target: usize },
     /// The player is at this step of the current part's scenario.
     Seen(usize),
     /// On to the next part (or the summary after the last one).
@@ -58,18 +54,12 @@ impl Teaching {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::Open(lesson, stored) => {
-                let (progress, notice) =
-                    match stored.as_deref().map(|s| Progress::restore(&lesson, s)) {
-                        None => (Progress::new(&lesson), None),
-                        Some(Ok(p)) => (p, None),
-                        Some(Err(why)) => (Progress::new(&lesson), Some(why)),
-                    };
-                self.session = Some(Session {
-                    lesson,
-                    progress,
-                    last: None,
-                    notice,
-                });
+                let (progress, notice) = match stored.as_deref().map(|s| Progress::restore(&lesson, s)) {
+                    None => (Progress::new(&lesson), None),
+                    Some(Ok(p)) => (p, None),
+                    Some(Err(why)) => (Progress::new(&lesson), Some(why)),
+                };
+                self.session = Some(Session { lesson, progress, last: None, notice });
             }
             Action::Close => self.session = None,
             Action::Answer { q, checked, target } => {

@@ -29,22 +29,13 @@ pub fn parse(query: &str) -> Teach {
         let value = crate::player::url::decode(value);
         match key {
             "lesson" if super::LESSON_IDS.contains(&value.as_str()) => t.lesson = Some(value),
-            "lesson" => t.problems.push(format!(
-                "There is no lesson called “{}”; the course path below lists them all.",
-                shown(&value)
-            )),
+            "lesson" => t.problems.push(format!("There is no lesson called “{}”; the course path below lists them all.", shown(&value))),
             "card" if cards::card(&value).is_some() => t.card = Some(value),
-            "card" => t.problems.push(format!(
-                "There is no troubleshooting card called “{}”; the list of cards is below.",
-                shown(&value)
-            )),
+            "card" => t.problems.push(format!("There is no troubleshooting card called “{}”; the list of cards is below.", shown(&value))),
             "present" => match value.as_str() {
                 "1" | "" => t.present = true,
                 "0" => t.present = false,
-                v => t.problems.push(format!(
-                    "“{}” is not a presenter-mode setting: use present=1 (on) or present=0 (off).",
-                    shown(v)
-                )),
+                v => t.problems.push(format!("“{}” is not a presenter-mode setting: use present=1 (on) or present=0 (off).", shown(v))),
             },
             _ => {}
         }
@@ -77,7 +68,12 @@ pub fn carry(current_query: &str, target: &str) -> String {
 /// The current query with the teaching parameters set to `lesson` and `present` (and the
 /// others kept), for the page to write when a lesson opens or closes.
 pub fn set(current_query: &str, lesson: Option<&str>, present: bool) -> String {
-    let mut params: Vec<String> = current_query.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && !p.starts_with("lesson=") && !p.starts_with("present=") && !p.starts_with("card=")).map(str::to_string).collect();
+    let mut params: Vec<String> = current_query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lesson=") && !p.starts_with("present=") && !p.starts_with("card="))
+        .map(str::to_string)
+        .collect();
     if let Some(l) = lesson {
         params.push(format!("lesson={l}"));
     }

@@ -75,8 +75,13 @@ pub fn from_addresses(scenario: &Scenario) -> Vec<FromAddress> {
     let mut out: Vec<FromAddress> = Vec::new();
     let clients: Vec<_> = scenario.nodes.iter().filter(|n| n.kind == NodeKind::Client).collect();
     match clients.first() {
-        Some(c) => out.push(FromAddress { address: c.address.clone(), why: format!("{}, the scenario's first client (the default)", c.id) }),
-        None => out.push(FromAddress { address: DEFAULT_ADDRESS.to_string(), why: "the console's default address (the scenario has no client)".into() }),
+        Some(c) => {
+            out.push(FromAddress { address: c.address.clone(), why: format!("{}, the scenario's first client (the default)", c.id) })
+        }
+        None => out.push(FromAddress {
+            address: DEFAULT_ADDRESS.to_string(),
+            why: "the console's default address (the scenario has no client)".into(),
+        }),
     }
     let servers: Vec<_> = scenario.nodes.iter().filter(|n| n.kind == NodeKind::Server).collect();
     let relay_nets = servers.iter().any(|n| !n.relay_from.is_empty());
@@ -353,7 +358,13 @@ impl ConsoleTool {
             self.note("You closed the previous connection without QUIT.".into());
         }
         self.console = None;
-        let made = Console::new(&self.scenario, &self.node, self.port).and_then(|c| if self.address == c.address() { Ok(c) } else { c.with_address(&self.address) });
+        let made = Console::new(&self.scenario, &self.node, self.port).and_then(|c| {
+            if self.address == c.address() {
+                Ok(c)
+            } else {
+                c.with_address(&self.address)
+            }
+        });
         match made {
             Ok(c) => {
                 let greeting: Vec<ConsoleEntry> = c.greeting().to_vec();
@@ -529,7 +540,6 @@ pub fn wire_lines(text: &str) -> Vec<WireLine> {
         })
         .collect()
 }
-
 
 /// A short label for a hint button: `"MAIL FROM:<you@example.com>"` → `"MAIL FROM:"`,
 /// `"EHLO your.host.name"` → `"EHLO"`, `"<body line>"` stays.

@@ -144,7 +144,10 @@ pub fn node_field(node: &str, field: &str) -> String {
 }
 
 fn find_node<'a>(s: &'a mut Scenario, node: &str, field: &str) -> Result<&'a mut NodeSpec, EditError> {
-    s.nodes.iter_mut().find(|n| n.id == node).ok_or_else(|| EditError::new(node_field(node, field), format!("There is no node “{}” in this scenario.", shown(node))))
+    s.nodes
+        .iter_mut()
+        .find(|n| n.id == node)
+        .ok_or_else(|| EditError::new(node_field(node, field), format!("There is no node “{}” in this scenario.", shown(node))))
 }
 
 fn kind_word(kind: NodeKind) -> &'static str {
@@ -305,7 +308,13 @@ fn valid_hostname(h: &str) -> bool {
     let h = h.strip_suffix('.').unwrap_or(h);
     !h.is_empty()
         && h.len() <= 253
-        && h.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 // ---------------------------------------------------------------- mailboxes
@@ -407,16 +416,28 @@ pub struct Record {
 pub fn records(zone: &Zone) -> Vec<(RecordRef, Record)> {
     let mut out = Vec::new();
     for (i, r) in zone.mx.iter().enumerate() {
-        out.push((RecordRef { rtype: RecordType::Mx, index: i }, Record { rtype: RecordType::Mx, name: r.domain.clone(), value: r.host.clone(), preference: r.preference }));
+        out.push((
+            RecordRef { rtype: RecordType::Mx, index: i },
+            Record { rtype: RecordType::Mx, name: r.domain.clone(), value: r.host.clone(), preference: r.preference },
+        ));
     }
     for (i, r) in zone.a.iter().enumerate() {
-        out.push((RecordRef { rtype: RecordType::A, index: i }, Record { rtype: RecordType::A, name: r.name.clone(), value: r.address.clone(), preference: 0 }));
+        out.push((
+            RecordRef { rtype: RecordType::A, index: i },
+            Record { rtype: RecordType::A, name: r.name.clone(), value: r.address.clone(), preference: 0 },
+        ));
     }
     for (i, r) in zone.aaaa.iter().enumerate() {
-        out.push((RecordRef { rtype: RecordType::Aaaa, index: i }, Record { rtype: RecordType::Aaaa, name: r.name.clone(), value: r.address.clone(), preference: 0 }));
+        out.push((
+            RecordRef { rtype: RecordType::Aaaa, index: i },
+            Record { rtype: RecordType::Aaaa, name: r.name.clone(), value: r.address.clone(), preference: 0 },
+        ));
     }
     for (i, r) in zone.txt.iter().enumerate() {
-        out.push((RecordRef { rtype: RecordType::Txt, index: i }, Record { rtype: RecordType::Txt, name: r.name.clone(), value: r.text.clone(), preference: 0 }));
+        out.push((
+            RecordRef { rtype: RecordType::Txt, index: i },
+            Record { rtype: RecordType::Txt, name: r.name.clone(), value: r.text.clone(), preference: 0 },
+        ));
     }
     out
 }
@@ -446,7 +467,11 @@ pub fn check_record(input: &RecordInput, at: Option<RecordRef>) -> Result<Record
     };
     let name = input.name.trim().to_ascii_lowercase();
     if !valid_hostname(&name) {
-        let why = if name.is_empty() { "give a domain name like example.org".to_string() } else { format!("“{}” is not a domain name like example.org", shown(&name)) };
+        let why = if name.is_empty() {
+            "give a domain name like example.org".to_string()
+        } else {
+            format!("“{}” is not a domain name like example.org", shown(&name))
+        };
         return Err(EditError::new(format!("{key}-name"), format!("Name: {why}.")));
     }
     let value = input.value.trim();
@@ -455,7 +480,9 @@ pub fn check_record(input: &RecordInput, at: Option<RecordRef>) -> Result<Record
     let value = match rtype {
         RecordType::Mx => {
             let p = input.preference.trim();
-            preference = p.parse::<u16>().map_err(|_| EditError::new(format!("{key}-preference"), format!("Preference: “{}” is not a number from 0 to 65535.", shown(p))))?;
+            preference = p.parse::<u16>().map_err(|_| {
+                EditError::new(format!("{key}-preference"), format!("Preference: “{}” is not a number from 0 to 65535.", shown(p)))
+            })?;
             if value == "." {
                 // RFC 7505 §3: a null MX has preference 0 and the exchange ".".
                 if preference != 0 {
@@ -465,11 +492,20 @@ pub fn check_record(input: &RecordInput, at: Option<RecordRef>) -> Result<Record
             } else if valid_hostname(value) {
                 value.to_ascii_lowercase()
             } else {
-                return Err(EditError::new(vfield, format!("Mail server: “{}” is not a host name like mx.example.org (or “.” for a null MX).", shown(value))));
+                return Err(EditError::new(
+                    vfield,
+                    format!("Mail server: “{}” is not a host name like mx.example.org (or “.” for a null MX).", shown(value)),
+                ));
             }
         }
-        RecordType::A => value.parse::<Ipv4Addr>().map(|a| a.to_string()).map_err(|_| EditError::new(vfield, format!("Address: “{}” is not an IPv4 address like 192.0.2.25.", shown(value))))?,
-        RecordType::Aaaa => value.parse::<Ipv6Addr>().map(|a| a.to_string()).map_err(|_| EditError::new(vfield, format!("Address: “{}” is not an IPv6 address like 2001:db8::25.", shown(value))))?,
+        RecordType::A => value
+            .parse::<Ipv4Addr>()
+            .map(|a| a.to_string())
+            .map_err(|_| EditError::new(vfield, format!("Address: “{}” is not an IPv4 address like 192.0.2.25.", shown(value))))?,
+        RecordType::Aaaa => value
+            .parse::<Ipv6Addr>()
+            .map(|a| a.to_string())
+            .map_err(|_| EditError::new(vfield, format!("Address: “{}” is not an IPv6 address like 2001:db8::25.", shown(value))))?,
         RecordType::Txt => {
             if value.chars().any(char::is_control) {
                 return Err(EditError::new(vfield, "Text: a TXT record is one line, without control characters."));
@@ -488,7 +524,9 @@ fn zone_len(z: &Zone) -> usize {
 }
 
 fn contains(z: &Zone, r: &Record) -> bool {
-    records(z).iter().any(|(_, x)| x.rtype == r.rtype && x.name.eq_ignore_ascii_case(&r.name) && x.value.eq_ignore_ascii_case(&r.value) && x.preference == r.preference)
+    records(z).iter().any(|(_, x)| {
+        x.rtype == r.rtype && x.name.eq_ignore_ascii_case(&r.name) && x.value.eq_ignore_ascii_case(&r.value) && x.preference == r.preference
+    })
 }
 
 fn push(z: &mut Zone, r: Record) {
@@ -548,7 +586,10 @@ pub fn update_record(s: &Scenario, at: RecordRef, input: &RecordInput) -> Result
         return Err(EditError::new(record_field(Some(at)), "This record is no longer in the zone."));
     }
     if contains(&out.dns, &r) {
-        return Err(EditError::new(format!("{}-value", record_field(Some(at))), format!("The zone already has this {} record.", r.rtype.name())));
+        return Err(EditError::new(
+            format!("{}-value", record_field(Some(at))),
+            format!("The zone already has this {} record.", r.rtype.name()),
+        ));
     }
     if r.rtype == at.rtype {
         // Keep its place, so the list does not jump under the user.
@@ -594,14 +635,20 @@ pub fn draft_for(s: &Scenario) -> Draft {
     let client = s.nodes.iter().find(|n| n.kind == NodeKind::Client);
     let Some(client) = client else { return Draft::default() };
     let first = s.messages.iter().find(|m| m.client == client.id);
-    let from = first.map(|m| m.from.clone()).unwrap_or_else(|| client.login.as_ref().map(|l| format!("{}@{}", l.user, client.host)).unwrap_or_default());
+    let from = first
+        .map(|m| m.from.clone())
+        .unwrap_or_else(|| client.login.as_ref().map(|l| format!("{}@{}", l.user, client.host)).unwrap_or_default());
     let to = first.map(|m| m.to.join(", ")).unwrap_or_default();
     Draft { client: client.id.clone(), from, to, subject: String::new(), body: String::new(), attachments: Vec::new() }
 }
 
 /// The mail programs a message can be sent from: `(id, name)`.
 pub fn clients(s: &Scenario) -> Vec<(String, String)> {
-    s.nodes.iter().filter(|n| n.kind == NodeKind::Client).map(|n| (n.id.clone(), if n.name.is_empty() { n.id.clone() } else { n.name.clone() })).collect()
+    s.nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Client)
+        .map(|n| (n.id.clone(), if n.name.is_empty() { n.id.clone() } else { n.name.clone() }))
+        .collect()
 }
 
 /// When a composed message is sent: a minute after the last thing in `trace` happened, so its
@@ -644,8 +691,13 @@ pub fn compose(s: &Scenario, draft: &Draft, at: Span) -> Result<Scenario, Vec<Ed
     let mut errors = Vec::new();
     match s.nodes.iter().find(|n| n.id == draft.client) {
         Some(n) if n.kind == NodeKind::Client => {}
-        Some(n) => errors.push(EditError::new("compose-client", format!("From program: {} is a server; messages are sent by mail programs.", shown(&n.name)))),
-        None if draft.client.is_empty() => errors.push(EditError::new("compose-client", "From program: this scenario has no mail program to send from.")),
+        Some(n) => errors.push(EditError::new(
+            "compose-client",
+            format!("From program: {} is a server; messages are sent by mail programs.", shown(&n.name)),
+        )),
+        None if draft.client.is_empty() => {
+            errors.push(EditError::new("compose-client", "From program: this scenario has no mail program to send from."))
+        }
         None => errors.push(EditError::new("compose-client", format!("From program: there is no node “{}”.", shown(&draft.client)))),
     }
     let from = match check_header_address(&draft.from) {
@@ -685,13 +737,30 @@ pub fn compose(s: &Scenario, draft: &Draft, at: Span) -> Result<Scenario, Vec<Ed
     }
     let total: usize = draft.attachments.iter().map(|a| a.bytes.len()).sum();
     if draft.attachments.len() > MAX_ATTACHMENTS {
-        errors.push(EditError::new("compose-attachments", format!("Attachments: at most {MAX_ATTACHMENTS} files ({} were picked).", draft.attachments.len())));
+        errors.push(EditError::new(
+            "compose-attachments",
+            format!("Attachments: at most {MAX_ATTACHMENTS} files ({} were picked).", draft.attachments.len()),
+        ));
     } else if total > MAX_ATTACHMENT_BYTES {
-        let biggest = draft.attachments.iter().max_by_key(|a| a.bytes.len()).map(|a| format!(" (“{}” is {})", shown(&clean_filename(&a.name)), kb(a.bytes.len()))).unwrap_or_default();
-        errors.push(EditError::new("compose-attachments", format!("Attachments: {} together{biggest}; at most {} per message.", kb(total), kb(MAX_ATTACHMENT_BYTES))));
+        let biggest = draft
+            .attachments
+            .iter()
+            .max_by_key(|a| a.bytes.len())
+            .map(|a| format!(" (“{}” is {})", shown(&clean_filename(&a.name)), kb(a.bytes.len())))
+            .unwrap_or_default();
+        errors.push(EditError::new(
+            "compose-attachments",
+            format!("Attachments: {} together{biggest}; at most {} per message.", kb(total), kb(MAX_ATTACHMENT_BYTES)),
+        ));
     }
     if s.messages.len() >= MAX_MESSAGES {
-        errors.push(EditError::new("compose-send", format!("This scenario already has {} messages; the editor adds at most {MAX_MESSAGES}. Reset to built-in to start again.", s.messages.len())));
+        errors.push(EditError::new(
+            "compose-send",
+            format!(
+                "This scenario already has {} messages; the editor adds at most {MAX_MESSAGES}. Reset to built-in to start again.",
+                s.messages.len()
+            ),
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -699,7 +768,12 @@ pub fn compose(s: &Scenario, draft: &Draft, at: Span) -> Result<Scenario, Vec<Ed
     let attachments = draft
         .attachments
         .iter()
-        .map(|a| AttachmentSpec { filename: clean_filename(&a.name), content_type: clean_content_type(&a.content_type), text: None, base64: Some(base64::encode(&a.bytes)) })
+        .map(|a| AttachmentSpec {
+            filename: clean_filename(&a.name),
+            content_type: clean_content_type(&a.content_type),
+            text: None,
+            base64: Some(base64::encode(&a.bytes)),
+        })
         .collect();
     let mut out = s.clone();
     out.messages.push(MessageSpec {

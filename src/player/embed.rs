@@ -55,7 +55,16 @@ pub struct EmbedOptions {
 
 impl Default for EmbedOptions {
     fn default() -> Self {
-        EmbedOptions { theme: Theme::Auto, controls: true, autoplay: false, speed: None, readonly: false, panels: Vec::new(), state: None, problems: Vec::new() }
+        EmbedOptions {
+            theme: Theme::Auto,
+            controls: true,
+            autoplay: false,
+            speed: None,
+            readonly: false,
+            panels: Vec::new(),
+            state: None,
+            problems: Vec::new(),
+        }
     }
 }
 
@@ -106,7 +115,9 @@ pub fn parse(query: &str) -> EmbedOptions {
             "readonly" => o.readonly = flag(key, &value, &mut problems).unwrap_or(o.readonly),
             "speed" => match value.trim().trim_end_matches(['x', '×']).parse::<f32>() {
                 Ok(s) if s.is_finite() && (MIN_SPEED..=MAX_SPEED).contains(&s) => o.speed = Some(s),
-                _ => problems.push(format!("“speed={}” is not a speed from {MIN_SPEED} to {MAX_SPEED} steps per second.", shown(&value, 20))),
+                _ => {
+                    problems.push(format!("“speed={}” is not a speed from {MIN_SPEED} to {MAX_SPEED} steps per second.", shown(&value, 20)))
+                }
             },
             "panels" => {
                 o.panels.clear();

@@ -37,7 +37,13 @@ pub fn raw_lines(raw: &str, is_data: bool, max_lines: usize) -> (Vec<Vec<Seg>>, 
     for line in raw.split_inclusive('\n').take(max_lines) {
         let mut segs = Vec::new();
         let mut body = line;
-        let ending_len = if body.ends_with("\r\n") { 2 } else if body.ends_with('\n') { 1 } else { 0 };
+        let ending_len = if body.ends_with("\r\n") {
+            2
+        } else if body.ends_with('\n') {
+            1
+        } else {
+            0
+        };
         let content = &body[..body.len() - ending_len];
         if is_data && content == "." {
             segs.push(Seg::EndDot);

@@ -35,7 +35,8 @@ pub struct StoredInfo {
 /// The file-name stem for a scenario id: letters, digits and `-` kept (lower-cased), anything
 /// else a `-`, never empty; `-edited` added for an edited scenario.
 pub fn stem(scenario_id: &str, edited: bool) -> String {
-    let mut s: String = scenario_id.chars().take(60).map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' }).collect();
+    let mut s: String =
+        scenario_id.chars().take(60).map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' }).collect();
     let trimmed = s.trim_matches('-');
     if trimmed.is_empty() {
         s = "scenario".into();

@@ -54,7 +54,10 @@ mod tests {
         let target = address("/", "?scenario=greylisting-retry&step=2", &viewer.share_link());
         let (query, fragment) = split(&target);
         let studio = Player::from_location(query, fragment);
-        assert_eq!((studio.scenario_id.as_str(), studio.step, studio.selected, studio.tool), ("greylisting-retry", 7, Some(5), Tool::Console));
+        assert_eq!(
+            (studio.scenario_id.as_str(), studio.step, studio.selected, studio.tool),
+            ("greylisting-retry", 7, Some(5), Tool::Console)
+        );
 
         let embed_query = "?embed=1&scenario=greylisting-retry&step=2&panels=inspector,console";
         let options = embed::parse(embed_query);

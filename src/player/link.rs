@@ -21,7 +21,6 @@ pub fn is_link_fragment(fragment: &str) -> bool {
     f.first() == Some(&b'v') && f.get(1).is_some_and(u8::is_ascii_digit)
 }
 
-
 /// The sentence the page shows for a link that cannot be opened.
 pub fn bad_link_notice(e: &ShareError) -> String {
     format!("This shared link could not be opened: {e}.")

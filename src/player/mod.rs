@@ -370,7 +370,8 @@ impl Player {
                 }
             }
             Intent::Step(by) => {
-                let target = if by < 0 { self.step.saturating_sub(by.unsigned_abs() as usize) } else { self.step.saturating_add(by as usize) };
+                let target =
+                    if by < 0 { self.step.saturating_sub(by.unsigned_abs() as usize) } else { self.step.saturating_add(by as usize) };
                 self.move_to(target);
                 self.playing = false;
                 if target > self.step && self.stop_at == Some(self.step) {

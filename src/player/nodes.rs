@@ -250,7 +250,8 @@ fn differences(m: &StoredMessage, msg: &mime::Message) -> Vec<String> {
             if from.is_empty() { "none".to_string() } else { from.join(", ") }
         ));
     }
-    let shown: Vec<String> = ["To", "Cc"].iter().flat_map(|n| msg.headers_named(n).flat_map(|h| addresses(&h.value)).collect::<Vec<_>>()).collect();
+    let shown: Vec<String> =
+        ["To", "Cc"].iter().flat_map(|n| msg.headers_named(n).flat_map(|h| addresses(&h.value)).collect::<Vec<_>>()).collect();
     if !shown.iter().any(|a| a.eq_ignore_ascii_case(&m.rcpt_to)) {
         out.push(format!(
             "RCPT TO <{}> is not in To: or Cc:: the message reached this mailbox by the envelope alone, as a Bcc does.",
@@ -386,7 +387,9 @@ fn report(root: &Part) -> Report {
     let human = root.children.first().filter(|p| p.content_type.starts_with("text/")).map(|p| reflow(&p.text())).unwrap_or_default();
     let (per_message, recipients, problem) = match root.find("message/delivery-status") {
         Some(p) => match dsn::parse_delivery_status(&p.body) {
-            Ok(ds) => (ds.per_message.iter().map(field).collect(), ds.recipients.iter().map(|r| r.iter().map(field).collect()).collect(), None),
+            Ok(ds) => {
+                (ds.per_message.iter().map(field).collect(), ds.recipients.iter().map(|r| r.iter().map(field).collect()).collect(), None)
+            }
             Err(e) => (Vec::new(), Vec::new(), Some(e)),
         },
         None => (Vec::new(), Vec::new(), Some("this report has no message/delivery-status part (RFC 3464 §2)".to_string())),
@@ -456,7 +459,8 @@ pub fn queues(trace: &Trace, view: &View) -> Vec<NodeQueue> {
                             _ => "waiting to retry after a temporary failure".to_string(),
                         },
                     };
-                    let error_code = note.last_error.as_deref().filter(|e| e.as_bytes().first().is_some_and(u8::is_ascii_digit)).map(error_codes);
+                    let error_code =
+                        note.last_error.as_deref().filter(|e| e.as_bytes().first().is_some_and(u8::is_ascii_digit)).map(error_codes);
                     note.waiting.iter().map(move |r| QueueRow {
                         message: note.message,
                         recipient: r.clone(),
@@ -546,7 +550,10 @@ pub fn zone(zone: &Zone, trace: &Trace, step: usize) -> ZoneView {
     let addr = |rtype: &'static str, teaching, list: &[crate::sim::dns::AddressRecord]| RecordGroup {
         rtype,
         teaching,
-        rows: list.iter().map(|r| RecordRow { name: r.name.clone(), preference: None, data: r.address.clone(), note: None, asked: asks(rtype, &r.name) }).collect(),
+        rows: list
+            .iter()
+            .map(|r| RecordRow { name: r.name.clone(), preference: None, data: r.address.clone(), note: None, asked: asks(rtype, &r.name) })
+            .collect(),
     };
     let mut groups = vec![
         RecordGroup {
@@ -588,7 +595,17 @@ pub fn zone(zone: &Zone, trace: &Trace, step: usize) -> ZoneView {
         RecordGroup {
             rtype: "SERVFAIL",
             teaching: SERVFAIL_TEACHING,
-            rows: zone.servfail.iter().map(|n| RecordRow { name: n.clone(), preference: None, data: "SERVFAIL".to_string(), note: None, asked: q.as_ref().is_some_and(|(qn, _, _)| same(qn, n)) }).collect(),
+            rows: zone
+                .servfail
+                .iter()
+                .map(|n| RecordRow {
+                    name: n.clone(),
+                    preference: None,
+                    data: "SERVFAIL".to_string(),
+                    note: None,
+                    asked: q.as_ref().is_some_and(|(qn, _, _)| same(qn, n)),
+                })
+                .collect(),
         },
     ];
     groups.retain(|g| !g.rows.is_empty());

@@ -24,7 +24,13 @@ pub fn key(id: &str) -> String {
 
 /// The stored text for an edited scenario.
 pub fn encode(s: &Scenario) -> String {
-    share::encode(&ShareState { version: share::VERSION, scenario: ScenarioRef::Custom(s.clone()), step: 0, panels: Vec::new(), selected: None })
+    share::encode(&ShareState {
+        version: share::VERSION,
+        scenario: ScenarioRef::Custom(s.clone()),
+        step: 0,
+        panels: Vec::new(),
+        selected: None,
+    })
 }
 
 /// What to do with what storage holds for a scenario being opened.
@@ -43,7 +49,11 @@ pub enum Found {
 /// is opened. Never panics, whatever the stored text.
 pub fn on_open(id: &str, stored: Option<&str>) -> Found {
     let Some(text) = stored else { return Found::Nothing };
-    let unreadable = |why: String| Found::Discard(Some(format!("Saved edits to this scenario could not be read, so the built-in is shown and they were discarded: {why}.")));
+    let unreadable = |why: String| {
+        Found::Discard(Some(format!(
+            "Saved edits to this scenario could not be read, so the built-in is shown and they were discarded: {why}."
+        )))
+    };
     match share::decode(text) {
         Err(e) => unreadable(e.to_string().trim_end_matches('.').to_string()),
         Ok(ShareState { scenario: ScenarioRef::Builtin(_), .. }) => Found::Discard(None),

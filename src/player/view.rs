@@ -208,17 +208,7 @@ impl Fold {
             Some(e) => format!("Step {} of {len}: {}", step + 1, describe(trace, e)),
             None => "This scenario has no steps.".to_string(),
         };
-        View {
-            step,
-            len,
-            time: event.map_or(0, |e| e.time),
-            hop,
-            nodes,
-            mailboxes: self.mailboxes.clone(),
-            queue,
-            answers,
-            announcement,
-        }
+        View { step, len, time: event.map_or(0, |e| e.time), hop, nodes, mailboxes: self.mailboxes.clone(), queue, answers, announcement }
     }
 }
 

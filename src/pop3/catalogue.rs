@@ -286,21 +286,95 @@ pub fn response_spec(key: &str) -> Option<&'static ResponseSpec> {
 
 /// Every command.
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec { verb: Verb::User, syntax: "USER name", purpose: "Name the maildrop to log in to (PASS follows)", valid_in: "AUTHORIZATION", rfc: "RFC 1939 §7" },
-    CommandSpec { verb: Verb::Pass, syntax: "PASS string", purpose: "The password for the name given with USER", valid_in: "AUTHORIZATION, right after USER", rfc: "RFC 1939 §7" },
-    CommandSpec { verb: Verb::Apop, syntax: "APOP name digest", purpose: "Log in without sending the password: digest = MD5(greeting timestamp + secret) in hex", valid_in: "AUTHORIZATION", rfc: "RFC 1939 §7" },
-    CommandSpec { verb: Verb::Auth, syntax: "AUTH mechanism [initial-response]", purpose: "Log in with a SASL mechanism (here PLAIN)", valid_in: "AUTHORIZATION", rfc: "RFC 5034 §4" },
-    CommandSpec { verb: Verb::Stat, syntax: "STAT", purpose: "How many messages, how many octets", valid_in: "TRANSACTION", rfc: "RFC 1939 §5" },
-    CommandSpec { verb: Verb::List, syntax: "LIST [msg]", purpose: "The size of every message (or of one)", valid_in: "TRANSACTION", rfc: "RFC 1939 §5" },
+    CommandSpec {
+        verb: Verb::User,
+        syntax: "USER name",
+        purpose: "Name the maildrop to log in to (PASS follows)",
+        valid_in: "AUTHORIZATION",
+        rfc: "RFC 1939 §7",
+    },
+    CommandSpec {
+        verb: Verb::Pass,
+        syntax: "PASS string",
+        purpose: "The password for the name given with USER",
+        valid_in: "AUTHORIZATION, right after USER",
+        rfc: "RFC 1939 §7",
+    },
+    CommandSpec {
+        verb: Verb::Apop,
+        syntax: "APOP name digest",
+        purpose: "Log in without sending the password: digest = MD5(greeting timestamp + secret) in hex",
+        valid_in: "AUTHORIZATION",
+        rfc: "RFC 1939 §7",
+    },
+    CommandSpec {
+        verb: Verb::Auth,
+        syntax: "AUTH mechanism [initial-response]",
+        purpose: "Log in with a SASL mechanism (here PLAIN)",
+        valid_in: "AUTHORIZATION",
+        rfc: "RFC 5034 §4",
+    },
+    CommandSpec {
+        verb: Verb::Stat,
+        syntax: "STAT",
+        purpose: "How many messages, how many octets",
+        valid_in: "TRANSACTION",
+        rfc: "RFC 1939 §5",
+    },
+    CommandSpec {
+        verb: Verb::List,
+        syntax: "LIST [msg]",
+        purpose: "The size of every message (or of one)",
+        valid_in: "TRANSACTION",
+        rfc: "RFC 1939 §5",
+    },
     CommandSpec { verb: Verb::Retr, syntax: "RETR msg", purpose: "Download a whole message", valid_in: "TRANSACTION", rfc: "RFC 1939 §5" },
-    CommandSpec { verb: Verb::Dele, syntax: "DELE msg", purpose: "Mark a message for deletion at QUIT", valid_in: "TRANSACTION", rfc: "RFC 1939 §5" },
+    CommandSpec {
+        verb: Verb::Dele,
+        syntax: "DELE msg",
+        purpose: "Mark a message for deletion at QUIT",
+        valid_in: "TRANSACTION",
+        rfc: "RFC 1939 §5",
+    },
     CommandSpec { verb: Verb::Noop, syntax: "NOOP", purpose: "Do nothing, answer +OK", valid_in: "TRANSACTION", rfc: "RFC 1939 §5" },
-    CommandSpec { verb: Verb::Rset, syntax: "RSET", purpose: "Undo every DELE of this session", valid_in: "TRANSACTION", rfc: "RFC 1939 §5" },
-    CommandSpec { verb: Verb::Top, syntax: "TOP msg n", purpose: "The header and the first n body lines of a message", valid_in: "TRANSACTION", rfc: "RFC 1939 §7" },
-    CommandSpec { verb: Verb::Uidl, syntax: "UIDL [msg]", purpose: "The unique id of every message (or of one), stable across sessions", valid_in: "TRANSACTION", rfc: "RFC 1939 §7" },
-    CommandSpec { verb: Verb::Quit, syntax: "QUIT", purpose: "End the session; from TRANSACTION, remove the DELE'd messages first (UPDATE)", valid_in: "AUTHORIZATION, TRANSACTION", rfc: "RFC 1939 §4, §6" },
-    CommandSpec { verb: Verb::Capa, syntax: "CAPA", purpose: "List the server's extensions", valid_in: "AUTHORIZATION, TRANSACTION", rfc: "RFC 2449 §5" },
-    CommandSpec { verb: Verb::Stls, syntax: "STLS", purpose: "Start TLS before logging in", valid_in: "AUTHORIZATION", rfc: "RFC 2595 §4" },
+    CommandSpec {
+        verb: Verb::Rset,
+        syntax: "RSET",
+        purpose: "Undo every DELE of this session",
+        valid_in: "TRANSACTION",
+        rfc: "RFC 1939 §5",
+    },
+    CommandSpec {
+        verb: Verb::Top,
+        syntax: "TOP msg n",
+        purpose: "The header and the first n body lines of a message",
+        valid_in: "TRANSACTION",
+        rfc: "RFC 1939 §7",
+    },
+    CommandSpec {
+        verb: Verb::Uidl,
+        syntax: "UIDL [msg]",
+        purpose: "The unique id of every message (or of one), stable across sessions",
+        valid_in: "TRANSACTION",
+        rfc: "RFC 1939 §7",
+    },
+    CommandSpec {
+        verb: Verb::Quit,
+        syntax: "QUIT",
+        purpose: "End the session; from TRANSACTION, remove the DELE'd messages first (UPDATE)",
+        valid_in: "AUTHORIZATION, TRANSACTION",
+        rfc: "RFC 1939 §4, §6",
+    },
+    CommandSpec {
+        verb: Verb::Capa,
+        syntax: "CAPA",
+        purpose: "List the server's extensions",
+        valid_in: "AUTHORIZATION, TRANSACTION",
+        rfc: "RFC 2449 §5",
+    },
+    CommandSpec {
+        verb: Verb::Stls, syntax: "STLS", purpose: "Start TLS before logging in", valid_in: "AUTHORIZATION", rfc: "RFC 2595 §4"
+    },
 ];
 
 /// The spec of a verb.

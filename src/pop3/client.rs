@@ -129,7 +129,9 @@ impl ClientSession {
     /// The connection ended.
     pub fn connection_closed(&mut self) {
         if self.state != ClientState::Done {
-            self.events.push_back(ClientEvent::ConnectionFailed { what: format!("the server closed the connection while the client waited for the answer to {:?}", self.state) });
+            self.events.push_back(ClientEvent::ConnectionFailed {
+                what: format!("the server closed the connection while the client waited for the answer to {:?}", self.state),
+            });
             self.state = ClientState::Done;
         }
     }

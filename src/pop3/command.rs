@@ -98,9 +98,15 @@ pub enum Command {
     /// `PASS string` (RFC 1939 §7); the whole rest of the line.
     Pass(String),
     /// `APOP name digest` (RFC 1939 §7): digest = 32 lower-case hex digits of MD5.
-    Apop { user: String, digest: String },
+    Apop {
+        user: String,
+        digest: String,
+    },
     /// `AUTH mechanism [initial-response]` (RFC 5034 §4); `=` is an empty initial response.
-    Auth { mechanism: String, initial: Option<String> },
+    Auth {
+        mechanism: String,
+        initial: Option<String>,
+    },
     Stat,
     /// `LIST [msg]` (RFC 1939 §5).
     List(Option<u32>),
@@ -109,7 +115,10 @@ pub enum Command {
     Noop,
     Rset,
     /// `TOP msg n` (RFC 1939 §7): the header and the first `lines` lines of the body.
-    Top { msg: u32, lines: u32 },
+    Top {
+        msg: u32,
+        lines: u32,
+    },
     /// `UIDL [msg]` (RFC 1939 §7).
     Uidl(Option<u32>),
     Quit,
@@ -242,13 +251,17 @@ pub fn parse_command(line: &[u8]) -> Result<Command, SyntaxError> {
             kind: SyntaxErrorKind::UnknownCommand,
             column: 1,
             expected: "a POP3 command: USER, PASS, APOP, AUTH, STAT, LIST, RETR, DELE, NOOP, RSET, TOP, UIDL, QUIT, CAPA or STLS",
-            problem: if word.is_empty() { "the line is empty or starts with a space".into() } else { format!("{word:?} is not a POP3 command") },
+            problem: if word.is_empty() {
+                "the line is empty or starts with a space".into()
+            } else {
+                format!("{word:?} is not a POP3 command")
+            },
             rfc: "RFC 1939 §3",
         });
     };
     let at = word.len() + 2; // column of the first argument
-    // RFC 1939 §7: the password is everything after "PASS ", spaces included, so it is not
-    // cut into words.
+                             // RFC 1939 §7: the password is everything after "PASS ", spaces included, so it is not
+                             // cut into words.
     let args = if verb == Verb::Pass { Vec::new() } else { words(verb, at, rest)? };
     let count = |n: std::ops::RangeInclusive<usize>| -> Result<(), SyntaxError> {
         if n.contains(&args.len()) {
@@ -259,7 +272,8 @@ pub fn parse_command(line: &[u8]) -> Result<Command, SyntaxError> {
                 (a, b) if a == b => format!("takes {a} argument{}", if *a == 1 { "" } else { "s" }),
                 (a, b) => format!("takes {a} to {b} arguments"),
             };
-            let column = if args.len() > *n.end() { at + args[..*n.end()].iter().map(|a| a.len() + 1).sum::<usize>() } else { text.len() + 1 };
+            let column =
+                if args.len() > *n.end() { at + args[..*n.end()].iter().map(|a| a.len() + 1).sum::<usize>() } else { text.len() + 1 };
             Err(bad(verb, column, format!("{verb} {what}, found {}", args.len())))
         }
     };
@@ -330,7 +344,11 @@ fn words(verb: Verb, at: usize, rest: Option<&str>) -> Result<Vec<&str>, SyntaxE
     let mut col = at;
     for a in &args {
         if a.is_empty() {
-            return Err(bad(verb, col, "two spaces in a row, or a space at the end of the line (RFC 2449 §3: words are separated by a single space)"));
+            return Err(bad(
+                verb,
+                col,
+                "two spaces in a row, or a space at the end of the line (RFC 2449 §3: words are separated by a single space)",
+            ));
         }
         if a.len() > MAX_PARAM {
             return Err(bad(verb, col, format!("an argument of {} characters; at most {MAX_PARAM} are allowed (RFC 2449 §4)", a.len())));
@@ -351,7 +369,14 @@ pub fn encode_command(c: &Command) -> Vec<u8> {
         Command::Auth { mechanism, initial: Some(i) } => format!("{k} {mechanism} {i}"),
         Command::List(Some(n)) | Command::Uidl(Some(n)) | Command::Retr(n) | Command::Dele(n) => format!("{k} {n}"),
         Command::Top { msg, lines } => format!("{k} {msg} {lines}"),
-        Command::Stat | Command::List(None) | Command::Noop | Command::Rset | Command::Uidl(None) | Command::Quit | Command::Capa | Command::Stls => k.to_string(),
+        Command::Stat
+        | Command::List(None)
+        | Command::Noop
+        | Command::Rset
+        | Command::Uidl(None)
+        | Command::Quit
+        | Command::Capa
+        | Command::Stls => k.to_string(),
     };
     let mut out = text.into_bytes();
     out.extend_from_slice(b"\r\n");

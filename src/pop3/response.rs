@@ -140,7 +140,8 @@ pub fn parse_status(line: &[u8]) -> Result<StatusLine, SyntaxError> {
     if let Some(inner) = rest.strip_prefix('[') {
         if let Some(end) = inner.find(']') {
             let code = &inner[..end];
-            let valid = !code.is_empty() && code.split('/').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+            let valid =
+                !code.is_empty() && code.split('/').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
             if valid {
                 let after = &inner[end + 1..];
                 let text = after.strip_prefix(' ').unwrap_or(after);

@@ -79,7 +79,14 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { hostname: "pop.example.org".into(), apop_timestamp: None, user_pass: true, sasl_plain: true, stls: false, max_errors: 10 }
+        ServerConfig {
+            hostname: "pop.example.org".into(),
+            apop_timestamp: None,
+            user_pass: true,
+            sasl_plain: true,
+            stls: false,
+            max_errors: 10,
+        }
     }
 }
 
@@ -157,7 +164,10 @@ impl ServerSession {
             return;
         }
         self.events.push_back(ServerEvent::ProtocolViolated {
-            what: format!("the connection ended without QUIT in the {} state; no UPDATE, so no message is removed (RFC 1939 §6)", self.state.rfc_name()),
+            what: format!(
+                "the connection ended without QUIT in the {} state; no UPDATE, so no message is removed (RFC 1939 §6)",
+                self.state.rfc_name()
+            ),
         });
         self.lose_connection(drop);
     }
@@ -176,7 +186,9 @@ impl ServerSession {
     pub fn receive(&mut self, bytes: &[u8], drop: &mut dyn Maildrop) {
         if self.state == State::Closed {
             if !bytes.is_empty() {
-                self.events.push_back(ServerEvent::ProtocolViolated { what: format!("{} octets arrived after the session was closed; ignored", bytes.len()) });
+                self.events.push_back(ServerEvent::ProtocolViolated {
+                    what: format!("{} octets arrived after the session was closed; ignored", bytes.len()),
+                });
             }
             return;
         }
@@ -204,7 +216,9 @@ impl ServerSession {
             Frame::Line { text, bare_lf } => (text, bare_lf),
         };
         if bare_lf {
-            self.events.push_back(ServerEvent::ProtocolViolated { what: "the line ended with a bare LF; POP3 lines end with CR LF (RFC 1939 §3). Accepted anyway.".into() });
+            self.events.push_back(ServerEvent::ProtocolViolated {
+                what: "the line ended with a bare LF; POP3 lines end with CR LF (RFC 1939 §3). Accepted anyway.".into(),
+            });
         }
         let mut raw = text.clone();
         raw.extend_from_slice(if bare_lf { b"\n" } else { b"\r\n" });
@@ -412,7 +426,8 @@ impl ServerSession {
             self.errors += 1;
             return self.answer(cmd, &cat::AUTH_BAD_PLAIN, &[], None, t);
         };
-        let (authzid, user, password) = (String::from_utf8_lossy(authzid), String::from_utf8_lossy(user).into_owned(), String::from_utf8_lossy(password));
+        let (authzid, user, password) =
+            (String::from_utf8_lossy(authzid), String::from_utf8_lossy(user).into_owned(), String::from_utf8_lossy(password));
         if user.is_empty() || password.is_empty() {
             self.errors += 1;
             return self.answer(cmd, &cat::AUTH_BAD_PLAIN, &[], None, t);
@@ -422,7 +437,15 @@ impl ServerSession {
         self.login_or_fail(cmd, user, ok, Mechanism::SaslPlain, t, drop);
     }
 
-    fn login_or_fail(&mut self, cmd: Option<(Vec<u8>, Command)>, user: String, ok: bool, mechanism: Mechanism, t: Option<Trigger>, drop: &mut dyn Maildrop) {
+    fn login_or_fail(
+        &mut self,
+        cmd: Option<(Vec<u8>, Command)>,
+        user: String,
+        ok: bool,
+        mechanism: Mechanism,
+        t: Option<Trigger>,
+        drop: &mut dyn Maildrop,
+    ) {
         if !ok {
             self.errors += 1;
             self.events.push_back(ServerEvent::LoginFailed { user: (!user.is_empty()).then(|| user.clone()), mechanism });
@@ -467,11 +490,20 @@ impl ServerSession {
 
     /// Send one response from the catalogue; the state moves as `TRANSITIONS` says for
     /// `trigger` and the kind of response. `cmd`: the command it answers, reported first.
-    fn answer(&mut self, cmd: Option<(Vec<u8>, Command)>, spec: &'static ResponseSpec, args: &[&str], body: Option<Vec<u8>>, trigger: Option<Trigger>) {
+    fn answer(
+        &mut self,
+        cmd: Option<(Vec<u8>, Command)>,
+        spec: &'static ResponseSpec,
+        args: &[&str],
+        body: Option<Vec<u8>>,
+        trigger: Option<Trigger>,
+    ) {
         let status = spec.status_line(args);
         let status = match status {
             // A text that ends up empty (NOOP, the greeting without APOP) is not padded.
-            super::response::StatusLine::Status { status, code, text } => super::response::StatusLine::Status { status, code, text: text.trim_end().to_string() },
+            super::response::StatusLine::Status { status, code, text } => {
+                super::response::StatusLine::Status { status, code, text: text.trim_end().to_string() }
+            }
             c => c,
         };
         let sent = match &status {
@@ -494,7 +526,14 @@ impl ServerSession {
         }
         self.state = after;
         self.out.push_back(bytes.clone());
-        self.events.push_back(ServerEvent::ResponseSent { status, bytes, body_lines, key: spec.key, state_before: before, state_after: after });
+        self.events.push_back(ServerEvent::ResponseSent {
+            status,
+            bytes,
+            body_lines,
+            key: spec.key,
+            state_before: before,
+            state_after: after,
+        });
     }
 }
 

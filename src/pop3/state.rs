@@ -31,7 +31,8 @@ pub enum State {
 }
 
 impl State {
-    pub const ALL: [State; 7] = [State::Authorization, State::UserGiven, State::Sasl, State::TlsHandshake, State::Transaction, State::Update, State::Closed];
+    pub const ALL: [State; 7] =
+        [State::Authorization, State::UserGiven, State::Sasl, State::TlsHandshake, State::Transaction, State::Update, State::Closed];
 
     /// The RFC 1939 state this is part of, as the RFC spells it.
     pub fn rfc_name(self) -> &'static str {
@@ -109,22 +110,134 @@ const LIVE: &[State] = &[Authorization, UserGiven, Sasl, TlsHandshake, Transacti
 
 /// The transition table (first matching row wins). Anything without a row keeps the state.
 pub const TRANSITIONS: &[Transition] = &[
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::User), when: When::Ok, to: UserGiven, label: "USER → +OK (now PASS)", rfc: "RFC 1939 §7" },
-    Transition { from: &[UserGiven], on: Trigger::Command(Verb::Pass), when: When::Ok, to: Transaction, label: "PASS → +OK (maildrop locked)", rfc: "RFC 1939 §7" },
-    Transition { from: &[UserGiven], on: Trigger::Command(Verb::Pass), when: When::Err, to: Authorization, label: "PASS → -ERR (start again)", rfc: "RFC 1939 §7" },
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::Apop), when: When::Ok, to: Transaction, label: "APOP → +OK (maildrop locked)", rfc: "RFC 1939 §7" },
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::Apop), when: When::Err, to: Authorization, label: "APOP → -ERR", rfc: "RFC 1939 §7" },
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::Auth), when: When::Continue, to: Sasl, label: "AUTH → + (send the response)", rfc: "RFC 5034 §4" },
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::Auth), when: When::Ok, to: Transaction, label: "AUTH with initial response → +OK", rfc: "RFC 5034 §4" },
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::Auth), when: When::Err, to: Authorization, label: "AUTH → -ERR", rfc: "RFC 5034 §4" },
-    Transition { from: &[Sasl], on: Trigger::SaslResponse, when: When::Ok, to: Transaction, label: "SASL response → +OK (maildrop locked)", rfc: "RFC 5034 §4" },
-    Transition { from: &[Sasl], on: Trigger::SaslResponse, when: When::Err, to: Authorization, label: "SASL response → -ERR [AUTH] / cancelled", rfc: "RFC 5034 §4, §6" },
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::Stls), when: When::Ok, to: TlsHandshake, label: "STLS → +OK", rfc: "RFC 2595 §4" },
-    Transition { from: &[TlsHandshake], on: Trigger::TlsEstablished, when: When::Always, to: Authorization, label: "TLS up: log in again", rfc: "RFC 2595 §4" },
-    Transition { from: AUTH_STATES, on: Trigger::Command(Verb::Quit), when: When::Ok, to: Closed, label: "QUIT → +OK (nothing changed)", rfc: "RFC 1939 §4" },
-    Transition { from: &[Transaction], on: Trigger::Command(Verb::Quit), when: When::NoResponse, to: Update, label: "QUIT → UPDATE: remove the DELE'd messages", rfc: "RFC 1939 §6" },
-    Transition { from: &[Update], on: Trigger::UpdateDone, when: When::Always, to: Closed, label: "UPDATE done → +OK / -ERR, close", rfc: "RFC 1939 §6" },
-    Transition { from: LIVE, on: Trigger::ConnectionLost, when: When::Always, to: Closed, label: "connection lost: no UPDATE, nothing removed", rfc: "RFC 1939 §6" },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::User),
+        when: When::Ok,
+        to: UserGiven,
+        label: "USER → +OK (now PASS)",
+        rfc: "RFC 1939 §7",
+    },
+    Transition {
+        from: &[UserGiven],
+        on: Trigger::Command(Verb::Pass),
+        when: When::Ok,
+        to: Transaction,
+        label: "PASS → +OK (maildrop locked)",
+        rfc: "RFC 1939 §7",
+    },
+    Transition {
+        from: &[UserGiven],
+        on: Trigger::Command(Verb::Pass),
+        when: When::Err,
+        to: Authorization,
+        label: "PASS → -ERR (start again)",
+        rfc: "RFC 1939 §7",
+    },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::Apop),
+        when: When::Ok,
+        to: Transaction,
+        label: "APOP → +OK (maildrop locked)",
+        rfc: "RFC 1939 §7",
+    },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::Apop),
+        when: When::Err,
+        to: Authorization,
+        label: "APOP → -ERR",
+        rfc: "RFC 1939 §7",
+    },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::Auth),
+        when: When::Continue,
+        to: Sasl,
+        label: "AUTH → + (send the response)",
+        rfc: "RFC 5034 §4",
+    },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::Auth),
+        when: When::Ok,
+        to: Transaction,
+        label: "AUTH with initial response → +OK",
+        rfc: "RFC 5034 §4",
+    },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::Auth),
+        when: When::Err,
+        to: Authorization,
+        label: "AUTH → -ERR",
+        rfc: "RFC 5034 §4",
+    },
+    Transition {
+        from: &[Sasl],
+        on: Trigger::SaslResponse,
+        when: When::Ok,
+        to: Transaction,
+        label: "SASL response → +OK (maildrop locked)",
+        rfc: "RFC 5034 §4",
+    },
+    Transition {
+        from: &[Sasl],
+        on: Trigger::SaslResponse,
+        when: When::Err,
+        to: Authorization,
+        label: "SASL response → -ERR [AUTH] / cancelled",
+        rfc: "RFC 5034 §4, §6",
+    },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::Stls),
+        when: When::Ok,
+        to: TlsHandshake,
+        label: "STLS → +OK",
+        rfc: "RFC 2595 §4",
+    },
+    Transition {
+        from: &[TlsHandshake],
+        on: Trigger::TlsEstablished,
+        when: When::Always,
+        to: Authorization,
+        label: "TLS up: log in again",
+        rfc: "RFC 2595 §4",
+    },
+    Transition {
+        from: AUTH_STATES,
+        on: Trigger::Command(Verb::Quit),
+        when: When::Ok,
+        to: Closed,
+        label: "QUIT → +OK (nothing changed)",
+        rfc: "RFC 1939 §4",
+    },
+    Transition {
+        from: &[Transaction],
+        on: Trigger::Command(Verb::Quit),
+        when: When::NoResponse,
+        to: Update,
+        label: "QUIT → UPDATE: remove the DELE'd messages",
+        rfc: "RFC 1939 §6",
+    },
+    Transition {
+        from: &[Update],
+        on: Trigger::UpdateDone,
+        when: When::Always,
+        to: Closed,
+        label: "UPDATE done → +OK / -ERR, close",
+        rfc: "RFC 1939 §6",
+    },
+    Transition {
+        from: LIVE,
+        on: Trigger::ConnectionLost,
+        when: When::Always,
+        to: Closed,
+        label: "connection lost: no UPDATE, nothing removed",
+        rfc: "RFC 1939 §6",
+    },
 ];
 
 /// The row that applies after `trigger` was answered with `sent` (`None`: not answered yet).

@@ -173,7 +173,11 @@ pub fn decode(link: &str) -> Result<ShareState, ShareError> {
     };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
-        return Err(if rest.is_empty() { ShareError::Incomplete { detail: "only \"v\" is left of the link".into() } } else { ShareError::NotALink });
+        return Err(if rest.is_empty() {
+            ShareError::Incomplete { detail: "only \"v\" is left of the link".into() }
+        } else {
+            ShareError::NotALink
+        });
     }
     let version: u32 = rest[..digits].parse().unwrap_or(u32::MAX);
     let payload = &rest[digits..];
@@ -196,7 +200,9 @@ fn decode_record(payload: &str, version: u8) -> Result<ShareState, ShareError> {
     let raw = base64url::decode(payload.as_bytes()).map_err(|e| ShareError::Incomplete {
         detail: match e {
             base64url::Base64Error::Character(i) => format!("character {} is not base64url", i + 1),
-            base64url::Base64Error::Length | base64url::Base64Error::TrailingBits => "the base64url text ends in the middle of a byte".into(),
+            base64url::Base64Error::Length | base64url::Base64Error::TrailingBits => {
+                "the base64url text ends in the middle of a byte".into()
+            }
         },
     })?;
     let Some((&method, data)) = raw.split_first() else {
@@ -301,7 +307,10 @@ impl<'a> Reader<'a> {
         let mut n: u64 = 0;
         for shift in (0..64).step_by(7) {
             let b = self.byte(what)?;
-            n |= u64::from(b & 0x7f).checked_shl(shift).filter(|_| shift < 63 || b & 0x7f <= 1).ok_or_else(|| self.damaged(&format!("{what} is too large")))?;
+            n |= u64::from(b & 0x7f)
+                .checked_shl(shift)
+                .filter(|_| shift < 63 || b & 0x7f <= 1)
+                .ok_or_else(|| self.damaged(&format!("{what} is too large")))?;
             if b & 0x80 == 0 {
                 return Ok(n);
             }

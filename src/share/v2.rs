@@ -10,10 +10,7 @@ use serde::Deserialize;
 
 use crate::sim::clock::Span;
 use crate::sim::dns::Zone;
-use crate::sim::scenario::{
-    self as cur, AttachmentSpec, ClockSettings, FullMailbox, Login, Narration, NodeKind,
-    StaticRoute,
-};
+use crate::sim::scenario::{self as cur, AttachmentSpec, ClockSettings, FullMailbox, Login, Narration, NodeKind, StaticRoute};
 
 #[derive(Deserialize)]
 pub struct Scenario {

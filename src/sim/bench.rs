@@ -38,8 +38,8 @@ const DOMAINS: [&str; 3] = ["example.org", "example.net", "example.edu"];
 const USERS: usize = 40;
 const CLIENTS: usize = 8;
 const WORDS: [&str; 16] = [
-    "the", "meeting", "minutes", "are", "attached", "please", "review", "budget", "before", "Friday", "thanks",
-    "regards", "schedule", "project", "update", "and",
+    "the", "meeting", "minutes", "are", "attached", "please", "review", "budget", "before", "Friday", "thanks", "regards", "schedule",
+    "project", "update", "and",
 ];
 
 /// A node with the defaults a scenario file gives to omitted fields.
@@ -124,14 +124,9 @@ pub fn topology() -> Scenario {
     Scenario {
         id: ID.into(),
         title: "Benchmark: a busy relay".into(),
-        goal: "A generated scenario for measuring speed: eight mail programs send through one relay to three domains."
-            .into(),
+        goal: "A generated scenario for measuring speed: eight mail programs send through one relay to three domains.".into(),
         seed: 7,
-        clock: ClockSettings {
-            retry: vec![Span::mins(5), Span::mins(15)],
-            expire_after: Span(24 * 3_600_000),
-            ..ClockSettings::default()
-        },
+        clock: ClockSettings { retry: vec![Span::mins(5), Span::mins(15)], expire_after: Span(24 * 3_600_000), ..ClockSettings::default() },
         nodes,
         dns,
         messages: Vec::new(),

@@ -53,10 +53,7 @@ impl Span {
                     format!("unknown unit {unit:?} in duration {text:?}: use ms, s, m, h or d")
                 });
             };
-            total = n
-                .checked_mul(factor)
-                .and_then(|v| total.checked_add(v))
-                .ok_or_else(|| format!("duration {text:?} is too long"))?;
+            total = n.checked_mul(factor).and_then(|v| total.checked_add(v)).ok_or_else(|| format!("duration {text:?} is too long"))?;
         }
         Ok(Span(total))
     }
@@ -112,7 +109,9 @@ mod tests {
 
     #[test]
     fn parse_and_display_are_inverse() {
-        for (text, ms) in [("0s", 0), ("250ms", 250), ("30s", 30_000), ("5m", 300_000), ("1h30m", 5_400_000), ("4d", 345_600_000), ("1m30s5ms", 90_005)] {
+        for (text, ms) in
+            [("0s", 0), ("250ms", 250), ("30s", 30_000), ("5m", 300_000), ("1h30m", 5_400_000), ("4d", 345_600_000), ("1m30s5ms", 90_005)]
+        {
             assert_eq!(Span::parse(text), Ok(Span(ms)), "{text}");
             assert_eq!(Span(ms).to_string(), text);
         }

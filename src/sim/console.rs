@@ -68,7 +68,18 @@ pub struct ConsoleEntry {
 impl ConsoleEntry {
     /// An entry without a reply: what was sent (if anything), the state change, and a note.
     fn without_reply(sent: Option<String>, state_before: State, state_after: State, note: Option<String>) -> ConsoleEntry {
-        ConsoleEntry { sent, reply: None, code: None, key: None, class: None, explanation: String::new(), rfc: String::new(), state_before, state_after, note }
+        ConsoleEntry {
+            sent,
+            reply: None,
+            code: None,
+            key: None,
+            class: None,
+            explanation: String::new(),
+            rfc: String::new(),
+            state_before,
+            state_after,
+            note,
+        }
     }
 }
 
@@ -153,7 +164,11 @@ impl Console {
         let first_client = scenario.nodes.iter().find(|n| n.kind == NodeKind::Client);
         let (address, host, origin) = match first_client {
             Some(c) => (c.address.clone(), c.host.clone(), format!("the address of {}, the scenario's first client", c.id)),
-            None => (DEFAULT_ADDRESS.to_string(), DEFAULT_HOST.to_string(), "the console's default address (the scenario has no client)".to_string()),
+            None => (
+                DEFAULT_ADDRESS.to_string(),
+                DEFAULT_HOST.to_string(),
+                "the console's default address (the scenario has no client)".to_string(),
+            ),
         };
         let example_from = first_client
             .and_then(|c| scenario.messages.iter().find(|m| m.client == c.id))
@@ -326,7 +341,9 @@ impl Console {
         let cfg = self.session.config();
         let info = self.session.info();
         // RFC 3207 §4 / RFC 4954 §6: 530 5.7.0 before STARTTLS / AUTH (the gates of `state.rs`).
-        if (cfg.require_tls && !info.tls && state::TLS_GATE.refuses(st, verb)) || (cfg.require_auth && info.auth_user.is_none() && state::AUTH_GATE.refuses(st, verb)) {
+        if (cfg.require_tls && !info.tls && state::TLS_GATE.refuses(st, verb))
+            || (cfg.require_auth && info.auth_user.is_none() && state::AUTH_GATE.refuses(st, verb))
+        {
             return false;
         }
         if state::sequence_error(st, verb).is_some() {
@@ -337,7 +354,10 @@ impl Console {
             // `ServerSession::implements`) and negotiated through EHLO; STARTTLS and AUTH once.
             // EXPN is never implemented: always 502, list membership is private (RFC 5321 §7.3).
             Verb::Bdat | Verb::StartTls | Verb::Auth | Verb::Expn => {
-                info.esmtp && self.session.implements(verb) && !(verb == Verb::StartTls && info.tls) && !(verb == Verb::Auth && info.auth_user.is_some())
+                info.esmtp
+                    && self.session.implements(verb)
+                    && !(verb == Verb::StartTls && info.tls)
+                    && !(verb == Verb::Auth && info.auth_user.is_some())
             }
             Verb::Vrfy => cfg.vrfy != VrfyMode::Disabled,
             _ => true,
@@ -346,7 +366,9 @@ impl Console {
 
     fn hint(&self, verb: Verb, st: State) -> Hint {
         let spec = catalogue::command_spec(verb);
-        let row = state::TRANSITIONS.iter().find(|t| t.on == Trigger::Command(verb) && t.from.contains(&st) && !matches!(t.when, state::When::Refused));
+        let row = state::TRANSITIONS
+            .iter()
+            .find(|t| t.on == Trigger::Command(verb) && t.from.contains(&st) && !matches!(t.when, state::When::Refused));
         let mut why = spec.purpose.to_string();
         if let Some(t) = row {
             why.push_str(&format!(" Here: {} → state {:?}.", t.label, t.to));
@@ -419,7 +441,12 @@ impl Console {
             } else {
                 "it is down in this scenario: the connection is refused".to_string()
             };
-            self.transcript.push(ConsoleEntry::without_reply(None, State::Closed, State::Closed, Some(format!("Could not connect to {where_}: {why}."))));
+            self.transcript.push(ConsoleEntry::without_reply(
+                None,
+                State::Closed,
+                State::Closed,
+                Some(format!("Could not connect to {where_}: {why}.")),
+            ));
             self.greeting_len = self.transcript.len();
             return;
         }
@@ -446,7 +473,12 @@ impl Console {
         let before = self.session.state();
         let mut notes = Vec::new();
         if self.session.is_closed() {
-            let entry = ConsoleEntry::without_reply(Some(sent), before, before, Some("The connection is closed: nothing was sent. Reset the console for a new connection.".into()));
+            let entry = ConsoleEntry::without_reply(
+                Some(sent),
+                before,
+                before,
+                Some("The connection is closed: nothing was sent. Reset the console for a new connection.".into()),
+            );
             self.transcript.push(entry.clone());
             return vec![entry];
         }
@@ -562,7 +594,9 @@ impl Console {
             if after == State::Bdat {
                 notes.push("Part of the BDAT chunk: no reply until all its octets have arrived.".into());
             } else if after != State::Data && notes.is_empty() {
-                notes.push("No reply yet: the server is still reading (the octets of a BDAT chunk, or the rest of a line without CR LF).".into());
+                notes.push(
+                    "No reply yet: the server is still reading (the octets of a BDAT chunk, or the rest of a line without CR LF).".into(),
+                );
             }
             entries.push(ConsoleEntry::without_reply(sent.take(), before, after, join(notes)));
         } else if let Some(last) = entries.last_mut() {
@@ -609,7 +643,11 @@ impl Console {
             who.push(format!("clients in {}", n.relay_from.join(", ")));
         }
         if n.relay_authenticated && !n.accounts.is_empty() {
-            who.push(if self.port == 587 { "users who logged in with AUTH".to_string() } else { "users who logged in with AUTH (offered on port 587)".to_string() });
+            who.push(if self.port == 587 {
+                "users who logged in with AUTH".to_string()
+            } else {
+                "users who logged in with AUTH (offered on port 587)".to_string()
+            });
         }
         if !n.relay_domains.is_empty() {
             who.push(format!("anyone, to {}", n.relay_domains.join(", ")));
@@ -640,7 +678,9 @@ impl Console {
             .iter()
             .map(|d| match d {
                 Destination::Mailbox(m) => format!("stored in the mailbox of {m}"),
-                Destination::Relay { domain, rcpts } => format!("queued on {} for relaying to the mail server of {domain} ({})", self.node.id, rcpts.join(", ")),
+                Destination::Relay { domain, rcpts } => {
+                    format!("queued on {} for relaying to the mail server of {domain} ({})", self.node.id, rcpts.join(", "))
+                }
             })
             .collect();
         format!(
@@ -672,9 +712,24 @@ fn data_hints() -> Vec<Hint> {
         leads_to,
     };
     vec![
-        h(".", ".", "A line holding only a dot ends the message (CRLF.CRLF); the server then answers 250 or refuses it.", Some(State::Ready)),
-        h("Subject: <text>", "Subject: Hello from the console", "Header lines first (From:, To:, Subject:), then an empty line, then the body.", None),
-        h("<body line>", "Hi Bob, this is a test.", "Body lines are stored as typed; a line starting with a dot must be doubled (..) by the client.", None),
+        h(
+            ".",
+            ".",
+            "A line holding only a dot ends the message (CRLF.CRLF); the server then answers 250 or refuses it.",
+            Some(State::Ready),
+        ),
+        h(
+            "Subject: <text>",
+            "Subject: Hello from the console",
+            "Header lines first (From:, To:, Subject:), then an empty line, then the body.",
+            None,
+        ),
+        h(
+            "<body line>",
+            "Hi Bob, this is a test.",
+            "Body lines are stored as typed; a line starting with a dot must be doubled (..) by the client.",
+            None,
+        ),
     ]
 }
 
@@ -688,7 +743,12 @@ fn auth_hints() -> Vec<Hint> {
         leads_to,
     };
     vec![
-        h("<base64 answer>", "AGFsaWNlAHdvbmRlcmxhbmQ=", "The answer to the 334 challenge, in base64 (PLAIN: NUL user NUL password).", Some(State::Ready)),
+        h(
+            "<base64 answer>",
+            "AGFsaWNlAHdvbmRlcmxhbmQ=",
+            "The answer to the 334 challenge, in base64 (PLAIN: NUL user NUL password).",
+            Some(State::Ready),
+        ),
         h("*", "*", "Cancel the authentication; the server answers 501.", Some(State::Ready)),
     ]
 }

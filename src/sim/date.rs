@@ -47,9 +47,7 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 
 /// RFC 5322 §3.3 day-name and month-name tokens.
 const DAY_NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Format seconds since the Unix epoch as an RFC 5322 §3.3 `date-time` in UTC, e.g.
 /// `Sat, 28 Nov 2026 09:00:00 +0000`.
@@ -60,21 +58,10 @@ pub fn rfc5322_date(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);
     let secs = unix_seconds.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    let weekday = DAY_NAMES
-        .get(days.rem_euclid(7) as usize)
-        .copied()
-        .unwrap_or("Thu");
-    let month_name = MONTH_NAMES
-        .get(month.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("Jan");
+    let weekday = DAY_NAMES.get(days.rem_euclid(7) as usize).copied().unwrap_or("Thu");
+    let month_name = MONTH_NAMES.get(month.saturating_sub(1) as usize).copied().unwrap_or("Jan");
     // RFC 5322 §3.3: day-of-week "," day month year time zone; zone +0000 means UTC.
-    format!(
-        "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} +0000",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    format!("{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} +0000", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 /// Parse an ISO 8601 / RFC 3339 UTC timestamp such as `2026-11-28T09:00:00Z` into seconds since
@@ -88,9 +75,7 @@ pub fn parse_iso8601_utc(s: &str) -> Option<i64> {
         if !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        digits
-            .iter()
-            .try_fold(0i64, |acc, d| Some(acc * 10 + i64::from(d - b'0')))
+        digits.iter().try_fold(0i64, |acc, d| Some(acc * 10 + i64::from(d - b'0')))
     };
     let sep = |at: usize, allowed: &[u8]| b.get(at).is_some_and(|c| allowed.contains(c));
     if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
@@ -100,13 +85,7 @@ pub fn parse_iso8601_utc(s: &str) -> Option<i64> {
     let month = u32::try_from(num(5, 2)?).ok()?;
     let day = u32::try_from(num(8, 2)?).ok()?;
     let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let offset = match b.get(19..)? {
@@ -137,54 +116,27 @@ mod tests {
     fn known_dates() {
         assert_eq!(rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
         assert_eq!(rfc5322_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 +0000");
-        assert_eq!(
-            rfc5322_date(1_795_856_400),
-            "Sat, 28 Nov 2026 09:00:00 +0000"
-        );
+        assert_eq!(rfc5322_date(1_795_856_400), "Sat, 28 Nov 2026 09:00:00 +0000");
         assert_eq!(rfc5322_date(-1), "Wed, 31 Dec 1969 23:59:59 +0000");
-        assert_eq!(
-            rfc5322_date(1_709_164_800),
-            "Thu, 29 Feb 2024 00:00:00 +0000"
-        );
-        assert_eq!(
-            rfc5322_date(4_107_542_400),
-            "Mon, 01 Mar 2100 00:00:00 +0000"
-        );
+        assert_eq!(rfc5322_date(1_709_164_800), "Thu, 29 Feb 2024 00:00:00 +0000");
+        assert_eq!(rfc5322_date(4_107_542_400), "Mon, 01 Mar 2100 00:00:00 +0000");
     }
 
     #[test]
     fn extreme_inputs_do_not_panic() {
-        for s in [
-            i64::MIN,
-            i64::MIN + 1,
-            i64::MAX,
-            i64::MAX / 2,
-            -62_167_219_200,
-        ] {
+        for s in [i64::MIN, i64::MIN + 1, i64::MAX, i64::MAX / 2, -62_167_219_200] {
             let _ = rfc5322_date(s);
         }
-        assert_eq!(
-            rfc5322_date(-62_167_219_200),
-            "Sat, 01 Jan 0000 00:00:00 +0000"
-        );
+        assert_eq!(rfc5322_date(-62_167_219_200), "Sat, 01 Jan 0000 00:00:00 +0000");
     }
 
     #[test]
     fn parse_known() {
         assert_eq!(parse_iso8601_utc("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(
-            parse_iso8601_utc("2026-11-28T09:00:00Z"),
-            Some(1_795_856_400)
-        );
+        assert_eq!(parse_iso8601_utc("2026-11-28T09:00:00Z"), Some(1_795_856_400));
         assert_eq!(parse_iso8601_utc("2000-02-29T00:00:00Z"), Some(951_782_400));
-        assert_eq!(
-            parse_iso8601_utc("2026-11-28T10:00:00+01:00"),
-            Some(1_795_856_400)
-        );
-        assert_eq!(
-            parse_iso8601_utc("2026-11-28T04:30:00-04:30"),
-            Some(1_795_856_400)
-        );
+        assert_eq!(parse_iso8601_utc("2026-11-28T10:00:00+01:00"), Some(1_795_856_400));
+        assert_eq!(parse_iso8601_utc("2026-11-28T04:30:00-04:30"), Some(1_795_856_400));
         assert_eq!(parse_iso8601_utc("1969-12-31T23:59:59Z"), Some(-1));
     }
 

@@ -235,7 +235,9 @@ pub fn route_from(zone: &Zone, domain: &str, rng: &mut Rng, own_host: Option<&st
             // §5.1: "If an empty list of MXs is returned, the address is treated as if it was
             // associated with an implicit MX RR, with a preference of 0, pointing to that host."
             match zone.addresses(domain, &mut lookups) {
-                Ok(addresses) => Route::Exchangers(vec![Exchanger { preference: None, host: domain.to_string(), addresses: Ok(addresses) }]),
+                Ok(addresses) => {
+                    Route::Exchangers(vec![Exchanger { preference: None, host: domain.to_string(), addresses: Ok(addresses) }])
+                }
                 Err(Answer::ServFail) => Route::TempFail,
                 Err(_) => Route::NoMailHost,
             }

@@ -127,9 +127,7 @@ impl Dsn {
             let who = &r.final_recipient;
             let (class, _, _) = r.status;
             if !matches!(class, 2 | 4 | 5) {
-                out.push(format!(
-                    "{who}: status class {class} does not exist; it is 2, 4 or 5 (RFC 3463 §3.1)"
-                ));
+                out.push(format!("{who}: status class {class} does not exist; it is 2, 4 or 5 (RFC 3463 §3.1)"));
             }
             let consistent = match r.action {
                 Action::Failed => class == 5 || class == 4, // 4 = gave up after transient failures
@@ -163,9 +161,7 @@ pub fn parse_status(s: &str) -> Option<(u8, u16, u16)> {
     let mut it = word.split('.');
     let num = |p: Option<&str>| -> Option<u16> {
         let p = p?;
-        let ok = (1..=3).contains(&p.len())
-            && p.bytes().all(|b| b.is_ascii_digit())
-            && !(p.len() > 1 && p.starts_with('0'));
+        let ok = (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()) && !(p.len() > 1 && p.starts_with('0'));
         ok.then(|| p.parse().ok()).flatten()
     };
     let class = num(it.next())?;
@@ -306,11 +302,7 @@ fn delivery_status_body(d: &Dsn) -> Vec<u8> {
             mime::put_header(&mut out, "Original-Recipient", &typed(orcpt, "rfc822"));
             // §2.3.1
         }
-        mime::put_header(
-            &mut out,
-            "Final-Recipient",
-            &typed(&r.final_recipient, "rfc822"),
-        ); // §2.3.2
+        mime::put_header(&mut out, "Final-Recipient", &typed(&r.final_recipient, "rfc822")); // §2.3.2
         mime::put_header(&mut out, "Action", r.action.as_str()); // §2.3.3
         mime::put_header(&mut out, "Status", &format_status(r.status)); // §2.3.4
         if let Some(mta) = &r.remote_mta {
@@ -377,10 +369,7 @@ fn meaning(r: &DsnRecipient) -> String {
     let address = address.trim_start_matches('<').trim_end_matches('>');
     let (local, domain) = address.rsplit_once('@').unwrap_or((address, "its domain"));
     let code = r.diagnostic.as_deref().and_then(|d| {
-        let d = d
-            .rsplit_once("smtp;")
-            .map_or(d, |(_, rest)| rest)
-            .trim_start();
+        let d = d.rsplit_once("smtp;").map_or(d, |(_, rest)| rest).trim_start();
         let c = d.get(..3)?;
         c.bytes().all(|b| b.is_ascii_digit()).then_some(c)
     });
@@ -403,25 +392,30 @@ fn human_text(d: &Dsn) -> String {
     wrap(&mut t, &format!("This is the mail system at {host}."), "");
     t.push('\n');
     let intro = match subject(d) {
-        "Undelivered Mail Returned to Sender" => "I'm sorry to have to tell you that your message could not be delivered to one or more recipients. The details are below.",
-        "Delayed Mail (still being retried)" => "Your message has not been delivered yet to one or more recipients. This is only a warning: you do not need to send it again.",
-        "Successful Mail Delivery Report" => "Your message was delivered to the recipients below. You asked for this report when you sent it (NOTIFY=SUCCESS, RFC 3461).",
+        "Undelivered Mail Returned to Sender" => {
+            "I'm sorry to have to tell you that your message could not be delivered to one or more recipients. The details are below."
+        }
+        "Delayed Mail (still being retried)" => {
+            "Your message has not been delivered yet to one or more recipients. This is only a warning: you do not need to send it again."
+        }
+        "Successful Mail Delivery Report" => {
+            "Your message was delivered to the recipients below. You asked for this report when you sent it (NOTIFY=SUCCESS, RFC 3461)."
+        }
         _ => "Here is the delivery status of your message.",
     };
     wrap(&mut t, intro, "");
     for r in &d.recipients {
         t.push('\n');
         let who = r.final_recipient.rsplit(';').next().unwrap_or("").trim();
-        let until = r
-            .will_retry_until
-            .as_deref()
-            .unwrap_or("the end of the retry period");
+        let until = r.will_retry_until.as_deref().unwrap_or("the end of the retry period");
         let what = match r.action {
             Action::Failed if r.status.0 == 4 => "delivery failed: I kept getting temporary errors and have now given up.".to_string(),
             Action::Failed => "delivery failed. This is a permanent error; I will not try again.".to_string(),
             Action::Delayed => format!("not delivered yet (a temporary error). I will keep trying until {until}."),
             Action::Delivered => "delivered to the recipient's mailbox.".to_string(),
-            Action::Relayed => "relayed to a system that does not send delivery reports; you will get no further report (RFC 3464 §2.3.3).".to_string(),
+            Action::Relayed => {
+                "relayed to a system that does not send delivery reports; you will get no further report (RFC 3464 §2.3.3).".to_string()
+            }
             Action::Expanded => "delivered to a mailing list or alias, which passed it on to its members (RFC 3464 §2.3.3).".to_string(),
         };
         wrap(&mut t, &format!("<{who}>: {what}"), "");
@@ -437,11 +431,7 @@ fn human_text(d: &Dsn) -> String {
         }
         if r.status.0 != 2 {
             wrap(&mut t, &format!("What it means: {}", meaning(r)), "  ");
-            wrap(
-                &mut t,
-                &format!("What you can do: {}", advise(r.status, r.action)),
-                "  ",
-            );
+            wrap(&mut t, &format!("What you can do: {}", advise(r.status, r.action)), "  ");
         }
     }
     t.push('\n');
@@ -487,11 +477,7 @@ pub fn build(d: &Dsn) -> Vec<u8> {
     let mut out = Vec::new();
     mime::put_header(&mut out, "From", &mime::one_line(&d.from));
     let to = mime::one_line(d.to.trim());
-    let to = if to.starts_with('<') {
-        to
-    } else {
-        format!("<{to}>")
-    };
+    let to = if to.starts_with('<') { to } else { format!("<{to}>") };
     mime::put_header(&mut out, "To", &to); // the envelope reverse-path (RFC 5321 §6.1)
     mime::put_header(&mut out, "Subject", subject(d));
     if !d.date.is_empty() {
@@ -499,11 +485,7 @@ pub fn build(d: &Dsn) -> Vec<u8> {
     }
     if !d.message_id.is_empty() {
         let id = mime::one_line(d.message_id.trim());
-        let id = if id.starts_with('<') {
-            id
-        } else {
-            format!("<{id}>")
-        }; // RFC 5322 §3.6.4
+        let id = if id.starts_with('<') { id } else { format!("<{id}>") }; // RFC 5322 §3.6.4
         mime::put_header(&mut out, "Message-ID", &id);
     }
     mime::put_header(&mut out, "Auto-Submitted", "auto-replied"); // RFC 3834 §5
@@ -539,10 +521,7 @@ impl DeliveryStatus {
 }
 
 fn get<'a>(fields: &'a [Header], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
+    fields.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
 }
 
 /// Read a `message/delivery-status` body (RFC 3464 §2.1). Errors, with a line number, when the
@@ -554,10 +533,7 @@ pub fn parse_delivery_status(body: &[u8]) -> Result<DeliveryStatus, String> {
     let mut line = 1;
     loop {
         // blank lines between (or before) groups
-        while let Some(after) = rest
-            .strip_prefix(b"\r\n")
-            .or_else(|| rest.strip_prefix(b"\n"))
-        {
+        while let Some(after) = rest.strip_prefix(b"\r\n").or_else(|| rest.strip_prefix(b"\n")) {
             rest = after;
             line += 1;
         }
@@ -577,14 +553,10 @@ pub fn parse_delivery_status(body: &[u8]) -> Result<DeliveryStatus, String> {
         line = scan.body_line;
     }
     let mut groups = groups.into_iter();
-    let per_message = groups
-        .next()
-        .ok_or("empty delivery-status: no per-message fields (RFC 3464 §2.1)")?;
+    let per_message = groups.next().ok_or("empty delivery-status: no per-message fields (RFC 3464 §2.1)")?;
     if get(&per_message, "Reporting-MTA").is_none() {
         let at = per_message.first().map_or(1, |h| h.line);
-        return Err(format!(
-            "line {at}: per-message fields lack Reporting-MTA (RFC 3464 §2.2.2)"
-        ));
+        return Err(format!("line {at}: per-message fields lack Reporting-MTA (RFC 3464 §2.2.2)"));
     }
     let recipients: Vec<Vec<Header>> = groups.collect();
     if recipients.is_empty() {
@@ -594,29 +566,24 @@ pub fn parse_delivery_status(body: &[u8]) -> Result<DeliveryStatus, String> {
         let at = group.first().map_or(1, |h| h.line);
         for name in ["Final-Recipient", "Action", "Status"] {
             if get(group, name).is_none() {
-                return Err(format!(
-                    "line {at}: recipient group lacks {name} (RFC 3464 §2.3)"
-                ));
+                return Err(format!("line {at}: recipient group lacks {name} (RFC 3464 §2.3)"));
             }
         }
         if let Some(a) = group.iter().find(|h| h.name.eq_ignore_ascii_case("Action")) {
             if Action::parse(&a.value).is_none() {
-                return Err(format!("line {}: Action \"{}\" is not failed/delayed/delivered/relayed/expanded (RFC 3464 §2.3.3)", a.line, a.value));
+                return Err(format!(
+                    "line {}: Action \"{}\" is not failed/delayed/delivered/relayed/expanded (RFC 3464 §2.3.3)",
+                    a.line, a.value
+                ));
             }
         }
         if let Some(s) = group.iter().find(|h| h.name.eq_ignore_ascii_case("Status")) {
             if parse_status(&s.value).is_none() {
-                return Err(format!(
-                    "line {}: Status \"{}\" is not an RFC 3463 code",
-                    s.line, s.value
-                ));
+                return Err(format!("line {}: Status \"{}\" is not an RFC 3463 code", s.line, s.value));
             }
         }
     }
-    Ok(DeliveryStatus {
-        per_message,
-        recipients,
-    })
+    Ok(DeliveryStatus { per_message, recipients })
 }
 
 #[cfg(test)]
@@ -627,9 +594,7 @@ mod tests {
     fn status_codes() {
         assert_eq!(parse_status("5.1.1"), Some((5, 1, 1)));
         assert_eq!(parse_status("4.7.23 (spf)"), Some((4, 7, 23)));
-        for bad in [
-            "", "5.1", "3.1.1", "5.01.1", "5.1.1000", "5.1.1.1", "x.1.1", "05.1.1",
-        ] {
+        for bad in ["", "5.1", "3.1.1", "5.01.1", "5.1.1000", "5.1.1.1", "x.1.1", "05.1.1"] {
             assert_eq!(parse_status(bad), None, "{bad}");
         }
         assert_eq!(format_status((5, 7, 23)), "5.7.23");
@@ -641,32 +606,20 @@ mod tests {
     #[test]
     fn typed_values() {
         assert_eq!(typed("relay.example.com", "dns"), "dns; relay.example.com");
-        assert_eq!(
-            typed("dns; relay.example.com", "dns"),
-            "dns; relay.example.com"
-        );
-        assert_eq!(
-            typed("rfc822;bob@example.org", "rfc822"),
-            "rfc822;bob@example.org"
-        );
-        assert_eq!(
-            typed("550 5.1.1 no; really", "smtp"),
-            "smtp; 550 5.1.1 no; really"
-        );
+        assert_eq!(typed("dns; relay.example.com", "dns"), "dns; relay.example.com");
+        assert_eq!(typed("rfc822;bob@example.org", "rfc822"), "rfc822;bob@example.org");
+        assert_eq!(typed("550 5.1.1 no; really", "smtp"), "smtp; 550 5.1.1 no; really");
     }
 
     #[test]
     fn parse_errors_are_located() {
         assert!(parse_delivery_status(b"").is_err());
-        let e = parse_delivery_status(b"Arrival-Date: x\r\n\r\nFinal-Recipient: rfc822; a@b\r\n")
-            .unwrap_err();
+        let e = parse_delivery_status(b"Arrival-Date: x\r\n\r\nFinal-Recipient: rfc822; a@b\r\n").unwrap_err();
         assert!(e.contains("Reporting-MTA"), "{e}");
         let e = parse_delivery_status(b"Reporting-MTA: dns; a\r\n").unwrap_err();
         assert!(e.contains("per-recipient"), "{e}");
-        let e = parse_delivery_status(
-            b"Reporting-MTA: dns; a\r\n\r\nFinal-Recipient: rfc822; a@b\r\nAction: bounced\r\nStatus: 5.1.1\r\n",
-        )
-        .unwrap_err();
+        let e = parse_delivery_status(b"Reporting-MTA: dns; a\r\n\r\nFinal-Recipient: rfc822; a@b\r\nAction: bounced\r\nStatus: 5.1.1\r\n")
+            .unwrap_err();
         assert!(e.starts_with("line 4:"), "{e}");
     }
 }

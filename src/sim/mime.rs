@@ -106,10 +106,7 @@ pub fn build(c: &Compose) -> Vec<u8> {
     }
     for (name, value) in &c.extra_headers {
         // RFC 5322 §2.2: a field name is printable US-ASCII except ":".
-        let name: String = name
-            .chars()
-            .filter(|&ch| matches!(ch, '!'..='9' | ';'..='~'))
-            .collect();
+        let name: String = name.chars().filter(|&ch| matches!(ch, '!'..='9' | ';'..='~')).collect();
         let lower = name.to_ascii_lowercase();
         if name.is_empty() || lower == "mime-version" || lower.starts_with("content-") {
             continue;
@@ -183,12 +180,7 @@ pub fn to_crlf(text: &str) -> String {
 /// RFC 2045 §2.7: 7bit data is short lines of US-ASCII, no NUL, CR and LF only as CRLF. We also
 /// keep other control characters (except TAB) out, and lines within the 78 of RFC 5322 §2.1.1.
 fn is_7bit_text(canonical: &str) -> bool {
-    canonical.split("\r\n").all(|line| {
-        line.len() <= TEXT_7BIT_MAX
-            && line
-                .bytes()
-                .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-    })
+    canonical.split("\r\n").all(|line| line.len() <= TEXT_7BIT_MAX && line.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)))
 }
 
 fn attachment_part(a: &Attachment) -> Vec<u8> {
@@ -217,11 +209,7 @@ fn attachment_part(a: &Attachment) -> Vec<u8> {
         ct_value.push_str(extra.trim_start_matches(';').trim());
     }
     let mut out = Vec::new();
-    put_header(
-        &mut out,
-        "Content-Type",
-        &format!("{ct_value}{}", param("name", &a.filename)),
-    );
+    put_header(&mut out, "Content-Type", &format!("{ct_value}{}", param("name", &a.filename)));
     put_header(
         &mut out,
         "Content-Disposition",
@@ -358,11 +346,7 @@ fn put_unstructured(out: &mut Vec<u8>, name: &str, text: &str) {
 /// inserts CRLF before existing WSP). A run without white space longer than 998 octets is split
 /// with an added CRLF SP, the one case where folding changes the value (RFC 5322 §2.1.1 MUST).
 pub(crate) fn put_header(out: &mut Vec<u8>, name: &str, value: &str) {
-    let line = if value.is_empty() {
-        format!("{name}:")
-    } else {
-        format!("{name}: {value}")
-    };
+    let line = if value.is_empty() { format!("{name}:") } else { format!("{name}: {value}") };
     let mut pieces: Vec<&str> = Vec::new();
     let mut start = 0;
     let mut prev_ws = false;
@@ -405,9 +389,7 @@ fn q_literal(b: u8) -> bool {
 }
 
 fn q_len(s: &str) -> usize {
-    s.bytes()
-        .map(|b| if q_literal(b) || b == b' ' { 1 } else { 3 })
-        .sum()
+    s.bytes().map(|b| if q_literal(b) || b == b' ' { 1 } else { 3 }).sum()
 }
 
 /// Split `text` into UTF-8 encoded-words of at most 75 characters (RFC 2047 §2), the first at
@@ -573,10 +555,7 @@ pub fn qp_decode(data: &[u8]) -> Vec<u8> {
         let has_break = lines.peek().is_some();
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         // rule 3: white space at the end of an encoded line was added in transport: delete it.
-        let end = line
-            .iter()
-            .rposition(|&b| b != b' ' && b != b'\t')
-            .map_or(0, |p| p + 1);
+        let end = line.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |p| p + 1);
         let line = line.get(..end).unwrap_or(line);
         // rule 5: "=" at the end of a line is a soft line break.
         let (line, soft) = match line.strip_suffix(b"=") {
@@ -585,9 +564,7 @@ pub fn qp_decode(data: &[u8]) -> Vec<u8> {
         };
         let mut i = 0;
         while let Some(&b) = line.get(i) {
-            let escaped = (b == b'=')
-                .then(|| Some(hex_value(*line.get(i + 1)?)? << 4 | hex_value(*line.get(i + 2)?)?))
-                .flatten();
+            let escaped = (b == b'=').then(|| Some(hex_value(*line.get(i + 1)?)? << 4 | hex_value(*line.get(i + 2)?)?)).flatten();
             match escaped {
                 Some(v) => {
                     out.push(v);
@@ -609,12 +586,8 @@ pub fn qp_decode(data: &[u8]) -> Vec<u8> {
 /// Bytes in a named charset to text; `None` for charsets this viewer does not know.
 fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
     match charset.trim().to_ascii_lowercase().as_str() {
-        "utf-8" | "utf8" | "us-ascii" | "ascii" => {
-            Some(String::from_utf8_lossy(bytes).into_owned())
-        }
-        "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" | "l1" => {
-            Some(bytes.iter().map(|&b| char::from(b)).collect())
-        }
+        "utf-8" | "utf8" | "us-ascii" | "ascii" => Some(String::from_utf8_lossy(bytes).into_owned()),
+        "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" | "l1" => Some(bytes.iter().map(|&b| char::from(b)).collect()),
         _ => None,
     }
 }
@@ -663,11 +636,7 @@ fn parse_encoded_word(s: &str) -> Option<(String, Vec<u8>, usize)> {
         _ => return None,
     };
     // RFC 2231 §5: charset may carry a language, "charset*lang".
-    let charset = charset
-        .split('*')
-        .next()
-        .unwrap_or(charset)
-        .to_ascii_lowercase();
+    let charset = charset.split('*').next().unwrap_or(charset).to_ascii_lowercase();
     decode_charset(&charset, &[])?;
     let len = 2 + inner.len() - rest.len() + end + 2;
     Some((charset, bytes, len))
@@ -779,9 +748,7 @@ impl Message {
 
     /// Every header field named `name`, in order (e.g. the `Received:` chain, newest first).
     pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Header> + 'a {
-        self.headers
-            .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+        self.headers.iter().filter(move |h| h.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -793,10 +760,7 @@ impl Part {
 
     /// A Content-Type parameter by (case-insensitive) name.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The body as text in the part's charset (UTF-8 when unknown or missing; lossy).
@@ -819,17 +783,12 @@ impl Part {
 
     /// The first part (depth-first, this one included) with the given content type.
     pub fn find(&self, content_type: &str) -> Option<&Part> {
-        self.walk()
-            .map(|(_, p)| p)
-            .find(|p| p.content_type.eq_ignore_ascii_case(content_type))
+        self.walk().map(|(_, p)| p).find(|p| p.content_type.eq_ignore_ascii_case(content_type))
     }
 }
 
 fn find_header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
+    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
 }
 
 /// `&b[start..end]`, or empty when the range is not inside `b`.
@@ -846,12 +805,7 @@ fn lines(b: &[u8]) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
             return None;
         }
         let start = pos;
-        let (end, next) = match b
-            .get(start..)
-            .unwrap_or(&[])
-            .iter()
-            .position(|&c| c == b'\n')
-        {
+        let (end, next) = match b.get(start..).unwrap_or(&[]).iter().position(|&c| c == b'\n') {
             Some(i) => {
                 let lf = start + i;
                 let cr = lf > start && b.get(lf - 1) == Some(&b'\r');
@@ -870,10 +824,7 @@ fn field_colon(line: &[u8]) -> Option<usize> {
     let colon = line.iter().position(|&b| b == b':')?;
     let name = sub(line, 0, colon);
     let name_end = name.iter().rposition(|&b| b != b' ' && b != b'\t')? + 1;
-    sub(name, 0, name_end)
-        .iter()
-        .all(|&b| (b'!'..=b'~').contains(&b))
-        .then_some(colon)
+    sub(name, 0, name_end).iter().all(|&b| (b'!'..=b'~').contains(&b)).then_some(colon)
 }
 
 pub(crate) struct HeaderScan {
@@ -885,23 +836,15 @@ pub(crate) struct HeaderScan {
 }
 
 /// Read a header section (RFC 5322 §2.2) starting at 1-based line `first_line`.
-pub(crate) fn scan_headers(
-    raw: &[u8],
-    first_line: usize,
-    problems: &mut Vec<String>,
-) -> HeaderScan {
+pub(crate) fn scan_headers(raw: &[u8], first_line: usize, problems: &mut Vec<String>) -> HeaderScan {
     let mut headers = Vec::new();
     let mut current: Option<(String, Vec<u8>, usize)> = None;
-    let finish = |current: &mut Option<(String, Vec<u8>, usize)>,
-                  headers: &mut Vec<Header>,
-                  problems: &mut Vec<String>| {
+    let finish = |current: &mut Option<(String, Vec<u8>, usize)>, headers: &mut Vec<Header>, problems: &mut Vec<String>| {
         if let Some((name, value, line)) = current.take() {
             let text = match String::from_utf8(value) {
                 Ok(s) => s,
                 Err(e) => {
-                    problems.push(format!(
-                        "line {line}: {name}: is not valid UTF-8 (RFC 6532); shown with replacement characters"
-                    ));
+                    problems.push(format!("line {line}: {name}: is not valid UTF-8 (RFC 6532); shown with replacement characters"));
                     String::from_utf8_lossy(e.as_bytes()).into_owned()
                 }
             };
@@ -925,24 +868,15 @@ pub(crate) fn scan_headers(
             match current.as_mut() {
                 // RFC 5322 §2.2.3: unfolding removes the CRLF and keeps the white space.
                 Some((_, value, _)) => value.extend_from_slice(content),
-                None => problems.push(format!(
-                    "line {line_no}: continuation line with no header field before it; ignored"
-                )),
+                None => problems.push(format!("line {line_no}: continuation line with no header field before it; ignored")),
             }
         } else if let Some(colon) = field_colon(content) {
             finish(&mut current, &mut headers, problems);
-            let name = String::from_utf8_lossy(sub(content, 0, colon))
-                .trim_end()
-                .to_string();
-            current = Some((
-                name,
-                sub(content, colon + 1, content.len()).to_vec(),
-                line_no,
-            ));
+            let name = String::from_utf8_lossy(sub(content, 0, colon)).trim_end().to_string();
+            current = Some((name, sub(content, colon + 1, content.len()).to_vec(), line_no));
         } else {
             finish(&mut current, &mut headers, problems);
-            let shown: String =
-                String::from_utf8_lossy(sub(content, 0, 40.min(content.len()))).into_owned();
+            let shown: String = String::from_utf8_lossy(sub(content, 0, 40.min(content.len()))).into_owned();
             problems.push(if headers.is_empty() && line_no == first_line {
                 format!("line {line_no}: no header fields (\"{shown}\" has no colon); everything is read as body")
             } else {
@@ -959,11 +893,7 @@ pub(crate) fn scan_headers(
     if !ended {
         body_line = line_no;
     }
-    HeaderScan {
-        headers,
-        body_start,
-        body_line,
-    }
+    HeaderScan { headers, body_start, body_line }
 }
 
 /// Split a parameter list (RFC 2045 §5.1): the value before the first `;`, then `name=value`
@@ -1062,8 +992,7 @@ fn merge_rfc2231(raw: Vec<(String, String)>) -> Vec<(String, String)> {
                 bytes.extend_from_slice(v.as_bytes());
             }
         }
-        let text = decode_charset(&charset, &bytes)
-            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+        let text = decode_charset(&charset, &bytes).unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
         plain.retain(|(n, _)| *n != base); // the RFC 2231 form wins over a plain fallback
         plain.push((base, text));
     }
@@ -1075,9 +1004,7 @@ fn percent_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while let Some(&c) = b.get(i) {
-        let hex = (c == b'%')
-            .then(|| Some(hex_value(*b.get(i + 1)?)? << 4 | hex_value(*b.get(i + 2)?)?))
-            .flatten();
+        let hex = (c == b'%').then(|| Some(hex_value(*b.get(i + 1)?)? << 4 | hex_value(*b.get(i + 2)?)?)).flatten();
         match hex {
             Some(v) => {
                 out.push(v);
@@ -1100,39 +1027,19 @@ struct Ctx {
 /// Parse a message. Total: never fails and never panics; damaged input gives a best-effort tree
 /// and located entries in [`Message::problems`].
 pub fn parse(raw: &[u8]) -> Message {
-    let mut ctx = Ctx {
-        problems: Vec::new(),
-        parts: 0,
-    };
+    let mut ctx = Ctx { problems: Vec::new(), parts: 0 };
     let root = parse_part(raw, 0, 1, 0, "text/plain", &mut ctx);
     if root.headers.is_empty() && !raw.is_empty() {
-        ctx.problems.push(
-            "line 1: the message has no header fields; RFC 5322 §3.6 requires Date: and From:"
-                .into(),
-        );
+        ctx.problems.push("line 1: the message has no header fields; RFC 5322 §3.6 requires Date: and From:".into());
     }
-    Message {
-        headers: root.headers.clone(),
-        root,
-        problems: ctx.problems,
-    }
+    Message { headers: root.headers.clone(), root, problems: ctx.problems }
 }
 
-fn parse_part(
-    raw: &[u8],
-    offset: usize,
-    first_line: usize,
-    depth: usize,
-    default_type: &str,
-    ctx: &mut Ctx,
-) -> Part {
+fn parse_part(raw: &[u8], offset: usize, first_line: usize, depth: usize, default_type: &str, ctx: &mut Ctx) -> Part {
     ctx.parts += 1;
     let scan = scan_headers(raw, first_line, &mut ctx.problems);
     let body = sub(raw, scan.body_start, raw.len());
-    let ct_header = scan
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("Content-Type"));
+    let ct_header = scan.headers.iter().find(|h| h.name.eq_ignore_ascii_case("Content-Type"));
     let (mut content_type, mut params) = match ct_header {
         Some(h) => {
             let (main, params) = parse_params(&h.value);
@@ -1142,26 +1049,19 @@ fn parse_part(
     };
     if !is_type_subtype(&content_type) {
         if let Some(h) = ct_header {
-            ctx.problems.push(format!(
-                "line {}: Content-Type \"{}\" is not type/subtype; read as text/plain (RFC 2045 §5.2)",
-                h.line, h.value
-            ));
+            ctx.problems
+                .push(format!("line {}: Content-Type \"{}\" is not type/subtype; read as text/plain (RFC 2045 §5.2)", h.line, h.value));
         }
         content_type = "text/plain".into();
         params = vec![("charset".into(), "us-ascii".into())];
     }
-    let transfer_encoding = find_header(&scan.headers, "Content-Transfer-Encoding")
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_else(|| "7bit".into()); // RFC 2045 §6.1 default
+    let transfer_encoding =
+        find_header(&scan.headers, "Content-Transfer-Encoding").map(|v| v.trim().to_ascii_lowercase()).unwrap_or_else(|| "7bit".into()); // RFC 2045 §6.1 default
     let disposition = find_header(&scan.headers, "Content-Disposition").map(parse_params);
-    let filename = disposition
-        .and_then(|(_, p)| p.into_iter().find(|(n, _)| n == "filename").map(|(_, v)| v))
-        .or_else(|| {
-            params
-                .iter()
-                .find(|(n, _)| n == "name")
-                .map(|(_, v)| decode_encoded_words(v)) // common practice, not RFC 2231
-        });
+    let filename = disposition.and_then(|(_, p)| p.into_iter().find(|(n, _)| n == "filename").map(|(_, v)| v)).or_else(|| {
+        params.iter().find(|(n, _)| n == "name").map(|(_, v)| decode_encoded_words(v))
+        // common practice, not RFC 2231
+    });
     let mut part = Part {
         headers: scan.headers,
         content_type,
@@ -1179,15 +1079,9 @@ fn parse_part(
     } else {
         part.body = decode_body(body, &part.transfer_encoding, scan.body_line, ctx);
         // RFC 2046 §5.2.1: message/rfc822 encapsulates a whole message; show it as a child.
-        if matches!(
-            part.content_type.as_str(),
-            "message/rfc822" | "message/global"
-        ) {
+        if matches!(part.content_type.as_str(), "message/rfc822" | "message/global") {
             if depth + 1 >= MAX_DEPTH || ctx.parts >= MAX_PARTS {
-                ctx.problems.push(format!(
-                    "line {}: message nested deeper than {MAX_DEPTH} levels; kept as a leaf",
-                    scan.body_line
-                ));
+                ctx.problems.push(format!("line {}: message nested deeper than {MAX_DEPTH} levels; kept as a leaf", scan.body_line));
             } else {
                 let inner = parse_part(&part.body, 0, scan.body_line, depth + 1, "text/plain", ctx);
                 part.children.push(inner);
@@ -1199,17 +1093,13 @@ fn parse_part(
 
 fn parse_multipart(part: &mut Part, body: &[u8], body_line: usize, depth: usize, ctx: &mut Ctx) {
     let Some(boundary) = part.param("boundary").map(str::to_string) else {
-        ctx.problems.push(format!(
-            "line {body_line}: {} without a boundary parameter (RFC 2046 §5.1.1); body kept as is",
-            part.content_type
-        ));
+        ctx.problems
+            .push(format!("line {body_line}: {} without a boundary parameter (RFC 2046 §5.1.1); body kept as is", part.content_type));
         part.body = body.to_vec();
         return;
     };
     if depth + 1 >= MAX_DEPTH {
-        ctx.problems.push(format!(
-            "line {body_line}: multipart nested deeper than {MAX_DEPTH} levels; kept as a leaf"
-        ));
+        ctx.problems.push(format!("line {body_line}: multipart nested deeper than {MAX_DEPTH} levels; kept as a leaf"));
         part.body = body.to_vec();
         return;
     }
@@ -1220,11 +1110,7 @@ fn parse_multipart(part: &mut Part, body: &[u8], body_line: usize, depth: usize,
         ));
     }
     // RFC 2046 §5.1.5: in a multipart/digest the default part type is message/rfc822.
-    let child_default = if part.content_type == "multipart/digest" {
-        "message/rfc822"
-    } else {
-        "text/plain"
-    };
+    let child_default = if part.content_type == "multipart/digest" { "message/rfc822" } else { "text/plain" };
     let delimiter = format!("--{boundary}");
     let mut open: Option<(usize, usize)> = None; // (start offset, 1-based line) of the current part
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
@@ -1267,9 +1153,7 @@ fn parse_multipart(part: &mut Part, body: &[u8], body_line: usize, depth: usize,
         spans.push((s, body.len(), l));
     }
     if !seen {
-        ctx.problems.push(format!(
-            "line {body_line}: multipart boundary \"{boundary}\" never appears; body kept as is"
-        ));
+        ctx.problems.push(format!("line {body_line}: multipart boundary \"{boundary}\" never appears; body kept as is"));
         part.body = body.to_vec();
         return;
     }
@@ -1280,9 +1164,7 @@ fn parse_multipart(part: &mut Part, body: &[u8], body_line: usize, depth: usize,
     }
     for (s, e, l) in spans {
         if ctx.parts >= MAX_PARTS {
-            ctx.problems.push(format!(
-                "line {l}: more than {MAX_PARTS} parts; the rest is not parsed"
-            ));
+            ctx.problems.push(format!("line {l}: more than {MAX_PARTS} parts; the rest is not parsed"));
             break;
         }
         let child = parse_part(sub(body, s, e), s, l, depth + 1, child_default, ctx);
@@ -1293,24 +1175,18 @@ fn parse_multipart(part: &mut Part, body: &[u8], body_line: usize, depth: usize,
 fn decode_body(raw: &[u8], encoding: &str, line: usize, ctx: &mut Ctx) -> Vec<u8> {
     match encoding {
         "base64" => base64_decode_bytes(raw).unwrap_or_else(|e| {
-            ctx.problems.push(format!(
-                "line {line}: base64 body: {e}; shown undecoded (RFC 2045 §6.8)"
-            ));
+            ctx.problems.push(format!("line {line}: base64 body: {e}; shown undecoded (RFC 2045 §6.8)"));
             raw.to_vec()
         }),
         "quoted-printable" => qp_decode(raw),
         "7bit" | "8bit" | "binary" => {
             if encoding == "7bit" && !raw.is_ascii() {
-                ctx.problems.push(format!(
-                    "line {line}: body declared 7bit contains 8-bit bytes (RFC 2045 §2.7)"
-                ));
+                ctx.problems.push(format!("line {line}: body declared 7bit contains 8-bit bytes (RFC 2045 §2.7)"));
             }
             raw.to_vec()
         }
         other => {
-            ctx.problems.push(format!(
-                "line {line}: unknown Content-Transfer-Encoding \"{other}\" (RFC 2045 §6); shown undecoded"
-            ));
+            ctx.problems.push(format!("line {line}: unknown Content-Transfer-Encoding \"{other}\" (RFC 2045 §6); shown undecoded"));
             raw.to_vec()
         }
     }
@@ -1336,11 +1212,7 @@ pub fn count_headers(raw: &[u8], name: &str) -> usize {
     lines(sub(raw, 0, end))
         .filter(|&(s, e, _)| {
             let line = sub(raw, s, e);
-            field_colon(line).is_some_and(|c| {
-                String::from_utf8_lossy(sub(line, 0, c))
-                    .trim_end()
-                    .eq_ignore_ascii_case(name)
-            })
+            field_colon(line).is_some_and(|c| String::from_utf8_lossy(sub(line, 0, c)).trim_end().eq_ignore_ascii_case(name))
         })
         .count()
 }
@@ -1377,9 +1249,7 @@ mod tests {
 
     #[test]
     fn base64_strict_errors() {
-        for bad in [
-            "Zg=", "Zg", "Z===", "Zm9v!", "Zg==Zg==", "Zh==", "Zm9=", "=Zm9",
-        ] {
+        for bad in ["Zg=", "Zg", "Z===", "Zm9v!", "Zg==Zg==", "Zh==", "Zm9=", "=Zm9"] {
             assert!(base64_decode(bad).is_err(), "{bad}");
         }
         assert_eq!(base64_decode("Zm9v!").unwrap_err().offset, 4);
@@ -1401,10 +1271,7 @@ mod tests {
         assert_eq!(qp_encode("caf\u{e9}".as_bytes()), "caf=C3=A9");
         assert_eq!(qp_encode(b"end \nnext\t"), "end=20\r\nnext=09");
         assert_eq!(qp_encode(b"mid space"), "mid space");
-        assert_eq!(
-            qp_decode(b"a=3Db=\r\nc  \r\nd=c3=a9"),
-            "a=bc\r\nd\u{e9}".as_bytes()
-        );
+        assert_eq!(qp_decode(b"a=3Db=\r\nc  \r\nd=c3=a9"), "a=bc\r\nd\u{e9}".as_bytes());
         assert_eq!(qp_decode(b"bad=ZZ="), b"bad=ZZ");
         let long = "x".repeat(200);
         let enc = qp_encode(long.as_bytes());
@@ -1426,19 +1293,10 @@ mod tests {
 
     #[test]
     fn encoded_words() {
-        assert_eq!(
-            decode_encoded_words("=?ISO-8859-1?Q?Andr=E9?= Pirard"),
-            "André Pirard"
-        );
-        assert_eq!(
-            decode_encoded_words("=?UTF-8?B?w6k=?= =?UTF-8?Q?t=C3=A9?="),
-            "été"
-        );
+        assert_eq!(decode_encoded_words("=?ISO-8859-1?Q?Andr=E9?= Pirard"), "André Pirard");
+        assert_eq!(decode_encoded_words("=?UTF-8?B?w6k=?= =?UTF-8?Q?t=C3=A9?="), "été");
         assert_eq!(decode_encoded_words("(=?ISO-8859-1?Q?a?= b)"), "(a b)");
-        assert_eq!(
-            decode_encoded_words("=?ISO-8859-1?Q?a?=  \t =?ISO-8859-1?Q?b?="),
-            "ab"
-        );
+        assert_eq!(decode_encoded_words("=?ISO-8859-1?Q?a?=  \t =?ISO-8859-1?Q?b?="), "ab");
         assert_eq!(decode_encoded_words("=?KOI8-R?Q?x?= y"), "=?KOI8-R?Q?x?= y");
         assert_eq!(decode_encoded_words("=?utf-8*en?q?a_b?="), "a b");
         assert_eq!(decode_encoded_words("a =?broken"), "a =?broken");
@@ -1456,25 +1314,17 @@ mod tests {
             assert!(line.len() <= 76, "{line}");
         }
         let msg = parse(text.as_bytes());
-        assert_eq!(
-            decode_encoded_words(msg.header("subject").unwrap()),
-            subject
-        );
+        assert_eq!(decode_encoded_words(msg.header("subject").unwrap()), subject);
     }
 
     #[test]
     fn params_and_rfc2231() {
-        let (main, p) = parse_params(
-            "Attachment; filename*0*=utf-8''r%C3%A9sum; filename*1*=%C3%A9.pdf; size=10; x=\"a\\\"b;c\"",
-        );
+        let (main, p) = parse_params("Attachment; filename*0*=utf-8''r%C3%A9sum; filename*1*=%C3%A9.pdf; size=10; x=\"a\\\"b;c\"");
         assert_eq!(main, "Attachment");
         assert!(p.contains(&("filename".into(), "résumé.pdf".into())));
         assert!(p.contains(&("x".into(), "a\"b;c".into())));
         assert!(p.contains(&("size".into(), "10".into())));
-        let (_, p) = parse_params(&format!(
-            "attachment{}",
-            param("filename", &"long name ".repeat(20))
-        ));
+        let (_, p) = parse_params(&format!("attachment{}", param("filename", &"long name ".repeat(20))));
         assert_eq!(p, vec![("filename".to_string(), "long name ".repeat(20))]);
     }
 
@@ -1503,10 +1353,7 @@ mod tests {
 
     #[test]
     fn folding_keeps_lines_short_and_values_intact() {
-        let value = (0..40)
-            .map(|i| format!("word{i}"))
-            .collect::<Vec<_>>()
-            .join("  ");
+        let value = (0..40).map(|i| format!("word{i}")).collect::<Vec<_>>().join("  ");
         let mut out = Vec::new();
         put_header(&mut out, "X-Long", &value);
         let text = String::from_utf8(out.clone()).unwrap();
@@ -1514,9 +1361,6 @@ mod tests {
         assert_eq!(parse(&out).header("x-long"), Some(value.as_str()));
         let mut out = Vec::new();
         put_header(&mut out, "X-Huge", &"y".repeat(3000));
-        assert!(String::from_utf8(out)
-            .unwrap()
-            .split("\r\n")
-            .all(|l| l.len() <= 998));
+        assert!(String::from_utf8(out).unwrap().split("\r\n").all(|l| l.len() <= 998));
     }
 }

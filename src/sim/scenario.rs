@@ -145,10 +145,7 @@ impl Scenario {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(problems
-            .into_iter()
-            .map(|(path, message)| ScenarioError { line: 0, column: 0, path: path_string(&path), message })
-            .collect())
+        Err(problems.into_iter().map(|(path, message)| ScenarioError { line: 0, column: 0, path: path_string(&path), message }).collect())
     }
 
     fn problems(&self) -> Vec<(Vec<Seg>, String)> {
@@ -198,7 +195,11 @@ impl Scenario {
                     // Without `server` the client is a sending host that delivers by MX itself
                     // (RFC 5321 §5.1, as in Appendix D): port 25, one destination domain.
                     if n.server.is_none() && n.port.is_some_and(|p| p != 25) {
-                        out.push((node_path(i, "port"), "a client without `server` sends to the recipients' MX hosts, on port 25; give `server` to submit elsewhere".into()));
+                        out.push((
+                            node_path(i, "port"),
+                            "a client without `server` sends to the recipients' MX hosts, on port 25; give `server` to submit elsewhere"
+                                .into(),
+                        ));
                     }
                     for (field, set) in [
                         ("ports", !n.ports.is_empty()),
@@ -251,8 +252,17 @@ impl Scenario {
         for (i, m) in self.messages.iter().enumerate() {
             let mp = |field: &str| vec![Seg::Key("message".into()), Seg::Index(i), Seg::Key(field.into())];
             match self.nodes.iter().find(|n| n.id == m.client) {
-                None => out.push((mp("client"), format!("no node has id {:?} (known: {})", m.client, self.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>().join(", ")))),
-                Some(n) if n.kind != NodeKind::Client => out.push((mp("client"), format!("node {:?} is a server; messages are sent by client nodes", m.client))),
+                None => out.push((
+                    mp("client"),
+                    format!(
+                        "no node has id {:?} (known: {})",
+                        m.client,
+                        self.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+                Some(n) if n.kind != NodeKind::Client => {
+                    out.push((mp("client"), format!("node {:?} is a server; messages are sent by client nodes", m.client)))
+                }
                 Some(_) => {}
             }
             if m.to.is_empty() && m.cc.is_empty() {
@@ -264,7 +274,14 @@ impl Scenario {
                 domains.sort();
                 domains.dedup();
                 if domains.len() > 1 {
-                    out.push((mp("to"), format!("{:?} has no `server`, so it delivers to one domain's MX hosts itself; these recipients are in {}", n.id, domains.join(", "))));
+                    out.push((
+                        mp("to"),
+                        format!(
+                            "{:?} has no `server`, so it delivers to one domain's MX hosts itself; these recipients are in {}",
+                            n.id,
+                            domains.join(", ")
+                        ),
+                    ));
                 }
             }
             if m.to.len() + m.cc.len() > 1000 {
@@ -333,7 +350,13 @@ pub(crate) fn valid_id(id: &str) -> bool {
 fn valid_hostname(h: &str) -> bool {
     !h.is_empty()
         && h.len() <= 253
-        && h.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// Parses an IPv4 or IPv6 address as written (`"192.0.2.1"`, `"2001:db8::1"`).

@@ -290,12 +290,18 @@ impl Eval<'_> {
         match l.answer {
             Answer::Records(r) => Ok(r),
             // §4.4 / §5: a DNS server failure makes the whole check a TempError.
-            Answer::ServFail => Err((SpfResult::TempError, format!("the DNS lookup of {name} ({}) failed: a temporary error (RFC 7208 §4.4)", qtype.as_str()))),
+            Answer::ServFail => Err((
+                SpfResult::TempError,
+                format!("the DNS lookup of {name} ({}) failed: a temporary error (RFC 7208 §4.4)", qtype.as_str()),
+            )),
             Answer::NxDomain | Answer::NoData => {
                 // §4.6.4: more than 2 "void lookups" → PermError.
                 self.voids += 1;
                 if self.voids > MAX_VOID_LOOKUPS {
-                    return Err((SpfResult::PermError, format!("more than {MAX_VOID_LOOKUPS} DNS lookups found nothing (RFC 7208 §4.6.4)")));
+                    return Err((
+                        SpfResult::PermError,
+                        format!("more than {MAX_VOID_LOOKUPS} DNS lookups found nothing (RFC 7208 §4.6.4)"),
+                    ));
                 }
                 Ok(Vec::new())
             }
@@ -332,7 +338,9 @@ impl Eval<'_> {
                 let (ip, term) = (self.ip, d.text);
                 let why = match d.qualifier {
                     SpfResult::Pass => format!("{ip} matches {term:?} in the SPF record of {domain}"),
-                    SpfResult::Fail => format!("{ip} is not allowed to send for {domain}: its SPF record ends its list of allowed hosts with {term:?}"),
+                    SpfResult::Fail => {
+                        format!("{ip} is not allowed to send for {domain}: its SPF record ends its list of allowed hosts with {term:?}")
+                    }
                     _ => format!("{ip} matched {term:?} in the SPF record of {domain}"),
                 };
                 return Ok((d.qualifier, why));
@@ -343,7 +351,9 @@ impl Eval<'_> {
             // and a target without an SPF record is a PermError.
             self.count_dns_term()?;
             return match self.check(target)? {
-                (SpfResult::None, _) => Ok((SpfResult::PermError, format!("redirect={target} points to a domain without an SPF record (RFC 7208 §6.1)"))),
+                (SpfResult::None, _) => {
+                    Ok((SpfResult::PermError, format!("redirect={target} points to a domain without an SPF record (RFC 7208 §6.1)")))
+                }
                 other => Ok(other),
             };
         }
@@ -401,7 +411,9 @@ impl Eval<'_> {
                     (SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral, _) => Ok(false),
                     (SpfResult::TempError, why) => Err((SpfResult::TempError, format!("include:{target}: {why}"))),
                     (SpfResult::PermError, why) => Err((SpfResult::PermError, format!("include:{target}: {why}"))),
-                    (SpfResult::None, _) => Err((SpfResult::PermError, format!("include:{target} has no usable SPF record (RFC 7208 §5.2)"))),
+                    (SpfResult::None, _) => {
+                        Err((SpfResult::PermError, format!("include:{target} has no usable SPF record (RFC 7208 §5.2)")))
+                    }
                 }
             }
             Mechanism::Exists(target) => {

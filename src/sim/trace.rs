@@ -130,7 +130,16 @@ pub struct SmtpReply {
 impl SmtpReply {
     /// The facts of `reply`, sent from `spec` with the `transition` taken.
     pub fn new(reply: &Reply, spec: &'static ReplySpec, transition: Option<&'static Transition>, before: State, after: State) -> SmtpReply {
-        SmtpReply { code: reply.code.0, enhanced: reply.enhanced, class: reply.class(), key: spec, answers: None, transition, before, after }
+        SmtpReply {
+            code: reply.code.0,
+            enhanced: reply.enhanced,
+            class: reply.class(),
+            key: spec,
+            answers: None,
+            transition,
+            before,
+            after,
+        }
     }
 }
 
@@ -218,7 +227,9 @@ impl Facts {
     /// The SMTP server's state change, for the state diagram drawn from [`TRANSITIONS`](crate::smtp::state::TRANSITIONS).
     pub fn state_change(&self) -> Option<StateChange> {
         match self {
-            Facts::SmtpReply(r) => Some(StateChange { before: r.before, after: r.after, transition: r.transition.and_then(Transition::index) }),
+            Facts::SmtpReply(r) => {
+                Some(StateChange { before: r.before, after: r.after, transition: r.transition.and_then(Transition::index) })
+            }
             Facts::SmtpCommand { .. } => None,
         }
     }
@@ -240,7 +251,9 @@ mod transition_label {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static Transition>, D::Error> {
         match <Option<std::borrow::Cow<'de, str>>>::deserialize(d)? {
             None => Ok(None),
-            Some(l) => Transition::by_label(&l).map(Some).ok_or_else(|| serde::de::Error::custom(format!("no transition row is labelled {l:?}"))),
+            Some(l) => {
+                Transition::by_label(&l).map(Some).ok_or_else(|| serde::de::Error::custom(format!("no transition row is labelled {l:?}")))
+            }
         }
     }
 }
@@ -400,7 +413,8 @@ impl NodeRole {
                     Relay::Yes => Some("relay (MTA)"),
                     Relay::Open => Some("OPEN relay"),
                 };
-                let parts: Vec<&str> = [submission.then_some("submission server"), relay, mx.then_some("MX / mailbox server")].into_iter().flatten().collect();
+                let parts: Vec<&str> =
+                    [submission.then_some("submission server"), relay, mx.then_some("MX / mailbox server")].into_iter().flatten().collect();
                 parts.join(", ").into()
             }
         }

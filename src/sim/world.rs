@@ -23,10 +23,12 @@ use crate::smtp::server::ServerSession;
 
 use super::clock::Millis;
 use super::dns::{self, Answer, Lookup, Route};
+use super::policy::{domain_of, is_local, server_config, NodePolicy};
 use super::rng::Rng;
 use super::scenario::{DsnNotify, DsnRet, MessageSpec, NodeKind, NodeSpec, Scenario};
-use super::trace::{Event, Facts, JobNote, Kind, Layer, NodeInfo, NodeRole, QueueEntry, Relay, SmtpReply, StoredMessage, Summary, Trace, TRACE_VERSION};
-use super::policy::{domain_of, is_local, server_config, NodePolicy};
+use super::trace::{
+    Event, Facts, JobNote, Kind, Layer, NodeInfo, NodeRole, QueueEntry, Relay, SmtpReply, StoredMessage, Summary, Trace, TRACE_VERSION,
+};
 use super::{date, dsn, mime};
 
 /// Runs a scenario to the end and returns its trace.
@@ -157,7 +159,11 @@ fn dsn_request(m: &MessageSpec, rcpts: &[String]) -> DsnParams {
     } else if d.notify.contains(&DsnNotify::Never) {
         Some(Notify::Never)
     } else {
-        Some(Notify::On { success: d.notify.contains(&DsnNotify::Success), failure: d.notify.contains(&DsnNotify::Failure), delay: d.notify.contains(&DsnNotify::Delay) })
+        Some(Notify::On {
+            success: d.notify.contains(&DsnNotify::Success),
+            failure: d.notify.contains(&DsnNotify::Failure),
+            delay: d.notify.contains(&DsnNotify::Delay),
+        })
     };
     DsnParams {
         ret: d.ret.map(|r| match r {
@@ -166,7 +172,10 @@ fn dsn_request(m: &MessageSpec, rcpts: &[String]) -> DsnParams {
         }),
         envid: d.envid.clone(),
         // RFC 3461 §4.2: ORCPT=rfc822;<the address as the user wrote it>.
-        rcpts: rcpts.iter().map(|a| RcptParams { notify, orcpt: d.orcpt.then(|| ("rfc822".to_string(), a.clone())), other: Vec::new() }).collect(),
+        rcpts: rcpts
+            .iter()
+            .map(|a| RcptParams { notify, orcpt: d.orcpt.then(|| ("rfc822".to_string(), a.clone())), other: Vec::new() })
+            .collect(),
     }
 }
 
@@ -195,7 +204,16 @@ fn notify_wants(params: &RcptParams, action: dsn::Action) -> bool {
 
 /// One recipient of a DSN, with its ORCPT as `Original-Recipient:` (RFC 3461 §4.2, RFC 3464 §2.3.1).
 #[allow(clippy::too_many_arguments)]
-fn dsn_recipient(address: &str, params: &RcptParams, action: dsn::Action, status: (u8, u16, u16), remote: Option<String>, diagnostic: Option<String>, last: Option<String>, retry_until: Option<String>) -> dsn::DsnRecipient {
+fn dsn_recipient(
+    address: &str,
+    params: &RcptParams,
+    action: dsn::Action,
+    status: (u8, u16, u16),
+    remote: Option<String>,
+    diagnostic: Option<String>,
+    last: Option<String>,
+    retry_until: Option<String>,
+) -> dsn::DsnRecipient {
     dsn::DsnRecipient {
         original_recipient: params.orcpt.as_ref().map(|(t, a)| format!("{t};{a}")),
         final_recipient: address.to_string(),
@@ -319,7 +337,15 @@ impl<'s> World<'s> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, from: String, to: Option<String>, layer: Layer, kind: Kind, label: String, meaning: Cow<'static, str>) -> &mut Event {
+    fn push(
+        &mut self,
+        from: String,
+        to: Option<String>,
+        layer: Layer,
+        kind: Kind,
+        label: String,
+        meaning: Cow<'static, str>,
+    ) -> &mut Event {
         let seq = self.events.len();
         self.events.push(Event {
             seq,
@@ -346,7 +372,19 @@ impl<'s> World<'s> {
             self.actions += 1;
             if self.actions > MAX_ACTIONS || at > MAX_TIME {
                 let label = "simulation stopped: limit reached".to_string();
-                self.push("dns".into(), None, Layer::Queue, Kind::UserNotice, label, format!("the run was cut after {} actions / {} of virtual time to guarantee it ends", MAX_ACTIONS, super::clock::Span(MAX_TIME)).into());
+                self.push(
+                    "dns".into(),
+                    None,
+                    Layer::Queue,
+                    Kind::UserNotice,
+                    label,
+                    format!(
+                        "the run was cut after {} actions / {} of virtual time to guarantee it ends",
+                        MAX_ACTIONS,
+                        super::clock::Span(MAX_TIME)
+                    )
+                    .into(),
+                );
                 break;
             }
             self.now = at;
@@ -371,14 +409,23 @@ impl<'s> World<'s> {
         for l in lookups {
             let q = format!("{} {}?", l.name, l.qtype.as_str());
             let key = format!("dns-{}", l.qtype.as_str().to_ascii_lowercase());
-            let ev = self.push(who.clone(), Some("dns".into()), Layer::Dns, Kind::DnsQuery, q, format!("{} asks DNS for the {} records of {}", who, l.qtype.as_str(), l.name).into());
+            let ev = self.push(
+                who.clone(),
+                Some("dns".into()),
+                Layer::Dns,
+                Kind::DnsQuery,
+                q,
+                format!("{} asks DNS for the {} records of {}", who, l.qtype.as_str(), l.name).into(),
+            );
             ev.key = Some(key.into());
             ev.bounce = bounce;
             let (label, meaning) = match &l.answer {
                 Answer::Records(r) => (r.join(", "), format!("{} {} record(s): {}", r.len(), l.qtype.as_str(), r.join(", "))),
                 Answer::NoData => ("no records (NODATA)".to_string(), format!("{} exists but has no {} records", l.name, l.qtype.as_str())),
                 Answer::NxDomain => ("NXDOMAIN".to_string(), format!("{} does not exist: a permanent answer", l.name)),
-                Answer::ServFail => ("SERVFAIL".to_string(), format!("the DNS server for {} failed: a temporary answer, try again later", l.name)),
+                Answer::ServFail => {
+                    ("SERVFAIL".to_string(), format!("the DNS server for {} failed: a temporary answer, try again later", l.name))
+                }
             };
             let key = match &l.answer {
                 Answer::Records(_) => None,
@@ -409,9 +456,19 @@ impl<'s> World<'s> {
         let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
         let label = format!("send \"{}\" to {}", m.subject, rcpts.join(", "));
         let meaning = match &spec.server {
-            Some(server_host) if port == 25 => format!("{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)", spec.name),
-            Some(server_host) => format!("{} presses Send; the mail program will submit the message to {server_host} on port {port} (submission, RFC 6409)", spec.name),
-            None => format!("{} sends the message itself: it looks up where {} receives mail (MX records, RFC 5321 §5.1) and connects there on port 25", spec.name, domain_of(&rcpts[0])),
+            Some(server_host) if port == 25 => format!(
+                "{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)",
+                spec.name
+            ),
+            Some(server_host) => format!(
+                "{} presses Send; the mail program will submit the message to {server_host} on port {port} (submission, RFC 6409)",
+                spec.name
+            ),
+            None => format!(
+                "{} sends the message itself: it looks up where {} receives mail (MX records, RFC 5321 §5.1) and connects there on port 25",
+                spec.name,
+                domain_of(&rcpts[0])
+            ),
         };
         let ev = self.push(spec.id.clone(), None, Layer::User, Kind::Send, label, meaning.into());
         ev.key = Some("user-send".into());
@@ -441,7 +498,12 @@ impl<'s> World<'s> {
                 self.trace_lookups(client, &lookups, false);
                 let why = match route {
                     Route::Exchangers(list) => {
-                        let hops: Vec<Hop> = list.into_iter().filter_map(|e| e.addresses.ok().and_then(|a| a.into_iter().next()).map(|address| Hop { host: e.host, address })).collect();
+                        let hops: Vec<Hop> = list
+                            .into_iter()
+                            .filter_map(|e| {
+                                e.addresses.ok().and_then(|a| a.into_iter().next()).map(|address| Hop { host: e.host, address })
+                            })
+                            .collect();
                         if !hops.is_empty() {
                             return self.submit_via(i, client, hops, 0);
                         }
@@ -472,12 +534,20 @@ impl<'s> World<'s> {
         let cfg = ClientConfig {
             hostname: spec.host.clone(),
             starttls: spec.starttls,
-            credentials: spec.login.as_ref().map(|l| Credentials { user: l.user.clone(), password: l.password.clone(), mechanism: "PLAIN".into() }),
+            credentials: spec.login.as_ref().map(|l| Credentials {
+                user: l.user.clone(),
+                password: l.password.clone(),
+                mechanism: "PLAIN".into(),
+            }),
             ..ClientConfig::default()
         };
         let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
         let Some(tx) = Transaction::new(&from, &to, message).map(|t| t.with_dsn(dsn_request(m, &rcpts))) else {
-            self.user_error(client, &rcpts, format!("The mail program cannot send: an address is not valid ({from} → {}).", rcpts.join(", ")));
+            self.user_error(
+                client,
+                &rcpts,
+                format!("The mail program cannot send: an address is not valid ({from} → {}).", rcpts.join(", ")),
+            );
             return;
         };
         self.open(client, address, port, Purpose::Submit { msg: i, hops, hop }, ClientSession::new(cfg, vec![tx]));
@@ -524,7 +594,14 @@ impl<'s> World<'s> {
     fn user_error(&mut self, client: usize, rcpts: &[String], text: String) {
         self.summary.not_sent += rcpts.len();
         let who = self.id(client);
-        let ev = self.push(who, None, Layer::User, Kind::UserNotice, text.clone(), format!("{text} The message stays in the outbox; no server accepted it, so nobody sends a bounce.").into());
+        let ev = self.push(
+            who,
+            None,
+            Layer::User,
+            Kind::UserNotice,
+            text.clone(),
+            format!("{text} The message stays in the outbox; no server accepted it, so nobody sends a bounce.").into(),
+        );
         ev.key = Some("user-notice".into());
     }
 
@@ -534,10 +611,31 @@ impl<'s> World<'s> {
         let id = self.conns.len() as u32;
         let server = self.node_at(&address);
         let bounce = self.purpose_is_bounce(&purpose);
-        self.conns.push(Conn { client, server, address: address.clone(), port, purpose, cs, ss: None, done: false, outcomes: Vec::new(), failure: None, unread: std::collections::VecDeque::new(), session_refusal: None, spf: None });
+        self.conns.push(Conn {
+            client,
+            server,
+            address: address.clone(),
+            port,
+            purpose,
+            cs,
+            ss: None,
+            done: false,
+            outcomes: Vec::new(),
+            failure: None,
+            unread: std::collections::VecDeque::new(),
+            session_refusal: None,
+            spf: None,
+        });
         let to = server.map(|s| self.id(s));
         let who = self.id(client);
-        let ev = self.push(who, to, Layer::Tcp, Kind::Connect, format!("connect {address}:{port}"), format!("opens a TCP connection to {address} port {port}").into());
+        let ev = self.push(
+            who,
+            to,
+            Layer::Tcp,
+            Kind::Connect,
+            format!("connect {address}:{port}"),
+            format!("opens a TCP connection to {address} port {port}").into(),
+        );
         ev.conn = Some(id);
         ev.bounce = bounce;
         let spec = &self.nodes[client].spec;
@@ -547,7 +645,9 @@ impl<'s> World<'s> {
             match server.map(|s| &self.nodes[s].spec) {
                 None => (self.sc.clock.timeout.0, Some(ConnFailure::TimedOut)),
                 Some(s) if s.unreachable => (self.sc.clock.timeout.0, Some(ConnFailure::TimedOut)),
-                Some(s) if s.down || s.down_until.is_some_and(|u| self.now < u.0) || !s.ports.contains(&port) => (2 * self.latency(), Some(ConnFailure::Refused)),
+                Some(s) if s.down || s.down_until.is_some_and(|u| self.now < u.0) || !s.ports.contains(&port) => {
+                    (2 * self.latency(), Some(ConnFailure::Refused))
+                }
                 Some(_) => (self.latency(), None),
             }
         };
@@ -584,11 +684,19 @@ impl<'s> World<'s> {
         let spec = &sc.nodes[server];
         let port = conn.port;
         let to = self.id(server);
-        let ev = self.push(to.clone(), Some(who), Layer::Tcp, Kind::Connected, "connection accepted".into(), format!("{} accepts the connection on port {port}", spec.host).into());
+        let ev = self.push(
+            to.clone(),
+            Some(who),
+            Layer::Tcp,
+            Kind::Connected,
+            "connection accepted".into(),
+            format!("{} accepts the connection on port {port}", spec.host).into(),
+        );
         ev.conn = Some(c);
         ev.bounce = bounce;
         let cfg = server_config(spec, port);
-        let peer = format!("{} [{}]", self.nodes[self.conns[c as usize].client].spec.host, self.nodes[self.conns[c as usize].client].spec.address);
+        let peer =
+            format!("{} [{}]", self.nodes[self.conns[c as usize].client].spec.host, self.nodes[self.conns[c as usize].client].spec.address);
         let ss = if spec.shutting_down { ServerSession::busy(cfg) } else { ServerSession::new(cfg) }.with_peer(peer);
         self.conns[c as usize].ss = Some(ss);
         self.pump_server(c);
@@ -678,7 +786,14 @@ impl<'s> World<'s> {
                 self.accept(server, c, envelope, data)
             }
             ServerEvent::Closed => {
-                let ev = self.push(who, Some(peer), Layer::Tcp, Kind::Close, "connection closed".into(), "the server closes the TCP connection".into());
+                let ev = self.push(
+                    who,
+                    Some(peer),
+                    Layer::Tcp,
+                    Kind::Close,
+                    "connection closed".into(),
+                    "the server closes the TCP connection".into(),
+                );
                 ev.conn = Some(c);
                 ev.bounce = bounce;
             }
@@ -737,13 +852,24 @@ impl<'s> World<'s> {
                 if let Some(Some(Facts::SmtpReply(r))) = conn.unread.pop_front().map(|i| self.events[i].facts.as_mut()) {
                     r.answers = answers;
                 }
-                let about_session = !matches!(answers, Some(Answers::Command(Verb::Rcpt | Verb::Data | Verb::Bdat | Verb::Quit | Verb::Rset) | Answers::EndOfData | Answers::Chunk { .. }));
+                let about_session = !matches!(
+                    answers,
+                    Some(
+                        Answers::Command(Verb::Rcpt | Verb::Data | Verb::Bdat | Verb::Quit | Verb::Rset)
+                            | Answers::EndOfData
+                            | Answers::Chunk { .. }
+                    )
+                );
                 if reply.code.0 >= 400 && about_session && conn.session_refusal.is_none() {
                     conn.session_refusal = Some((answers, reply.code.0, one_line(&reply)));
                 }
             }
             ClientEvent::Finished { outcomes } => {
-                self.conns[c as usize].outcomes = outcomes.into_iter().flatten().map(|(rcpt, o)| (rcpt.to_string().trim_matches(|ch| ch == '<' || ch == '>').to_string(), o)).collect();
+                self.conns[c as usize].outcomes = outcomes
+                    .into_iter()
+                    .flatten()
+                    .map(|(rcpt, o)| (rcpt.to_string().trim_matches(|ch| ch == '<' || ch == '>').to_string(), o))
+                    .collect();
             }
             _ => {}
         }
@@ -780,14 +906,23 @@ impl<'s> World<'s> {
                 if let Some((answers, code, reply)) = self.conns[c as usize].session_refusal.clone() {
                     let mail = answers == Some(Answers::Command(Verb::Mail));
                     let (what, hint) = match answers {
-                        None | Some(Answers::Greeting) => ("the connection", "the server is not accepting mail right now; the mail program will try again later"),
-                        Some(Answers::Command(Verb::Auth) | Answers::AuthLine) => ("the login (AUTH)", "check the user name and password in the account settings"),
-                        Some(Answers::Command(Verb::Mail)) => ("the sender (MAIL FROM)", "the server does not accept mail from this sender or this connection"),
+                        None | Some(Answers::Greeting) => {
+                            ("the connection", "the server is not accepting mail right now; the mail program will try again later")
+                        }
+                        Some(Answers::Command(Verb::Auth) | Answers::AuthLine) => {
+                            ("the login (AUTH)", "check the user name and password in the account settings")
+                        }
+                        Some(Answers::Command(Verb::Mail)) => {
+                            ("the sender (MAIL FROM)", "the server does not accept mail from this sender or this connection")
+                        }
                         Some(Answers::Command(Verb::StartTls)) => ("STARTTLS", "the connection could not be secured"),
                         Some(_) => ("the session", "see the server's reply"),
                     };
                     let (what, hint) = if code == 530 && mail {
-                        ("to take mail before the client logs in or starts TLS", "turn on SMTP authentication (and STARTTLS) in the account settings, as the server's reply says")
+                        (
+                            "to take mail before the client logs in or starts TLS",
+                            "turn on SMTP authentication (and STARTTLS) in the account settings, as the server's reply says",
+                        )
                     } else {
                         (what, hint)
                     };
@@ -802,7 +937,9 @@ impl<'s> World<'s> {
                 for r in &rcpts {
                     match summary.iter().find(|(a, _)| a.eq_ignore_ascii_case(r)).map(|(_, o)| o) {
                         Some(SmtpOutcome::Delivered) => {}
-                        Some(SmtpOutcome::TempFailed(reply) | SmtpOutcome::PermFailed(reply)) => failed.push(format!("{r}: {}", one_line(reply))),
+                        Some(SmtpOutcome::TempFailed(reply) | SmtpOutcome::PermFailed(reply)) => {
+                            failed.push(format!("{r}: {}", one_line(reply)))
+                        }
                         None => failed.push(format!("{r}: not sent")),
                     }
                 }
@@ -836,7 +973,13 @@ impl World<'_> {
         let spec = &self.nodes[node].spec;
         // RFC 3848 protocol names: ESMTP + S (TLS) + A (authenticated); RFC 6531 §4.3:
         // UTF8SMTP instead of ESMTP when the transaction used SMTPUTF8.
-        let mut with = String::from(if envelope.mail_params.smtputf8 { "UTF8SMTP" } else if envelope.esmtp { "ESMTP" } else { "SMTP" });
+        let mut with = String::from(if envelope.mail_params.smtputf8 {
+            "UTF8SMTP"
+        } else if envelope.esmtp {
+            "ESMTP"
+        } else {
+            "SMTP"
+        });
         if envelope.tls {
             with.push('S');
         }
@@ -935,7 +1078,16 @@ impl World<'_> {
     /// Delivers local recipients and queues the others, grouped by domain.
     /// `dsn` holds the DSN parameters the message arrived with (RFC 3461), one entry per recipient.
     #[allow(clippy::too_many_arguments)]
-    fn take_responsibility(&mut self, node: usize, from: &str, rcpts: &[String], dsn: &DsnParams, data: Vec<u8>, is_bounce: bool, conn: Option<u32>) {
+    fn take_responsibility(
+        &mut self,
+        node: usize,
+        from: &str,
+        rcpts: &[String],
+        dsn: &DsnParams,
+        data: Vec<u8>,
+        is_bounce: bool,
+        conn: Option<u32>,
+    ) {
         let msg = self.next_msg;
         self.next_msg += 1;
         let mut remote: BTreeMap<String, Vec<(String, RcptParams)>> = BTreeMap::new();
@@ -954,7 +1106,15 @@ impl World<'_> {
             }
         }
         if !confirm.is_empty() && !from.is_empty() {
-            let report = Report { node, mail_from: from.to_string(), msg, queued_at: self.now, data: data.clone(), ret: dsn.ret, envid: dsn.envid.clone() };
+            let report = Report {
+                node,
+                mail_from: from.to_string(),
+                msg,
+                queued_at: self.now,
+                data: data.clone(),
+                ret: dsn.ret,
+                envid: dsn.envid.clone(),
+            };
             self.send_dsn(&report, confirm, dsn::Action::Delivered, None);
         }
         for (domain, list) in remote {
@@ -979,7 +1139,14 @@ impl World<'_> {
             self.jobs.push(job);
             let j = self.jobs.len() - 1;
             let who = self.id(node);
-            let ev = self.push(who.clone(), None, Layer::Queue, Kind::Queued, format!("queued for {domain}: {}", list.join(", ")), format!("{who} now holds the message for {} and will deliver it to the mail server of {domain}", list.join(", ")).into());
+            let ev = self.push(
+                who.clone(),
+                None,
+                Layer::Queue,
+                Kind::Queued,
+                format!("queued for {domain}: {}", list.join(", ")),
+                format!("{who} now holds the message for {} and will deliver it to the mail server of {domain}", list.join(", ")).into(),
+            );
             ev.key = Some("queued".into());
             ev.conn = conn;
             ev.bounce = is_bounce;
@@ -993,7 +1160,14 @@ impl World<'_> {
         let raw = mime::prepend_header(data, "Return-Path", &format!("<{from}>"));
         let who = self.id(node);
         let mailbox = rcpt.to_ascii_lowercase();
-        let ev = self.push(who.clone(), None, Layer::Mailbox, Kind::Delivered, format!("delivered to {mailbox}"), format!("{who} stores the message in the mailbox of {mailbox}, adding Return-Path: <{from}> (the envelope sender)").into());
+        let ev = self.push(
+            who.clone(),
+            None,
+            Layer::Mailbox,
+            Kind::Delivered,
+            format!("delivered to {mailbox}"),
+            format!("{who} stores the message in the mailbox of {mailbox}, adding Return-Path: <{from}> (the envelope sender)").into(),
+        );
         ev.key = Some("delivered".into());
         ev.bounce = is_bounce;
         if is_bounce {
@@ -1036,13 +1210,25 @@ impl World<'_> {
         };
         self.trace_lookups(node, &lookups, bounce);
         match route {
-            Route::NullMx => self.fail_all(j, (5, 1, 10), None, None, format!("{domain} publishes a null MX: it accepts no mail (RFC 7505)")),
+            Route::NullMx => {
+                self.fail_all(j, (5, 1, 10), None, None, format!("{domain} publishes a null MX: it accepts no mail (RFC 7505)"))
+            }
             Route::NoSuchDomain => self.fail_all(j, (5, 1, 2), None, None, format!("the domain {domain} does not exist (DNS NXDOMAIN)")),
-            Route::NoMailHost => self.fail_all(j, (5, 1, 2), None, None, format!("{domain} has no MX and no address record: no host to deliver to")),
-            Route::TempFail => self.temp_fail_all(j, (4, 4, 3), None, None, format!("DNS lookup of {domain} failed temporarily (SERVFAIL)")),
+            Route::NoMailHost => {
+                self.fail_all(j, (5, 1, 2), None, None, format!("{domain} has no MX and no address record: no host to deliver to"))
+            }
+            Route::TempFail => {
+                self.temp_fail_all(j, (4, 4, 3), None, None, format!("DNS lookup of {domain} failed temporarily (SERVFAIL)"))
+            }
             // RFC 5321 §5.1: a relay that discarded itself and every worse MX and has "no
             // records left ... MUST" return the message as undeliverable (X.4.4: unable to route).
-            Route::Exchangers(list) if list.is_empty() => self.fail_all(j, (5, 4, 4), None, None, format!("{} is the best mail exchanger of {domain} left, but does not deliver it itself", spec.host)),
+            Route::Exchangers(list) if list.is_empty() => self.fail_all(
+                j,
+                (5, 4, 4),
+                None,
+                None,
+                format!("{} is the best mail exchanger of {domain} left, but does not deliver it itself", spec.host),
+            ),
             Route::Exchangers(list) => {
                 // RFC 5321 §5.1: if this host is itself an MX of the domain, only MX hosts
                 // with a strictly better (lower) preference may be tried.
@@ -1073,7 +1259,11 @@ impl World<'_> {
         let cfg = ClientConfig { hostname: spec.host.clone(), starttls: spec.starttls, ..ClientConfig::default() };
         let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
         // RFC 3461 §5.2.1: a relay passes the DSN parameters on to a next hop that offers DSN.
-        let dsn = DsnParams { ret: job.ret, envid: job.envid.clone(), rcpts: job.rcpts.iter().filter(|r| !r.done).map(|r| r.params.clone()).collect() };
+        let dsn = DsnParams {
+            ret: job.ret,
+            envid: job.envid.clone(),
+            rcpts: job.rcpts.iter().filter(|r| !r.done).map(|r| r.params.clone()).collect(),
+        };
         let Some(tx) = Transaction::new(&job.mail_from, &to, job.data.clone()).map(|t| t.with_dsn(dsn)) else {
             self.fail_all(j, (5, 1, 3), None, None, format!("an address of this message is not valid: {}", rcpts.join(", ")));
             return;
@@ -1082,10 +1272,20 @@ impl World<'_> {
         self.open(node, address, 25, Purpose::Relay { job: j, hops, hop }, ClientSession::new(cfg, vec![tx]));
     }
 
-    fn relay_ended(&mut self, j: usize, hops: Vec<Hop>, hop: usize, failure: Option<ConnFailure>, summary: &[(String, SmtpOutcome)], next_hop_dsn: bool) {
+    fn relay_ended(
+        &mut self,
+        j: usize,
+        hops: Vec<Hop>,
+        hop: usize,
+        failure: Option<ConnFailure>,
+        summary: &[(String, SmtpOutcome)],
+        next_hop_dsn: bool,
+    ) {
         let remote = hops[hop].host.clone();
         // Nothing was even tried: a refused connection, or a 421/554 greeting (try the next MX).
-        let not_connected = failure.is_some() || summary.is_empty() || summary.iter().all(|(_, o)| matches!(o, SmtpOutcome::TempFailed(r) if r.code.0 == 421));
+        let not_connected = failure.is_some()
+            || summary.is_empty()
+            || summary.iter().all(|(_, o)| matches!(o, SmtpOutcome::TempFailed(r) if r.code.0 == 421));
         if not_connected {
             // Try the next MX (RFC 5321 §5.1); when none is left, this attempt failed temporarily.
             if hop + 1 < hops.len() {
@@ -1111,7 +1311,16 @@ impl World<'_> {
                     // request cannot travel on, so this relay reports "relayed" (RFC 3464 §2.3.3).
                     let r = &self.jobs[j].rcpts[i];
                     if !next_hop_dsn && notify_wants(&r.params, dsn::Action::Relayed) {
-                        relayed.push(dsn_recipient(&r.address, &r.params, dsn::Action::Relayed, (2, 0, 0), Some(remote.clone()), None, Some(self.date(self.now)), None));
+                        relayed.push(dsn_recipient(
+                            &r.address,
+                            &r.params,
+                            dsn::Action::Relayed,
+                            (2, 0, 0),
+                            Some(remote.clone()),
+                            None,
+                            Some(self.date(self.now)),
+                            None,
+                        ));
                     }
                 }
                 SmtpOutcome::PermFailed(reply) => perm.push((i, one_line(reply), status_of(reply))),
@@ -1120,11 +1329,20 @@ impl World<'_> {
         }
         if !relayed.is_empty() && !self.jobs[j].mail_from.is_empty() {
             let job = &self.jobs[j];
-            let report = Report { node: job.node, mail_from: job.mail_from.clone(), msg: job.msg, queued_at: job.queued_at, data: job.data.clone(), ret: job.ret, envid: job.envid.clone() };
+            let report = Report {
+                node: job.node,
+                mail_from: job.mail_from.clone(),
+                msg: job.msg,
+                queued_at: job.queued_at,
+                data: job.data.clone(),
+                ret: job.ret,
+                envid: job.envid.clone(),
+            };
             self.send_dsn(&report, relayed, dsn::Action::Relayed, Some(j));
         }
         if !perm.is_empty() {
-            let failed: Vec<(usize, Failure)> = perm.into_iter().map(|(i, text, st)| (i, Failure::new(st, Some(text), Some(remote.clone())))).collect();
+            let failed: Vec<(usize, Failure)> =
+                perm.into_iter().map(|(i, text, st)| (i, Failure::new(st, Some(text), Some(remote.clone())))).collect();
             self.bounce(j, &failed, dsn::Action::Failed, None);
         }
         if !temp.is_empty() {
@@ -1139,11 +1357,25 @@ impl World<'_> {
     fn fail_all(&mut self, j: usize, status: (u8, u16, u16), diag: Option<String>, remote: Option<String>, why: String) {
         let who = self.id(self.jobs[j].node);
         let bounce = self.jobs[j].is_bounce;
-        let ev = self.push(who, None, Layer::Queue, Kind::DeliveryFailed, format!("cannot deliver: {why}"), format!("{why}; this is permanent ({}.{}.{}), so the message is returned at once instead of retried", status.0, status.1, status.2).into());
+        let ev = self.push(
+            who,
+            None,
+            Layer::Queue,
+            Kind::DeliveryFailed,
+            format!("cannot deliver: {why}"),
+            format!(
+                "{why}; this is permanent ({}.{}.{}), so the message is returned at once instead of retried",
+                status.0, status.1, status.2
+            )
+            .into(),
+        );
         ev.key = Some("delivery-failed".into());
         ev.bounce = bounce;
         self.note_job(j, None);
-        let failed: Vec<_> = (0..self.jobs[j].rcpts.len()).filter(|&i| !self.jobs[j].rcpts[i].done).map(|i| (i, Failure::new(status, diag.clone(), remote.clone()))).collect();
+        let failed: Vec<_> = (0..self.jobs[j].rcpts.len())
+            .filter(|&i| !self.jobs[j].rcpts[i].done)
+            .map(|i| (i, Failure::new(status, diag.clone(), remote.clone())))
+            .collect();
         self.bounce(j, &failed, dsn::Action::Failed, None);
     }
 
@@ -1179,11 +1411,19 @@ impl World<'_> {
         let delay = schedule[(job.attempts as usize - 1).min(schedule.len() - 1)].0;
         let at = (self.now + delay).min(expires);
         self.jobs[j].next_attempt = Some(at);
-        let ev = self.push(who, None, Layer::Queue, Kind::RetryScheduled, format!("attempt {} failed ({why}); next try at {}", self.jobs[j].attempts, super::clock::format_time(at)), format!(
+        let ev = self.push(
+            who,
+            None,
+            Layer::Queue,
+            Kind::RetryScheduled,
+            format!("attempt {} failed ({why}); next try at {}", self.jobs[j].attempts, super::clock::format_time(at)),
+            format!(
                 "a temporary failure: the message stays in the queue and is retried after {} (RFC 5321 §4.5.4.1{})",
                 super::clock::Span(at - self.now),
                 if at - self.now < 30 * 60_000 { " asks for at least 30 minutes; this scenario compresses time" } else { "" }
-            ).into());
+            )
+            .into(),
+        );
         ev.key = Some("retry-scheduled".into());
         ev.bounce = bounce;
         self.note_job(j, None);
@@ -1234,7 +1474,18 @@ impl World<'_> {
         let now = self.date(self.now);
         let recipients: Vec<dsn::DsnRecipient> = asked
             .iter()
-            .map(|(i, f)| dsn_recipient(&job.rcpts[*i].address, &job.rcpts[*i].params, action, f.status, f.remote.clone(), f.diagnostic.clone(), Some(now.clone()), retry_until.clone()))
+            .map(|(i, f)| {
+                dsn_recipient(
+                    &job.rcpts[*i].address,
+                    &job.rcpts[*i].params,
+                    action,
+                    f.status,
+                    f.remote.clone(),
+                    f.diagnostic.clone(),
+                    Some(now.clone()),
+                    retry_until.clone(),
+                )
+            })
             .collect();
         let addrs: Vec<String> = recipients.iter().map(|r| r.final_recipient.clone()).collect();
         if job.mail_from.is_empty() {
@@ -1254,7 +1505,15 @@ impl World<'_> {
         if final_ {
             self.summary.bounced += addrs.len();
         }
-        let report = Report { node, mail_from: job.mail_from.clone(), msg: job.msg, queued_at: job.queued_at, data: job.data.clone(), ret: job.ret, envid: job.envid.clone() };
+        let report = Report {
+            node,
+            mail_from: job.mail_from.clone(),
+            msg: job.msg,
+            queued_at: job.queued_at,
+            data: job.data.clone(),
+            ret: job.ret,
+            envid: job.envid.clone(),
+        };
         self.send_dsn(&report, recipients, action, Some(j));
     }
 
@@ -1347,7 +1606,14 @@ impl World<'_> {
                 domains: n.spec.domains.clone(),
             })
             .collect();
-        nodes.push(NodeInfo { id: "dns".into(), name: "DNS".into(), role: NodeRole::NameServers, host: String::new(), address: String::new(), domains: Vec::new() });
+        nodes.push(NodeInfo {
+            id: "dns".into(),
+            name: "DNS".into(),
+            role: NodeRole::NameServers,
+            host: String::new(),
+            address: String::new(),
+            domains: Vec::new(),
+        });
         Trace {
             version: TRACE_VERSION,
             scenario: self.sc.id.clone(),
@@ -1405,4 +1671,3 @@ pub fn event_matches(e: &Event, on: &str) -> bool {
     }
     false
 }
-

@@ -403,20 +403,80 @@ replies! {
 
 /// Every command, with syntax, purpose and RFC section.
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec { verb: Verb::Ehlo, syntax: "EHLO SP ( Domain / address-literal ) CRLF", purpose: "Open the session, name the client, and ask for the server's extensions.", rfc: "RFC 5321 §4.1.1.1" },
-    CommandSpec { verb: Verb::Helo, syntax: "HELO SP Domain CRLF", purpose: "Open a plain (no extensions) session and name the client.", rfc: "RFC 5321 §4.1.1.1" },
-    CommandSpec { verb: Verb::Mail, syntax: "MAIL FROM:<reverse-path> [SP Mail-parameters] CRLF", purpose: "Start a transaction; name the address that receives bounces.", rfc: "RFC 5321 §4.1.1.2" },
-    CommandSpec { verb: Verb::Rcpt, syntax: "RCPT TO:<forward-path> [SP Rcpt-parameters] CRLF", purpose: "Add one recipient to the transaction.", rfc: "RFC 5321 §4.1.1.3" },
-    CommandSpec { verb: Verb::Data, syntax: "DATA CRLF", purpose: "Ask to send the message; after 354, the text ends with CRLF.CRLF.", rfc: "RFC 5321 §4.1.1.4" },
-    CommandSpec { verb: Verb::Bdat, syntax: "BDAT SP chunk-size [SP LAST] CRLF", purpose: "Send the next chunk of exactly chunk-size octets of the message (CHUNKING).", rfc: "RFC 3030 §2" },
+    CommandSpec {
+        verb: Verb::Ehlo,
+        syntax: "EHLO SP ( Domain / address-literal ) CRLF",
+        purpose: "Open the session, name the client, and ask for the server's extensions.",
+        rfc: "RFC 5321 §4.1.1.1",
+    },
+    CommandSpec {
+        verb: Verb::Helo,
+        syntax: "HELO SP Domain CRLF",
+        purpose: "Open a plain (no extensions) session and name the client.",
+        rfc: "RFC 5321 §4.1.1.1",
+    },
+    CommandSpec {
+        verb: Verb::Mail,
+        syntax: "MAIL FROM:<reverse-path> [SP Mail-parameters] CRLF",
+        purpose: "Start a transaction; name the address that receives bounces.",
+        rfc: "RFC 5321 §4.1.1.2",
+    },
+    CommandSpec {
+        verb: Verb::Rcpt,
+        syntax: "RCPT TO:<forward-path> [SP Rcpt-parameters] CRLF",
+        purpose: "Add one recipient to the transaction.",
+        rfc: "RFC 5321 §4.1.1.3",
+    },
+    CommandSpec {
+        verb: Verb::Data,
+        syntax: "DATA CRLF",
+        purpose: "Ask to send the message; after 354, the text ends with CRLF.CRLF.",
+        rfc: "RFC 5321 §4.1.1.4",
+    },
+    CommandSpec {
+        verb: Verb::Bdat,
+        syntax: "BDAT SP chunk-size [SP LAST] CRLF",
+        purpose: "Send the next chunk of exactly chunk-size octets of the message (CHUNKING).",
+        rfc: "RFC 3030 §2",
+    },
     CommandSpec { verb: Verb::Rset, syntax: "RSET CRLF", purpose: "Abort the current transaction.", rfc: "RFC 5321 §4.1.1.5" },
-    CommandSpec { verb: Verb::Vrfy, syntax: "VRFY SP String CRLF", purpose: "Ask whether an address is a valid mailbox (usually answered 252).", rfc: "RFC 5321 §4.1.1.6, §3.5" },
-    CommandSpec { verb: Verb::Expn, syntax: "EXPN SP String CRLF", purpose: "Ask for the members of a mailing list (usually disabled).", rfc: "RFC 5321 §4.1.1.7, §3.5" },
+    CommandSpec {
+        verb: Verb::Vrfy,
+        syntax: "VRFY SP String CRLF",
+        purpose: "Ask whether an address is a valid mailbox (usually answered 252).",
+        rfc: "RFC 5321 §4.1.1.6, §3.5",
+    },
+    CommandSpec {
+        verb: Verb::Expn,
+        syntax: "EXPN SP String CRLF",
+        purpose: "Ask for the members of a mailing list (usually disabled).",
+        rfc: "RFC 5321 §4.1.1.7, §3.5",
+    },
     CommandSpec { verb: Verb::Help, syntax: "HELP [SP String] CRLF", purpose: "Ask for help text for humans.", rfc: "RFC 5321 §4.1.1.8" },
-    CommandSpec { verb: Verb::Noop, syntax: "NOOP [SP String] CRLF", purpose: "Do nothing; the server just answers 250.", rfc: "RFC 5321 §4.1.1.9" },
-    CommandSpec { verb: Verb::Quit, syntax: "QUIT CRLF", purpose: "End the session; the server answers 221 and closes.", rfc: "RFC 5321 §4.1.1.10" },
-    CommandSpec { verb: Verb::StartTls, syntax: "STARTTLS CRLF", purpose: "Switch the connection to TLS; everything before is forgotten, EHLO again.", rfc: "RFC 3207 §4" },
-    CommandSpec { verb: Verb::Auth, syntax: "AUTH SP sasl-mech [SP initial-response] CRLF", purpose: "Authenticate with a SASL mechanism (PLAIN, LOGIN).", rfc: "RFC 4954 §4" },
+    CommandSpec {
+        verb: Verb::Noop,
+        syntax: "NOOP [SP String] CRLF",
+        purpose: "Do nothing; the server just answers 250.",
+        rfc: "RFC 5321 §4.1.1.9",
+    },
+    CommandSpec {
+        verb: Verb::Quit,
+        syntax: "QUIT CRLF",
+        purpose: "End the session; the server answers 221 and closes.",
+        rfc: "RFC 5321 §4.1.1.10",
+    },
+    CommandSpec {
+        verb: Verb::StartTls,
+        syntax: "STARTTLS CRLF",
+        purpose: "Switch the connection to TLS; everything before is forgotten, EHLO again.",
+        rfc: "RFC 3207 §4",
+    },
+    CommandSpec {
+        verb: Verb::Auth,
+        syntax: "AUTH SP sasl-mech [SP initial-response] CRLF",
+        purpose: "Authenticate with a SASL mechanism (PLAIN, LOGIN).",
+        rfc: "RFC 4954 §4",
+    },
 ];
 
 /// Look a reply spec up by key.

@@ -77,7 +77,14 @@ pub struct ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        ClientConfig { hostname: "client.example".into(), starttls: false, credentials: None, prefer_chunking: false, chunk_size: 64 * 1024, pipelining: true }
+        ClientConfig {
+            hostname: "client.example".into(),
+            starttls: false,
+            credentials: None,
+            prefer_chunking: false,
+            chunk_size: 64 * 1024,
+            pipelining: true,
+        }
     }
 }
 
@@ -150,7 +157,9 @@ enum Expect {
     Rcpt(usize),
     Data,
     DataEnd,
-    Bdat { last: bool },
+    Bdat {
+        last: bool,
+    },
     Rset,
     Quit,
 }
@@ -516,7 +525,13 @@ impl ClientSession {
         };
         let ok = reply.class() == ReplyClass::Completed;
         let idx = self.events.len();
-        self.events.push_back(ClientEvent::ReplyReceived { reply: reply.clone(), raw, answers: Some(expect.answers()), state_before: before, state_after: before });
+        self.events.push_back(ClientEvent::ReplyReceived {
+            reply: reply.clone(),
+            raw,
+            answers: Some(expect.answers()),
+            state_before: before,
+            state_after: before,
+        });
         match expect {
             Expect::Greeting => {
                 if reply.code.0 == 220 {
@@ -580,7 +595,12 @@ impl ClientSession {
                     let t = self.current;
                     self.resolve_rest(&reply, false);
                     for (rcpt, _) in self.outcomes[t].clone() {
-                        self.events.push_back(ClientEvent::RecipientFailed { transaction: t, rcpt, reply: reply.clone(), permanent: reply.class() == ReplyClass::Permanent });
+                        self.events.push_back(ClientEvent::RecipientFailed {
+                            transaction: t,
+                            rcpt,
+                            reply: reply.clone(),
+                            permanent: reply.class() == ReplyClass::Permanent,
+                        });
                     }
                     if !self.pipelining() {
                         self.end_transaction();
@@ -596,7 +616,12 @@ impl ClientSession {
                         self.events.push_back(ClientEvent::RecipientAccepted { transaction: t, rcpt, reply: reply.clone() });
                     } else {
                         self.outcomes[t][i].1 = Some(outcome_of(&reply));
-                        self.events.push_back(ClientEvent::RecipientFailed { transaction: t, rcpt, reply: reply.clone(), permanent: reply.class() == ReplyClass::Permanent });
+                        self.events.push_back(ClientEvent::RecipientFailed {
+                            transaction: t,
+                            rcpt,
+                            reply: reply.clone(),
+                            permanent: reply.class() == ReplyClass::Permanent,
+                        });
                     }
                 }
                 if !self.pipelining() {
@@ -692,7 +717,11 @@ impl ClientSession {
         let t = self.current;
         self.resolve_rest(reply, true);
         self.accepted.clear();
-        self.events.push_back(ClientEvent::MessageFailed { transaction: t, reply: reply.clone(), permanent: reply.class() == ReplyClass::Permanent });
+        self.events.push_back(ClientEvent::MessageFailed {
+            transaction: t,
+            reply: reply.clone(),
+            permanent: reply.class() == ReplyClass::Permanent,
+        });
     }
 
     fn on_auth_reply(&mut self, reply: &Reply, n: u8) {

@@ -15,9 +15,7 @@
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
-use super::address::{
-    AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, Path, ReversePath,
-};
+use super::address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, Path, ReversePath};
 use super::command::{Body, Command, MailParams, Notify, RcptParams, Ret};
 use super::reply::{Reply, ReplyLine};
 use super::xtext;
@@ -278,19 +276,13 @@ impl Display for Command {
             Command::Bdat { size, last } => {
                 write!(f, "{verb} {size}{}", if *last { " LAST" } else { "" })
             }
-            Command::Vrfy(s)
-            | Command::Expn(s)
-            | Command::Help(Some(s))
-            | Command::Noop(Some(s)) => {
+            Command::Vrfy(s) | Command::Expn(s) | Command::Help(Some(s)) | Command::Noop(Some(s)) => {
                 write!(f, "{verb} ")?;
                 write_text(f, s)
             }
-            Command::Data
-            | Command::Rset
-            | Command::Quit
-            | Command::StartTls
-            | Command::Help(None)
-            | Command::Noop(None) => f.write_str(verb),
+            Command::Data | Command::Rset | Command::Quit | Command::StartTls | Command::Help(None) | Command::Noop(None) => {
+                f.write_str(verb)
+            }
             Command::Auth { mechanism, initial } => {
                 write!(f, "{verb} {mechanism}")?;
                 match initial {

@@ -58,14 +58,13 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::BadArguments(_) => (501, EnhancedCode::new(5, 5, 2)),
             SyntaxErrorKind::BadAddress(Verb::Mail) => (501, EnhancedCode::new(5, 1, 7)),
             SyntaxErrorKind::BadAddress(_) => (501, EnhancedCode::new(5, 1, 3)),
-            SyntaxErrorKind::BadParameter { .. } | SyntaxErrorKind::DuplicateParameter { .. } => {
-                (501, EnhancedCode::new(5, 5, 4))
+            SyntaxErrorKind::BadParameter { .. } | SyntaxErrorKind::DuplicateParameter { .. } => (501, EnhancedCode::new(5, 5, 4)),
+            SyntaxErrorKind::NotUtf8 { verb: Some(_) } | SyntaxErrorKind::BadCharacter { verb: Some(_) } => {
+                (501, EnhancedCode::new(5, 5, 2))
             }
-            SyntaxErrorKind::NotUtf8 { verb: Some(_) }
-            | SyntaxErrorKind::BadCharacter { verb: Some(_) } => (501, EnhancedCode::new(5, 5, 2)),
-            SyntaxErrorKind::NotUtf8 { verb: None }
-            | SyntaxErrorKind::BadCharacter { verb: None }
-            | SyntaxErrorKind::BadReply => (500, EnhancedCode::new(5, 5, 2)),
+            SyntaxErrorKind::NotUtf8 { verb: None } | SyntaxErrorKind::BadCharacter { verb: None } | SyntaxErrorKind::BadReply => {
+                (500, EnhancedCode::new(5, 5, 2))
+            }
         }
     }
 
@@ -73,8 +72,7 @@ impl SyntaxErrorKind {
     pub fn verb(&self) -> Option<Verb> {
         match self {
             SyntaxErrorKind::BadArguments(v) | SyntaxErrorKind::BadAddress(v) => Some(*v),
-            SyntaxErrorKind::BadParameter { verb, .. }
-            | SyntaxErrorKind::DuplicateParameter { verb, .. } => Some(*verb),
+            SyntaxErrorKind::BadParameter { verb, .. } | SyntaxErrorKind::DuplicateParameter { verb, .. } => Some(*verb),
             SyntaxErrorKind::NotUtf8 { verb } | SyntaxErrorKind::BadCharacter { verb } => *verb,
             SyntaxErrorKind::UnknownCommand | SyntaxErrorKind::BadReply => None,
         }
@@ -108,13 +106,7 @@ impl SyntaxError {
         offset: usize,
         message: impl Into<String>,
     ) -> Self {
-        SyntaxError {
-            kind,
-            expected: Cow::Borrowed(expected),
-            rule: Cow::Borrowed(rule),
-            offset,
-            message: message.into(),
-        }
+        SyntaxError { kind, expected: Cow::Borrowed(expected), rule: Cow::Borrowed(rule), offset, message: message.into() }
     }
 
     /// The 1-based column a person counts in the line.

@@ -36,28 +36,61 @@ pub struct Envelope {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum ServerEvent {
     /// A command line was received and understood (the reply follows in `ReplySent`).
-    CommandReceived { raw: Vec<u8>, command: Command, state_before: State, state_after: State },
+    CommandReceived {
+        raw: Vec<u8>,
+        command: Command,
+        state_before: State,
+        state_after: State,
+    },
     /// A command line could not be parsed (the reply follows).
-    SyntaxErrorReceived { raw: Vec<u8>, error: SyntaxError },
+    SyntaxErrorReceived {
+        raw: Vec<u8>,
+        error: SyntaxError,
+    },
     /// A line of the AUTH exchange (base64 text, RFC 4954 §4) was received.
-    AuthLineReceived { raw: Vec<u8> },
+    AuthLineReceived {
+        raw: Vec<u8>,
+    },
     /// A reply was written, from the catalogue entry `spec`. `transition` is the row of
     /// [`super::state::TRANSITIONS`] the session took (`None`: no row matched, the state stays).
-    ReplySent { reply: Reply, bytes: Vec<u8>, spec: &'static ReplySpec, transition: Option<&'static Transition>, state_before: State, state_after: State },
+    ReplySent {
+        reply: Reply,
+        bytes: Vec<u8>,
+        spec: &'static ReplySpec,
+        transition: Option<&'static Transition>,
+        state_before: State,
+        state_after: State,
+    },
     /// The message text starts now (after 354).
     DataStarted,
     /// `CRLF.CRLF` ended the message text; what the reader noticed.
-    DataEnded { summary: DataSummary },
+    DataEnded {
+        summary: DataSummary,
+    },
     /// A BDAT chunk was read completely (RFC 3030).
-    ChunkReceived { octets: u64, last: bool },
+    ChunkReceived {
+        octets: u64,
+        last: bool,
+    },
     /// The server took responsibility for a message (RFC 5321 §6.1). `data` is dot-unstuffed.
-    MessageAccepted { envelope: Envelope, data: Vec<u8> },
+    MessageAccepted {
+        envelope: Envelope,
+        data: Vec<u8>,
+    },
     /// The (simulated) TLS handshake completed; all earlier state is forgotten (RFC 3207 §4.2).
     TlsStarted,
-    AuthSucceeded { mechanism: String, user: String },
-    AuthFailed { mechanism: String, user: Option<String> },
+    AuthSucceeded {
+        mechanism: String,
+        user: String,
+    },
+    AuthFailed {
+        mechanism: String,
+        user: Option<String>,
+    },
     /// The peer did something the protocol forbids; the session coped (explained in `what`).
-    ProtocolViolated { what: String },
+    ProtocolViolated {
+        what: String,
+    },
     /// The session is over; no more output will come.
     Closed,
 }
@@ -119,24 +152,62 @@ pub enum Outcome {
 pub enum ClientEvent {
     /// A complete reply arrived; `answers` is what the client was waiting for (`None`: a reply
     /// that answers nothing the client sent).
-    ReplyReceived { reply: Reply, raw: Vec<u8>, answers: Option<Answers>, state_before: super::client::ClientState, state_after: super::client::ClientState },
+    ReplyReceived {
+        reply: Reply,
+        raw: Vec<u8>,
+        answers: Option<Answers>,
+        state_before: super::client::ClientState,
+        state_after: super::client::ClientState,
+    },
     /// A reply line could not be parsed; the client gives up on the connection.
-    BadReply { raw: Vec<u8>, error: SyntaxError },
-    CommandSent { command: Command, bytes: Vec<u8> },
+    BadReply {
+        raw: Vec<u8>,
+        error: SyntaxError,
+    },
+    CommandSent {
+        command: Command,
+        bytes: Vec<u8>,
+    },
     /// An AUTH exchange line (base64) was sent.
-    AuthLineSent { bytes: Vec<u8> },
+    AuthLineSent {
+        bytes: Vec<u8>,
+    },
     /// Message text was sent (dot-stuffed for DATA, a chunk for BDAT).
-    DataSent { bytes: Vec<u8> },
+    DataSent {
+        bytes: Vec<u8>,
+    },
     /// The simulated TLS handshake completed after 220 to STARTTLS.
     TlsStarted,
     /// The greeting was a refusal (554) or a 421: no mail on this connection.
-    ServerRefused { reply: Reply },
-    RecipientAccepted { transaction: usize, rcpt: ForwardPath, reply: Reply },
-    RecipientFailed { transaction: usize, rcpt: ForwardPath, reply: Reply, permanent: bool },
-    MessageAccepted { transaction: usize, reply: Reply },
-    MessageFailed { transaction: usize, reply: Reply, permanent: bool },
+    ServerRefused {
+        reply: Reply,
+    },
+    RecipientAccepted {
+        transaction: usize,
+        rcpt: ForwardPath,
+        reply: Reply,
+    },
+    RecipientFailed {
+        transaction: usize,
+        rcpt: ForwardPath,
+        reply: Reply,
+        permanent: bool,
+    },
+    MessageAccepted {
+        transaction: usize,
+        reply: Reply,
+    },
+    MessageFailed {
+        transaction: usize,
+        reply: Reply,
+        permanent: bool,
+    },
     /// The connection ended before the session finished.
-    ConnectionFailed { what: String },
+    ConnectionFailed {
+        what: String,
+    },
     /// All transactions are done (or abandoned): one outcome per recipient per transaction.
-    Finished { outcomes: Vec<Vec<(ForwardPath, Outcome)>> },
+    Finished {
+        outcomes: Vec<Vec<(ForwardPath, Outcome)>>,
+    },
 }

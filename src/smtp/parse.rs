@@ -49,9 +49,7 @@
 use nom::error::{ErrorKind, ParseError};
 use nom::IResult;
 
-use super::address::{
-    AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, Path, ReversePath,
-};
+use super::address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, Path, ReversePath};
 use super::command::{Body, Command, MailParams, Notify, OtherParam, RcptParams, Ret, Verb};
 use super::error::{SyntaxError, SyntaxErrorKind};
 pub use super::reply::ReplyLine;
@@ -207,11 +205,7 @@ pub fn ldh_str(i: &str) -> Res<'_, &str> {
     let (run, rest) = span(i, |b| is(b, class::LDH));
     match run.as_bytes().last() {
         Some(b) if b.is_ascii_alphanumeric() => Ok((rest, run)),
-        Some(_) => fail(
-            rest,
-            "Ldh-str",
-            "a name cannot end with a hyphen (RFC 5321 §4.1.2 Ldh-str ends in Let-dig)",
-        ),
+        Some(_) => fail(rest, "Ldh-str", "a name cannot end with a hyphen (RFC 5321 §4.1.2 Ldh-str ends in Let-dig)"),
         None => fail(i, "Ldh-str", "expected letters, digits or hyphens (RFC 5321 §4.1.2)"),
     }
 }
@@ -221,11 +215,7 @@ pub fn ldh_str(i: &str) -> Res<'_, &str> {
 pub fn sub_domain(i: &str) -> Res<'_, &str> {
     let (label, rest) = span(i, |b| is(b, class::LABEL));
     match label.as_bytes() {
-        [] => fail(
-            i,
-            "sub-domain",
-            "a domain label starts with a letter or a digit (RFC 5321 §4.1.2 sub-domain = Let-dig [Ldh-str])",
-        ),
+        [] => fail(i, "sub-domain", "a domain label starts with a letter or a digit (RFC 5321 §4.1.2 sub-domain = Let-dig [Ldh-str])"),
         [b'-', ..] => fail(i, "sub-domain", "a domain label cannot start with a hyphen (RFC 5321 §4.1.2 Let-dig)"),
         [.., b'-'] => fail(
             rest_at(i, label.len() - 1),
@@ -234,11 +224,9 @@ pub fn sub_domain(i: &str) -> Res<'_, &str> {
         ),
         // An A-label/LDH label is at most 63 octets (RFC 1035 §2.3.4); for a U-label the
         // limit applies to its A-label form, which we do not compute.
-        b if b.len() > 63 && label.is_ascii() => fail(
-            i,
-            "sub-domain",
-            "a domain label is at most 63 octets (RFC 1035 §2.3.4, RFC 5321 §4.5.3.1.2)",
-        ),
+        b if b.len() > 63 && label.is_ascii() => {
+            fail(i, "sub-domain", "a domain label is at most 63 octets (RFC 1035 §2.3.4, RFC 5321 §4.5.3.1.2)")
+        }
         _ => Ok((rest, label)),
     }
 }
@@ -279,11 +267,7 @@ pub fn domain(i: &str) -> Res<'_, Domain> {
 /// General-address-literal ) "]"` (RFC 5321 §4.1.2, §4.1.3)
 pub fn address_literal(i: &str) -> Res<'_, AddressLiteral> {
     let Some(inner) = i.strip_prefix('[') else {
-        return fail(
-            i,
-            "address-literal",
-            "an address literal is written in square brackets, e.g. [192.0.2.1] (RFC 5321 §4.1.3)",
-        );
+        return fail(i, "address-literal", "an address literal is written in square brackets, e.g. [192.0.2.1] (RFC 5321 §4.1.3)");
     };
     let (rest, lit) = if inner.get(..5).is_some_and(|t| t.eq_ignore_ascii_case("IPv6:")) {
         let (rest, groups) = ipv6_address_literal(inner)?;
@@ -296,11 +280,7 @@ pub fn address_literal(i: &str) -> Res<'_, AddressLiteral> {
     };
     match rest.strip_prefix(']') {
         Some(rest) => Ok((rest, lit)),
-        None => fail(
-            rest,
-            "address-literal",
-            "the address literal must end with \"]\" here (RFC 5321 §4.1.3)",
-        ),
+        None => fail(rest, "address-literal", "the address literal must end with \"]\" here (RFC 5321 §4.1.3)"),
     }
 }
 
@@ -318,13 +298,7 @@ pub fn ipv4_address_literal(i: &str) -> Res<'_, [u8; 4]> {
         if n > 0 {
             rest = match rest.strip_prefix('.') {
                 Some(r) => r,
-                None => {
-                    return fail(
-                        rest,
-                        "IPv4-address-literal",
-                        "an IPv4 address has four numbers separated by dots (RFC 5321 §4.1.3)",
-                    )
-                }
+                None => return fail(rest, "IPv4-address-literal", "an IPv4 address has four numbers separated by dots (RFC 5321 §4.1.3)"),
             };
         }
         let (r, v) = snum(rest)?;
@@ -339,17 +313,11 @@ pub fn ipv4_address_literal(i: &str) -> Res<'_, [u8; 4]> {
 pub fn snum(i: &str) -> Res<'_, u8> {
     let (digits, rest) = span(i, |b| b.is_ascii_digit());
     if digits.is_empty() || digits.len() > 3 {
-        return fail(
-            i,
-            "Snum",
-            "each part of an IPv4 address is 1 to 3 digits (RFC 5321 §4.1.3 Snum)",
-        );
+        return fail(i, "Snum", "each part of an IPv4 address is 1 to 3 digits (RFC 5321 §4.1.3 Snum)");
     }
     match digits.parse::<u8>() {
         Ok(v) => Ok((rest, v)),
-        Err(_) => {
-            fail(i, "Snum", "each part of an IPv4 address is 0 to 255 (RFC 5321 §4.1.3 Snum)")
-        }
+        Err(_) => fail(i, "Snum", "each part of an IPv4 address is 0 to 255 (RFC 5321 §4.1.3 Snum)"),
     }
 }
 
@@ -357,11 +325,7 @@ pub fn snum(i: &str) -> Res<'_, u8> {
 pub fn ipv6_address_literal(i: &str) -> Res<'_, [u16; 8]> {
     match i.get(..5) {
         Some(t) if t.eq_ignore_ascii_case("IPv6:") => ipv6_addr(i.get(5..).unwrap_or("")),
-        _ => fail(
-            i,
-            "IPv6-address-literal",
-            "an IPv6 literal starts with \"IPv6:\" (RFC 5321 §4.1.3)",
-        ),
+        _ => fail(i, "IPv6-address-literal", "an IPv6 literal starts with \"IPv6:\" (RFC 5321 §4.1.3)"),
     }
 }
 
@@ -399,9 +363,7 @@ pub fn ipv6_addr(i: &str) -> Res<'_, [u16; 8]> {
         let (arr, n) = if compressed { (&mut tail, &mut nt) } else { (&mut head, &mut nh) };
         if looks_like_ipv4(rest) {
             let (r, [a, b, c, d]) = ipv4_address_literal(rest)?;
-            if !push_group(arr, n, u16::from_be_bytes([a, b]))
-                || !push_group(arr, n, u16::from_be_bytes([c, d]))
-            {
+            if !push_group(arr, n, u16::from_be_bytes([a, b])) || !push_group(arr, n, u16::from_be_bytes([c, d])) {
                 return fail(rest, "IPv6-addr", TOO_MANY);
             }
             rest = r;
@@ -410,20 +372,12 @@ pub fn ipv6_addr(i: &str) -> Res<'_, [u16; 8]> {
         let (hex, r) = span(rest, |b| b.is_ascii_hexdigit());
         if hex.is_empty() {
             if need_group {
-                return fail(
-                    rest,
-                    "IPv6-hex",
-                    "expected a group of 1 to 4 hex digits (RFC 5321 §4.1.3 IPv6-hex)",
-                );
+                return fail(rest, "IPv6-hex", "expected a group of 1 to 4 hex digits (RFC 5321 §4.1.3 IPv6-hex)");
             }
             break;
         }
         if hex.len() > 4 {
-            return fail(
-                rest,
-                "IPv6-hex",
-                "an IPv6 group has at most 4 hex digits (RFC 5321 §4.1.3 IPv6-hex)",
-            );
+            return fail(rest, "IPv6-hex", "an IPv6 group has at most 4 hex digits (RFC 5321 §4.1.3 IPv6-hex)");
         }
         let g = u16::from_str_radix(hex, 16).unwrap_or(0);
         if !push_group(arr, n, g) {
@@ -432,11 +386,7 @@ pub fn ipv6_addr(i: &str) -> Res<'_, [u16; 8]> {
         rest = r;
         if let Some(r) = rest.strip_prefix("::") {
             if compressed {
-                return fail(
-                    rest,
-                    "IPv6-comp",
-                    "\"::\" may appear only once in an IPv6 address (RFC 5321 §4.1.3)",
-                );
+                return fail(rest, "IPv6-comp", "\"::\" may appear only once in an IPv6 address (RFC 5321 §4.1.3)");
             }
             compressed = true;
             need_group = false;
@@ -450,10 +400,18 @@ pub fn ipv6_addr(i: &str) -> Res<'_, [u16; 8]> {
     }
     let total = nh + nt;
     if compressed && total > 6 {
-        return fail(i, "IPv6-comp", "\"::\" stands for at least two zero groups, so at most 6 others may be written (RFC 5321 §4.1.3 IPv6-comp)");
+        return fail(
+            i,
+            "IPv6-comp",
+            "\"::\" stands for at least two zero groups, so at most 6 others may be written (RFC 5321 §4.1.3 IPv6-comp)",
+        );
     }
     if !compressed && total != 8 {
-        return fail(i, "IPv6-full", "without \"::\" an IPv6 address has exactly 8 groups (or 6 and an IPv4 address) (RFC 5321 §4.1.3 IPv6-full)");
+        return fail(
+            i,
+            "IPv6-full",
+            "without \"::\" an IPv6 address has exactly 8 groups (or 6 and an IPv4 address) (RFC 5321 §4.1.3 IPv6-full)",
+        );
     }
     let mut groups = [0u16; 8];
     for (slot, g) in groups.iter_mut().zip(head.iter().take(nh)) {
@@ -488,15 +446,15 @@ pub fn general_address_literal(i: &str) -> Res<'_, AddressLiteral> {
         })
     })?;
     let Some(after) = rest.strip_prefix(':') else {
-        return fail(rest, "General-address-literal", "expected \":\" after the tag (RFC 5321 §4.1.3 General-address-literal = Standardized-tag \":\" 1*dcontent)");
+        return fail(
+            rest,
+            "General-address-literal",
+            "expected \":\" after the tag (RFC 5321 §4.1.3 General-address-literal = Standardized-tag \":\" 1*dcontent)",
+        );
     };
     let (content, rest) = span(after, |b| is(b, class::DCONTENT));
     if content.is_empty() {
-        return fail(
-            after,
-            "dcontent",
-            "expected printable ASCII other than [ \\ ] (RFC 5321 §4.1.3 dcontent)",
-        );
+        return fail(after, "dcontent", "expected printable ASCII other than [ \\ ] (RFC 5321 §4.1.3 dcontent)");
     }
     Ok((rest, AddressLiteral::General { tag: tag.to_owned(), content: content.to_owned() }))
 }
@@ -529,11 +487,7 @@ pub fn is_atext(b: u8) -> bool {
 pub fn atom(i: &str) -> Res<'_, &str> {
     let (a, rest) = span(i, is_atext);
     if a.is_empty() {
-        return fail(
-            i,
-            "Atom",
-            "expected letters, digits or one of !#$%&'*+-/=?^_`{|}~ (RFC 5321 §4.1.2 Atom)",
-        );
+        return fail(i, "Atom", "expected letters, digits or one of !#$%&'*+-/=?^_`{|}~ (RFC 5321 §4.1.2 Atom)");
     }
     Ok((rest, a))
 }
@@ -584,7 +538,11 @@ pub fn quoted_string(i: &str) -> Res<'_, String> {
                 rest = rest.get(2..).unwrap_or("");
             }
             [b'\\', ..] => {
-                return fail(rest, "quoted-pairSMTP", "a backslash quotes one printable ASCII character or a space (RFC 5321 §4.1.2 quoted-pairSMTP)")
+                return fail(
+                    rest,
+                    "quoted-pairSMTP",
+                    "a backslash quotes one printable ASCII character or a space (RFC 5321 §4.1.2 quoted-pairSMTP)",
+                )
             }
             _ => return fail(rest, "Quoted-string", "the quoted string is not closed with a double quote (RFC 5321 §4.1.2 Quoted-string)"),
         }
@@ -606,11 +564,7 @@ pub fn local_part(i: &str) -> Res<'_, LocalPart> {
 pub fn mailbox(i: &str) -> Res<'_, Mailbox> {
     let (rest, local) = local_part(i)?;
     let Some(rest) = rest.strip_prefix('@') else {
-        return fail(
-            rest,
-            "Mailbox",
-            "a mailbox is local-part@domain; expected \"@\" here (RFC 5321 §4.1.2 Mailbox)",
-        );
+        return fail(rest, "Mailbox", "a mailbox is local-part@domain; expected \"@\" here (RFC 5321 §4.1.2 Mailbox)");
     };
     let (rest, host) = host(rest)?;
     Ok((rest, Mailbox { local, host }))
@@ -620,11 +574,7 @@ pub fn mailbox(i: &str) -> Res<'_, Mailbox> {
 pub fn at_domain(i: &str) -> Res<'_, Domain> {
     match i.strip_prefix('@') {
         Some(r) => domain(r),
-        None => fail(
-            i,
-            "At-domain",
-            "each hop of a source route is @domain (RFC 5321 §4.1.2 At-domain)",
-        ),
+        None => fail(i, "At-domain", "each hop of a source route is @domain (RFC 5321 §4.1.2 At-domain)"),
     }
 }
 
@@ -644,20 +594,18 @@ pub fn a_d_l(i: &str) -> Res<'_, Vec<Domain>> {
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"` (RFC 5321 §4.1.2)
 pub fn path(i: &str) -> Res<'_, Path> {
     let Some(mut rest) = i.strip_prefix('<') else {
-        return fail(i, "Path", "the angle brackets are required: <local-part@domain> (RFC 5321 §4.1.2 Path = \"<\" [ A-d-l \":\" ] Mailbox \">\")");
+        return fail(
+            i,
+            "Path",
+            "the angle brackets are required: <local-part@domain> (RFC 5321 §4.1.2 Path = \"<\" [ A-d-l \":\" ] Mailbox \">\")",
+        );
     };
     let mut source_route = Vec::new();
     if rest.starts_with('@') {
         let (r, hops) = a_d_l(rest)?;
         rest = match r.strip_prefix(':') {
             Some(r) => r,
-            None => {
-                return fail(
-                    r,
-                    "Path",
-                    "a source route ends with \":\" before the mailbox (RFC 5321 §4.1.2 Path)",
-                )
-            }
+            None => return fail(r, "Path", "a source route ends with \":\" before the mailbox (RFC 5321 §4.1.2 Path)"),
         };
         source_route = hops;
     }
@@ -714,13 +662,8 @@ pub fn path_limits(path: &Path) -> Result<(), &'static str> {
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2)
 pub fn esmtp_keyword(i: &str) -> Res<'_, &str> {
-    let (_, _) = let_dig(i).or_else(|_| {
-        fail(
-            i,
-            "esmtp-keyword",
-            "a parameter name starts with a letter or a digit (RFC 5321 §4.1.2 esmtp-keyword)",
-        )
-    })?;
+    let (_, _) = let_dig(i)
+        .or_else(|_| fail(i, "esmtp-keyword", "a parameter name starts with a letter or a digit (RFC 5321 §4.1.2 esmtp-keyword)"))?;
     let (kw, rest) = span(i, |b| is(b, class::LDH));
     Ok((rest, kw))
 }
@@ -730,7 +673,11 @@ pub fn esmtp_keyword(i: &str) -> Res<'_, &str> {
 pub fn esmtp_value(i: &str) -> Res<'_, &str> {
     let (v, rest) = span(i, |b| is(b, class::VALUE));
     if v.is_empty() {
-        return fail(i, "esmtp-value", "expected a value after \"=\": printable characters, no spaces, no \"=\" (RFC 5321 §4.1.2 esmtp-value)");
+        return fail(
+            i,
+            "esmtp-value",
+            "expected a value after \"=\": printable characters, no spaces, no \"=\" (RFC 5321 §4.1.2 esmtp-value)",
+        );
     }
     Ok((rest, v))
 }
@@ -760,8 +707,7 @@ fn sp(i: &str) -> Res<'_, ()> {
 // Commands (RFC 5321 §4.1.1)
 // ---------------------------------------------------------------------------------------
 
-const EXPECT_UNKNOWN: &str =
-    "a command: EHLO, HELO, MAIL, RCPT, DATA, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT, STARTTLS or AUTH";
+const EXPECT_UNKNOWN: &str = "a command: EHLO, HELO, MAIL, RCPT, DATA, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT, STARTTLS or AUTH";
 
 /// The syntax of each command as a student should write it.
 pub fn expected_syntax(verb: Verb) -> &'static str {
@@ -820,13 +766,7 @@ impl Ctx<'_> {
         self.line.len().saturating_sub(at.len())
     }
 
-    fn err(
-        &self,
-        kind: SyntaxErrorKind,
-        at: &str,
-        rule: &'static str,
-        why: impl Into<String>,
-    ) -> SyntaxError {
+    fn err(&self, kind: SyntaxErrorKind, at: &str, rule: &'static str, why: impl Into<String>) -> SyntaxError {
         SyntaxError::new(kind, expected_syntax(self.verb), rule, self.offset(at), why)
     }
 
@@ -845,18 +785,12 @@ impl Ctx<'_> {
     }
 
     fn bad_param(&self, keyword: &str, at: &str, why: impl Into<String>) -> SyntaxError {
-        let kind = SyntaxErrorKind::BadParameter {
-            verb: self.verb,
-            keyword: keyword.to_ascii_uppercase(),
-        };
+        let kind = SyntaxErrorKind::BadParameter { verb: self.verb, keyword: keyword.to_ascii_uppercase() };
         self.err(kind, at, "esmtp-value", why)
     }
 
     fn duplicate(&self, keyword: &str, at: &str) -> SyntaxError {
-        let kind = SyntaxErrorKind::DuplicateParameter {
-            verb: self.verb,
-            keyword: keyword.to_ascii_uppercase(),
-        };
+        let kind = SyntaxErrorKind::DuplicateParameter { verb: self.verb, keyword: keyword.to_ascii_uppercase() };
         let why = format!("{} may be given only once", keyword.to_ascii_uppercase());
         self.err(kind, at, "esmtp-param", why)
     }
@@ -878,17 +812,18 @@ pub fn command(line: &[u8]) -> Result<Command, SyntaxError> {
     let word_end = trimmed.iter().position(|&b| b == b' ').unwrap_or(trimmed.len());
     let verb = trimmed.get(..word_end).and_then(verb_from_word);
     let expected = verb.map_or(EXPECT_UNKNOWN, expected_syntax);
-    let s =
-        match std::str::from_utf8(trimmed) {
-            Ok(s) => s,
-            Err(e) => return Err(SyntaxError::new(
+    let s = match std::str::from_utf8(trimmed) {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(SyntaxError::new(
                 SyntaxErrorKind::NotUtf8 { verb },
                 expected,
                 "",
                 e.valid_up_to(),
                 "these bytes are not UTF-8; beyond ASCII, SMTP carries only UTF-8 (RFC 6531 §3.3)",
-            )),
-        };
+            ))
+        }
+    };
     // A branch-free OR over the line first (it vectorizes); the position only on a hit.
     let any_control = s.bytes().fold(false, |acc, b| acc | (b < 0x20) | (b == 0x7f));
     if let Some(p) = any_control.then(|| s.bytes().position(|b| is(b, class::CONTROL))).flatten() {
@@ -937,7 +872,9 @@ fn trim_end(line: &[u8]) -> &[u8] {
 
 /// `ehlo = "EHLO" SP ( Domain / address-literal ) CRLF` (RFC 5321 §4.1.1.1)
 fn ehlo<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
-    let (rest, ()) = sp(args).map_err(|_| cx.err(cx.args(), args, "ehlo", "EHLO needs your host name: a domain or an address literal such as [192.0.2.1] (RFC 5321 §4.1.1.1)"))?;
+    let (rest, ()) = sp(args).map_err(|_| {
+        cx.err(cx.args(), args, "ehlo", "EHLO needs your host name: a domain or an address literal such as [192.0.2.1] (RFC 5321 §4.1.1.1)")
+    })?;
     let (rest, h) = host(rest).map_err(|e| cx.rule_err(cx.args(), e))?;
     cx.end(rest)?;
     Ok(Command::Ehlo(h))
@@ -945,34 +882,23 @@ fn ehlo<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
 
 /// `helo = "HELO" SP Domain CRLF` (RFC 5321 §4.1.1.1)
 fn helo<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
-    let (rest, ()) = sp(args).map_err(|_| {
-        cx.err(cx.args(), args, "helo", "HELO needs your domain name (RFC 5321 §4.1.1.1)")
-    })?;
+    let (rest, ()) = sp(args).map_err(|_| cx.err(cx.args(), args, "helo", "HELO needs your domain name (RFC 5321 §4.1.1.1)"))?;
     let (rest, d) = domain(rest).map_err(|e| cx.rule_err(cx.args(), e))?;
     cx.end(rest)?;
     Ok(Command::Helo(d))
 }
 
 /// `SP <keyword>` then optional spaces: `"MAIL FROM:"` / `"RCPT TO:"` (case-insensitive).
-fn keyword_colon<'a>(
-    cx: &Ctx<'a>,
-    args: &'a str,
-    kw: &'static str,
-) -> Result<&'a str, SyntaxError> {
+fn keyword_colon<'a>(cx: &Ctx<'a>, args: &'a str, kw: &'static str) -> Result<&'a str, SyntaxError> {
     let bad = |at: &str| {
         let (rule, section) = if kw == "FROM:" { ("mail", 2) } else { ("rcpt", 3) };
-        let why = format!(
-            "expected \"{kw}\" after {} and a space (RFC 5321 §4.1.1.{section})",
-            cx.verb.as_str()
-        );
+        let why = format!("expected \"{kw}\" after {} and a space (RFC 5321 §4.1.1.{section})", cx.verb.as_str());
         cx.err(cx.args(), at, rule, why)
     };
     let (after_sp, ()) = sp(args).map_err(|_| bad(args))?;
     match after_sp.get(..kw.len()) {
         // Liberal: `MAIL FROM: <…>` (see the module docs).
-        Some(t) if t.eq_ignore_ascii_case(kw) => {
-            Ok(span(after_sp.get(kw.len()..).unwrap_or(""), |b| b == b' ').1)
-        }
+        Some(t) if t.eq_ignore_ascii_case(kw) => Ok(span(after_sp.get(kw.len()..).unwrap_or(""), |b| b == b' ').1),
         _ => Err(bad(after_sp)),
     }
 }
@@ -980,8 +906,7 @@ fn keyword_colon<'a>(
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF` (RFC 5321 §4.1.1.2)
 fn mail<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
     let rest = keyword_colon(cx, args, "FROM:")?;
-    let (rest, from) =
-        reverse_path(rest).map_err(|e| cx.rule_err(SyntaxErrorKind::BadAddress(Verb::Mail), e))?;
+    let (rest, from) = reverse_path(rest).map_err(|e| cx.rule_err(SyntaxErrorKind::BadAddress(Verb::Mail), e))?;
     let params = mail_parameters(cx, rest)?;
     Ok(Command::Mail { from, params })
 }
@@ -990,8 +915,7 @@ fn mail<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
 /// [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3)
 fn rcpt<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
     let rest = keyword_colon(cx, args, "TO:")?;
-    let (rest, to) =
-        forward_path(rest).map_err(|e| cx.rule_err(SyntaxErrorKind::BadAddress(Verb::Rcpt), e))?;
+    let (rest, to) = forward_path(rest).map_err(|e| cx.rule_err(SyntaxErrorKind::BadAddress(Verb::Rcpt), e))?;
     let params = rcpt_parameters(cx, rest)?;
     Ok(Command::Rcpt { to, params })
 }
@@ -1005,7 +929,12 @@ fn for_each_param<'a>(
 ) -> Result<(), SyntaxError> {
     while !rest.is_empty() {
         let (r, ()) = sp(rest).map_err(|_| {
-            cx.err(cx.args(), rest, "esmtp-param", "parameters follow the path, each after a space, as KEYWORD or KEYWORD=value (RFC 5321 §4.1.2 esmtp-param)")
+            cx.err(
+                cx.args(),
+                rest,
+                "esmtp-param",
+                "parameters follow the path, each after a space, as KEYWORD or KEYWORD=value (RFC 5321 §4.1.2 esmtp-param)",
+            )
         })?;
         let (after, (kw, value)) = esmtp_param(r).map_err(|e| cx.rule_err(cx.args(), e))?;
         each(kw, value, r)?;
@@ -1037,13 +966,7 @@ fn mail_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<MailParams, Syntax
                 Some(v) if v.eq_ignore_ascii_case("7BIT") => Body::SevenBit,
                 Some(v) if v.eq_ignore_ascii_case("8BITMIME") => Body::EightBitMime,
                 Some(v) if v.eq_ignore_ascii_case("BINARYMIME") => Body::BinaryMime,
-                _ => {
-                    return Err(cx.bad_param(
-                        kw,
-                        value_at,
-                        "BODY is 7BIT or 8BITMIME (RFC 6152 §2), or BINARYMIME (RFC 3030 §3)",
-                    ))
-                }
+                _ => return Err(cx.bad_param(kw, value_at, "BODY is 7BIT or 8BITMIME (RFC 6152 §2), or BINARYMIME (RFC 3030 §3)")),
             });
         } else if kw.eq_ignore_ascii_case("SMTPUTF8") {
             if seen_utf8 {
@@ -1068,14 +991,9 @@ fn mail_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<MailParams, Syntax
                 return Err(cx.duplicate(kw, at));
             }
             let Some(v) = value else {
-                return Err(cx.bad_param(
-                    kw,
-                    value_at,
-                    "ENVID needs a value: the envelope identifier as xtext (RFC 3461 §4.4)",
-                ));
+                return Err(cx.bad_param(kw, value_at, "ENVID needs a value: the envelope identifier as xtext (RFC 3461 §4.4)"));
             };
-            let decoded = decode_xtext(v)
-                .map_err(|e| cx.bad_param(kw, rest_at(value_at, e.offset), e.why))?;
+            let decoded = decode_xtext(v).map_err(|e| cx.bad_param(kw, rest_at(value_at, e.offset), e.why))?;
             p.envid = Some(decoded);
         } else if kw.eq_ignore_ascii_case("AUTH") {
             if p.auth.is_some() {
@@ -1085,8 +1003,7 @@ fn mail_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<MailParams, Syntax
             let Some(v) = value else {
                 return Err(cx.bad_param(kw, value_at, why));
             };
-            let decoded = decode_xtext(v)
-                .map_err(|e| cx.bad_param(kw, rest_at(value_at, e.offset), e.why))?;
+            let decoded = decode_xtext(v).map_err(|e| cx.bad_param(kw, rest_at(value_at, e.offset), e.why))?;
             // RFC 4954 §5: "the decoded form of the xtext MUST be either an addr-spec or the
             // two characters '<>'".
             if decoded != "<>" && !matches!(mailbox(&decoded), Ok(("", _))) {
@@ -1115,9 +1032,7 @@ fn size_value(cx: &Ctx<'_>, kw: &str, value: Option<&str>, at: &str) -> Result<u
     let why = "SIZE is the message size in octets: 1 to 20 digits (RFC 1870 §3)";
     match value {
         Some(v) if !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit()) => {
-            v.parse::<u64>().map_err(|_| {
-                cx.bad_param(kw, at, "SIZE is too large to be a message size (RFC 1870 §3)")
-            })
+            v.parse::<u64>().map_err(|_| cx.bad_param(kw, at, "SIZE is too large to be a message size (RFC 1870 §3)"))
         }
         _ => Err(cx.bad_param(kw, at, why)),
     }
@@ -1150,14 +1065,8 @@ fn rcpt_parameters<'a>(cx: &Ctx<'a>, rest: &'a str) -> Result<RcptParams, Syntax
 /// `notify-esmtp-value = "NEVER" / 1#notify-list-element`,
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"` (RFC 3461 §4.1). A repeated
 /// element is accepted (it changes nothing).
-fn notify_value(
-    cx: &Ctx<'_>,
-    kw: &str,
-    value: Option<&str>,
-    at: &str,
-) -> Result<Notify, SyntaxError> {
-    let why =
-        "NOTIFY is NEVER, or a comma-separated list of SUCCESS, FAILURE, DELAY (RFC 3461 §4.1)";
+fn notify_value(cx: &Ctx<'_>, kw: &str, value: Option<&str>, at: &str) -> Result<Notify, SyntaxError> {
+    let why = "NOTIFY is NEVER, or a comma-separated list of SUCCESS, FAILURE, DELAY (RFC 3461 §4.1)";
     let Some(v) = value else {
         return Err(cx.bad_param(kw, at, why));
     };
@@ -1174,11 +1083,7 @@ fn notify_value(
         } else if item.eq_ignore_ascii_case("DELAY") {
             delay = true;
         } else if item.eq_ignore_ascii_case("NEVER") {
-            return Err(cx.bad_param(
-                kw,
-                item_at,
-                "NEVER cannot be combined with other values (RFC 3461 §4.1)",
-            ));
+            return Err(cx.bad_param(kw, item_at, "NEVER cannot be combined with other values (RFC 3461 §4.1)"));
         } else {
             return Err(cx.bad_param(kw, item_at, why));
         }
@@ -1189,12 +1094,7 @@ fn notify_value(
 
 /// `orcpt-parameter = "ORCPT=" original-recipient-address`,
 /// `original-recipient-address = addr-type ";" xtext`, `addr-type = atom` (RFC 3461 §4.2).
-fn orcpt_value(
-    cx: &Ctx<'_>,
-    kw: &str,
-    value: Option<&str>,
-    at: &str,
-) -> Result<(String, String), SyntaxError> {
+fn orcpt_value(cx: &Ctx<'_>, kw: &str, value: Option<&str>, at: &str) -> Result<(String, String), SyntaxError> {
     let why = "ORCPT is addr-type;xtext, e.g. rfc822;bob+40example.com (RFC 3461 §4.2)";
     let Some((addr_type, x)) = value.and_then(|v| v.split_once(';')) else {
         return Err(cx.bad_param(kw, at, why));
@@ -1216,9 +1116,7 @@ fn bdat<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
     if digits.is_empty() {
         return Err(cx.err(cx.args(), rest, "chunk-size", why));
     }
-    let size = digits
-        .parse::<u64>()
-        .map_err(|_| cx.err(cx.args(), rest, "chunk-size", "the chunk size is too large"))?;
+    let size = digits.parse::<u64>().map_err(|_| cx.err(cx.args(), rest, "chunk-size", "the chunk size is too large"))?;
     if after.is_empty() {
         return Ok(Command::Bdat { size, last: false });
     }
@@ -1226,12 +1124,7 @@ fn bdat<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
     if marker.eq_ignore_ascii_case("LAST") {
         Ok(Command::Bdat { size, last: true })
     } else {
-        Err(cx.err(
-            cx.args(),
-            marker,
-            "end-marker",
-            "after the size only LAST may follow (RFC 3030 §2 end-marker)",
-        ))
+        Err(cx.err(cx.args(), marker, "end-marker", "after the size only LAST may follow (RFC 3030 §2 end-marker)"))
     }
 }
 
@@ -1244,10 +1137,7 @@ fn text_arg<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<String, SyntaxError> {
             cx.args(),
             args,
             "String",
-            format!(
-                "{} needs an argument: a user name or mailbox (RFC 5321 §3.5)",
-                cx.verb.as_str()
-            ),
+            format!("{} needs an argument: a user name or mailbox (RFC 5321 §3.5)", cx.verb.as_str()),
         )),
     }
 }
@@ -1270,11 +1160,7 @@ fn auth<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
     let (rest, ()) = sp(args).map_err(|_| cx.err(cx.args(), args, "sasl-mech", why))?;
     let (mech, after) = span(rest, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if mech.is_empty() || mech.len() > 20 {
-        let why = if mech.is_empty() {
-            why
-        } else {
-            "a SASL mechanism name is at most 20 characters (RFC 4422 §3.1)"
-        };
+        let why = if mech.is_empty() { why } else { "a SASL mechanism name is at most 20 characters (RFC 4422 §3.1)" };
         return Err(cx.err(cx.args(), rest, "sasl-mech", why));
     }
     let mechanism = mech.to_ascii_uppercase();
@@ -1285,12 +1171,7 @@ fn auth<'a>(cx: &Ctx<'a>, args: &'a str) -> Result<Command, SyntaxError> {
     if resp == "=" || is_base64(resp) {
         Ok(Command::Auth { mechanism, initial: Some(resp.to_owned()) })
     } else {
-        Err(cx.err(
-            cx.args(),
-            resp,
-            "initial-response",
-            "the initial response is base64, or \"=\" for an empty one (RFC 4954 §4)",
-        ))
+        Err(cx.err(cx.args(), resp, "initial-response", "the initial response is base64, or \"=\" for an empty one (RFC 4954 §4)"))
     }
 }
 
@@ -1310,8 +1191,7 @@ fn is_base64(s: &str) -> bool {
 // Replies (RFC 5321 §4.2, RFC 2034, RFC 3463)
 // ---------------------------------------------------------------------------------------
 
-const EXPECT_REPLY: &str =
-    "Reply-code [ SP textstring ] on the last line, Reply-code \"-\" [ textstring ] before it (RFC 5321 §4.2)";
+const EXPECT_REPLY: &str = "Reply-code [ SP textstring ] on the last line, Reply-code \"-\" [ textstring ] before it (RFC 5321 §4.2)";
 
 /// ```text
 /// Reply-line = *( Reply-code "-" [ textstring ] CRLF )
@@ -1321,9 +1201,8 @@ const EXPECT_REPLY: &str =
 /// ```
 /// (RFC 5321 §4.2). One line without its CRLF. UTF-8 text is accepted (RFC 6531 §3.7.4.2).
 pub fn reply_line(line: &[u8]) -> Result<ReplyLine, SyntaxError> {
-    let err = |offset: usize, rule: &'static str, why: &'static str| {
-        SyntaxError::new(SyntaxErrorKind::BadReply, EXPECT_REPLY, rule, offset, why)
-    };
+    let err =
+        |offset: usize, rule: &'static str, why: &'static str| SyntaxError::new(SyntaxErrorKind::BadReply, EXPECT_REPLY, rule, offset, why);
     let s = std::str::from_utf8(line).map_err(|e| {
         SyntaxError::new(
             SyntaxErrorKind::NotUtf8 { verb: None },
@@ -1342,26 +1221,19 @@ pub fn reply_line(line: &[u8]) -> Result<ReplyLine, SyntaxError> {
             "reply text is printable characters, spaces and tabs only (RFC 5321 §4.2 textstring)",
         ));
     }
-    let code =
-        match s.as_bytes() {
-            [a @ b'2'..=b'5', b @ b'0'..=b'5', c @ b'0'..=b'9', ..] => {
-                Code(u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'))
-            }
-            _ => return Err(err(
-                0,
-                "Reply-code",
-                "a reply starts with a three-digit code: 2-5, then 0-5, then 0-9 (RFC 5321 §4.2)",
-            )),
-        };
+    let code = match s.as_bytes() {
+        [a @ b'2'..=b'5', b @ b'0'..=b'5', c @ b'0'..=b'9', ..] => {
+            Code(u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'))
+        }
+        _ => return Err(err(0, "Reply-code", "a reply starts with a three-digit code: 2-5, then 0-5, then 0-9 (RFC 5321 §4.2)")),
+    };
     let (last, text) = match s.as_bytes().get(3) {
         None => (true, ""),
         Some(b' ') => (true, s.get(4..).unwrap_or("")),
         Some(b'-') => (false, s.get(4..).unwrap_or("")),
-        Some(_) => return Err(err(
-            3,
-            "Reply-line",
-            "after the code comes a space (last line) or \"-\" (more lines follow) (RFC 5321 §4.2)",
-        )),
+        Some(_) => {
+            return Err(err(3, "Reply-line", "after the code comes a space (last line) or \"-\" (more lines follow) (RFC 5321 §4.2)"))
+        }
     };
     Ok(ReplyLine { code, last, text: text.to_owned() })
 }
@@ -1371,9 +1243,7 @@ pub fn reply_line(line: &[u8]) -> Result<ReplyLine, SyntaxError> {
 /// with a class equal to the reply's first digit (RFC 2034 §4, RFC 3463 §2). Otherwise
 /// `enhanced` is `None` and the text is kept as it came.
 pub fn reply(lines: &[ReplyLine]) -> Result<Reply, SyntaxError> {
-    let err = |why: String| {
-        SyntaxError::new(SyntaxErrorKind::BadReply, EXPECT_REPLY, "Reply-line", 0, why)
-    };
+    let err = |why: String| SyntaxError::new(SyntaxErrorKind::BadReply, EXPECT_REPLY, "Reply-line", 0, why);
     let Some((last, init)) = lines.split_last() else {
         return Err(err("a reply has at least one line (RFC 5321 §4.2)".into()));
     };
@@ -1381,7 +1251,9 @@ pub fn reply(lines: &[ReplyLine]) -> Result<Reply, SyntaxError> {
         if l.code != last.code {
             return Err(err(format!(
                 "line {} has code {} but the reply's last line has {}: all lines of a reply carry the same code (RFC 5321 §4.2.1)",
-                n + 1, l.code.0, last.code.0
+                n + 1,
+                l.code.0,
+                last.code.0
             )));
         }
     }
@@ -1405,11 +1277,7 @@ pub fn reply(lines: &[ReplyLine]) -> Result<Reply, SyntaxError> {
             return Ok(Reply { code: last.code, enhanced: Some(enhanced), lines });
         }
     }
-    Ok(Reply {
-        code: last.code,
-        enhanced: None,
-        lines: lines.iter().map(|l| l.text.clone()).collect(),
-    })
+    Ok(Reply { code: last.code, enhanced: None, lines: lines.iter().map(|l| l.text.clone()).collect() })
 }
 
 /// ```text
@@ -1507,12 +1375,7 @@ mod tests {
     use super::*;
 
     #[track_caller]
-    fn check<'a, T: PartialEq + std::fmt::Debug>(
-        rule: impl Fn(&'a str) -> Res<'a, T>,
-        input: &'a str,
-        expected: T,
-        rest: &str,
-    ) {
+    fn check<'a, T: PartialEq + std::fmt::Debug>(rule: impl Fn(&'a str) -> Res<'a, T>, input: &'a str, expected: T, rest: &str) {
         match rule(input) {
             Ok((r, v)) => {
                 assert_eq!(v, expected, "{input:?}");
@@ -1524,11 +1387,7 @@ mod tests {
 
     /// The rule fails, `at` bytes into the input.
     #[track_caller]
-    fn refuse<'a, T: std::fmt::Debug>(
-        rule: impl Fn(&'a str) -> Res<'a, T>,
-        input: &'a str,
-        at: usize,
-    ) {
+    fn refuse<'a, T: std::fmt::Debug>(rule: impl Fn(&'a str) -> Res<'a, T>, input: &'a str, at: usize) {
         match rule(input) {
             Ok(v) => panic!("{input:?} should fail, got {v:?}"),
             Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
@@ -1576,12 +1435,7 @@ mod tests {
         refuse(ipv4_address_literal, "1.2.3", 5);
         refuse(ipv4_address_literal, "256.1.1.1", 0);
         refuse(ipv4_address_literal, "1.2.3.0004", 6);
-        check(
-            general_address_literal,
-            "x-y:a=b]",
-            AddressLiteral::General { tag: "x-y".into(), content: "a=b".into() },
-            "]",
-        );
+        check(general_address_literal, "x-y:a=b]", AddressLiteral::General { tag: "x-y".into(), content: "a=b".into() }, "]");
         refuse(address_literal, "[x-y:a\\b]", 6);
         refuse(address_literal, "1.2.3.4", 0);
     }
@@ -1597,10 +1451,7 @@ mod tests {
         check(
             path,
             "<@a,@b:c@d>",
-            Path {
-                source_route: vec![Domain("a".into()), Domain("b".into())],
-                mailbox: mailbox("c@d").unwrap().1,
-            },
+            Path { source_route: vec![Domain("a".into()), Domain("b".into())], mailbox: mailbox("c@d").unwrap().1 },
             "",
         );
         check(forward_path, "<postMaster>", ForwardPath::Postmaster("postMaster".into()), "");
@@ -1622,13 +1473,8 @@ mod tests {
     fn enhanced_codes() {
         assert_eq!(enhanced_status_code("5.1.1 x"), Some((EnhancedCode::new(5, 1, 1), "x")));
         assert_eq!(enhanced_status_code("2.0.0"), Some((EnhancedCode::new(2, 0, 0), "")));
-        assert_eq!(
-            enhanced_status_code("4.999.999 y"),
-            Some((EnhancedCode::new(4, 999, 999), "y"))
-        );
-        for no in
-            ["3.0.0 x", "5.01.1 x", "5.1.01 x", "5.1 x", "5.1.1x", "5..1 x", "5.1.1000 x", "x"]
-        {
+        assert_eq!(enhanced_status_code("4.999.999 y"), Some((EnhancedCode::new(4, 999, 999), "y")));
+        for no in ["3.0.0 x", "5.01.1 x", "5.1.01 x", "5.1 x", "5.1.1x", "5..1 x", "5.1.1000 x", "x"] {
             assert_eq!(enhanced_status_code(no), None, "{no:?}");
         }
     }

@@ -214,7 +214,12 @@ enum Mode {
     Commands,
     Data(DataReader),
     /// A BDAT chunk; `refusal`: the reply to send once the chunk has been swallowed.
-    Bdat { reader: BdatReader, last: bool, size: u64, refusal: Option<Box<Refusal>> },
+    Bdat {
+        reader: BdatReader,
+        last: bool,
+        size: u64,
+        refusal: Option<Box<Refusal>>,
+    },
 }
 
 /// One server side of one SMTP connection.
@@ -328,7 +333,10 @@ impl ServerSession {
         if self.state != State::Closed {
             if self.state != State::Connected || self.tx.is_some() {
                 self.events.push_back(ServerEvent::ProtocolViolated {
-                    what: format!("the client closed the connection without QUIT (in state {:?}); any open transaction is dropped (RFC 5321 §3.8)", self.state),
+                    what: format!(
+                        "the client closed the connection without QUIT (in state {:?}); any open transaction is dropped (RFC 5321 §3.8)",
+                        self.state
+                    ),
                 });
             }
             self.state = State::Closed;
@@ -418,7 +426,14 @@ impl ServerSession {
         self.info.esmtp && self.config.extensions.pipelining
     }
 
-    fn write_reply(&mut self, reply: Reply, spec: &'static ReplySpec, transition: Option<&'static Transition>, before: State, after: State) {
+    fn write_reply(
+        &mut self,
+        reply: Reply,
+        spec: &'static ReplySpec,
+        transition: Option<&'static Transition>,
+        before: State,
+        after: State,
+    ) {
         let bytes = encode::reply(&reply).into_bytes();
         self.batch.extend_from_slice(&bytes);
         if !self.pipelining() {
@@ -438,7 +453,14 @@ impl ServerSession {
         self.respond_to(None, trigger, spec, args, more);
     }
 
-    fn respond_to(&mut self, command: Option<(Vec<u8>, Command)>, trigger: Trigger, spec: &'static ReplySpec, args: &[&str], more: Vec<String>) {
+    fn respond_to(
+        &mut self,
+        command: Option<(Vec<u8>, Command)>,
+        trigger: Trigger,
+        spec: &'static ReplySpec,
+        args: &[&str],
+        more: Vec<String>,
+    ) {
         let reply = spec.reply_lines(args, more, self.enhanced_on());
         let before = self.state;
         let transition = state::next_state(before, trigger, Some(reply.class()));
@@ -478,7 +500,10 @@ impl ServerSession {
         match frame {
             Frame::TooLong { octets, head } => {
                 self.events.push_back(ServerEvent::ProtocolViolated {
-                    what: format!("a line of {octets} octets starting {:?} was discarded: the limit is 512 including CRLF (RFC 5321 §4.5.3.1.4)", String::from_utf8_lossy(&head)),
+                    what: format!(
+                        "a line of {octets} octets starting {:?} was discarded: the limit is 512 including CRLF (RFC 5321 §4.5.3.1.4)",
+                        String::from_utf8_lossy(&head)
+                    ),
                 });
                 if self.state == State::Auth {
                     self.respond(Trigger::AuthResponse, &cat::AUTH_LINE_TOO_LONG, &[], Vec::new());
@@ -488,7 +513,10 @@ impl ServerSession {
             }
             Frame::BareLf(raw) => {
                 self.events.push_back(ServerEvent::ProtocolViolated {
-                    what: format!("the line {:?} ended with a bare LF, not CRLF (RFC 5321 §2.3.8); it was not executed", String::from_utf8_lossy(&raw)),
+                    what: format!(
+                        "the line {:?} ended with a bare LF, not CRLF (RFC 5321 §2.3.8); it was not executed",
+                        String::from_utf8_lossy(&raw)
+                    ),
                 });
                 let trigger = if self.state == State::Auth { Trigger::AuthResponse } else { Trigger::Command(Verb::Noop) };
                 self.respond(trigger, &cat::BARE_LF_COMMAND, &[], Vec::new());
@@ -517,7 +545,9 @@ impl ServerSession {
         self.respond(Trigger::Command(Verb::Noop), spec, &[&expected], Vec::new());
     }
 
-    fn refuse(&mut self, raw: Vec<u8>, command: Command, spec: &'static ReplySpec, arg: &str) {
+    /// Answers `command` with `spec` and nothing else: no state but the table's changes (a 250 to
+    /// RSET or NOOP as much as a refusal; was called `refuse`, which said the opposite of half its uses).
+    fn answer_only(&mut self, raw: Vec<u8>, command: Command, spec: &'static ReplySpec, arg: &str) {
         let verb = command.verb();
         self.respond_to(Some((raw, command)), Trigger::Command(verb), spec, &[arg], Vec::new());
     }
@@ -526,7 +556,10 @@ impl ServerSession {
         let verb = command.verb();
         // RFC 3207 §4 / RFC 4954 §6: a required STARTTLS or AUTH gates every other command
         // (the gates and their allowed commands live in `state.rs`).
-        for (gate, closed) in [(&state::TLS_GATE, self.config.require_tls && !self.info.tls), (&state::AUTH_GATE, self.config.require_auth && self.info.auth_user.is_none())] {
+        for (gate, closed) in [
+            (&state::TLS_GATE, self.config.require_tls && !self.info.tls),
+            (&state::AUTH_GATE, self.config.require_auth && self.info.auth_user.is_none()),
+        ] {
             if closed && gate.refuses(self.state, verb) {
                 return self.refuse_or_swallow(raw, command, gate.reply, "");
             }
@@ -535,9 +568,7 @@ impl ServerSession {
         // whatever the state.
         let offered = self.implements(verb) || verb == Verb::Expn;
         let needs_ehlo = matches!(verb, Verb::Bdat | Verb::StartTls | Verb::Auth);
-        if !(offered && (self.info.esmtp || !needs_ehlo))
-            && !matches!(self.state, State::Connected | State::NoService)
-        {
+        if !(offered && (self.info.esmtp || !needs_ehlo)) && !matches!(self.state, State::Connected | State::NoService) {
             return self.refuse_or_swallow(raw, command, &cat::NOT_IMPLEMENTED, verb.as_str());
         }
         if let Some(mut spec) = state::sequence_error(self.state, verb) {
@@ -558,16 +589,16 @@ impl ServerSession {
             Command::Rcpt { .. } => self.rcpt(raw, command, policy),
             Command::Data => self.data(raw, command),
             Command::Bdat { size, last } => self.bdat(raw, command, size, last),
-            Command::Rset => self.refuse(raw, command, &cat::RSET_OK, ""),
-            Command::Noop(_) => self.refuse(raw, command, &cat::NOOP_OK, ""),
+            Command::Rset => self.answer_only(raw, command, &cat::RSET_OK, ""),
+            Command::Noop(_) => self.answer_only(raw, command, &cat::NOOP_OK, ""),
             Command::Vrfy(_) => {
                 let spec = match self.config.vrfy {
                     VrfyMode::CannotVerify => &cat::VRFY_CANNOT, // RFC 5321 §3.5.3
                     VrfyMode::Disabled => &cat::VRFY_DISABLED,
                 };
-                self.refuse(raw, command, spec, "")
+                self.answer_only(raw, command, spec, "")
             }
-            Command::Expn(_) => self.refuse(raw, command, &cat::EXPN_DISABLED, ""),
+            Command::Expn(_) => self.answer_only(raw, command, &cat::EXPN_DISABLED, ""),
             Command::Help(_) => {
                 let list: Vec<&str> = Verb::ALL.iter().filter(|v| self.implements(**v)).map(|v| v.as_str()).collect();
                 let more = vec![list.join(" ")];
@@ -575,7 +606,7 @@ impl ServerSession {
             }
             Command::Quit => {
                 let host = self.config.hostname.clone();
-                self.refuse(raw, command, &cat::QUIT_OK, &host)
+                self.answer_only(raw, command, &cat::QUIT_OK, &host)
             }
             Command::StartTls => self.starttls(raw, command),
             Command::Auth { ref mechanism, ref initial } => {
@@ -588,16 +619,17 @@ impl ServerSession {
     /// Refuse a command; a refused BDAT still has its chunk to swallow (RFC 3030 §2).
     fn refuse_or_swallow(&mut self, raw: Vec<u8>, command: Command, spec: &'static ReplySpec, arg: &str) {
         if let Command::Bdat { size, last } = command {
-            self.mode = Mode::Bdat { reader: BdatReader::new(size), last, size, refusal: Some(Box::new((raw, command, spec, arg.to_string()))) };
+            self.mode =
+                Mode::Bdat { reader: BdatReader::new(size), last, size, refusal: Some(Box::new((raw, command, spec, arg.to_string()))) };
         } else {
-            self.refuse(raw, command, spec, arg);
+            self.answer_only(raw, command, spec, arg);
         }
     }
 
     fn ehlo(&mut self, raw: Vec<u8>, command: Command, host: Host, esmtp: bool, policy: &mut dyn Policy) {
         if let Verdict::Reject(spec) = policy.helo(&host, &self.info) {
             let name = host.to_string();
-            return self.refuse(raw, command, spec, &name);
+            return self.answer_only(raw, command, spec, &name);
         }
         // RFC 5321 §4.1.4: EHLO/HELO reset the transaction (done by the table: → Ready).
         self.info.helo = Some(host.to_string());
@@ -699,33 +731,41 @@ impl ServerSession {
             params.other.first().map(|o| o.keyword.clone())
         };
         if let Some(k) = unknown {
-            return self.refuse(raw, command, &cat::PARAM_UNKNOWN, &k);
+            return self.answer_only(raw, command, &cat::PARAM_UNKNOWN, &k);
         }
         let max = self.config.max_message_size;
         if params.size.is_some_and(|s| s > max) {
             // RFC 1870 §6: refuse a declared size over the limit before any data.
-            return self.refuse(raw, command, &cat::SIZE_DECLARED_TOO_BIG, &max.to_string());
+            return self.answer_only(raw, command, &cat::SIZE_DECLARED_TOO_BIG, &max.to_string());
         }
         if let ReversePath::Path(p) = from {
             if !path_is_ascii(p) && !params.smtputf8 {
                 let a = from.to_string();
-                return self.refuse(raw, command, &cat::SMTPUTF8_REQUIRED, &a); // RFC 6531 §3.4
+                return self.answer_only(raw, command, &cat::SMTPUTF8_REQUIRED, &a);
+                // RFC 6531 §3.4
             }
         }
         if let Verdict::Reject(spec) = policy.mail_from(from, params, &self.info) {
             let a = from.to_string();
-            return self.refuse(raw, command, spec, &a);
+            return self.answer_only(raw, command, spec, &a);
         }
-        self.tx = Some(Transaction { from: from.clone(), params: params.clone(), rcpts: Vec::new(), refused: 0, data: Vec::new(), bdat_octets: 0 });
+        self.tx = Some(Transaction {
+            from: from.clone(),
+            params: params.clone(),
+            rcpts: Vec::new(),
+            refused: 0,
+            data: Vec::new(),
+            bdat_octets: 0,
+        });
         let a = from.to_string();
-        self.refuse(raw, command, &cat::MAIL_OK, &a);
+        self.answer_only(raw, command, &cat::MAIL_OK, &a);
     }
 
     fn rcpt(&mut self, raw: Vec<u8>, command: Command, policy: &mut dyn Policy) {
         let Command::Rcpt { to, params } = &command else { return };
         let a = to.to_string();
         let Some(tx) = self.tx.as_mut() else {
-            return self.refuse(raw, command, &cat::NEED_MAIL, "RCPT");
+            return self.answer_only(raw, command, &cat::NEED_MAIL, "RCPT");
         };
         let dsn = self.info.esmtp && self.config.extensions.dsn;
         let unknown = if (params.notify.is_some() || params.orcpt.is_some()) && !dsn {
@@ -735,17 +775,18 @@ impl ServerSession {
         };
         if let Some(k) = unknown {
             tx.refused += 1;
-            return self.refuse(raw, command, &cat::PARAM_UNKNOWN, &k); // RFC 5321 §4.1.1.11
+            return self.answer_only(raw, command, &cat::PARAM_UNKNOWN, &k); // RFC 5321 §4.1.1.11
         }
         if let ForwardPath::Path(p) = to {
             if !path_is_ascii(p) && !tx.params.smtputf8 {
                 tx.refused += 1;
-                return self.refuse(raw, command, &cat::SMTPUTF8_REQUIRED, &a); // RFC 6531 §3.4
+                return self.answer_only(raw, command, &cat::SMTPUTF8_REQUIRED, &a);
+                // RFC 6531 §3.4
             }
         }
         if tx.rcpts.len() >= self.config.max_recipients.max(1) {
             tx.refused += 1;
-            return self.refuse(raw, command, &cat::TOO_MANY_RCPTS, ""); // RFC 5321 §4.5.3.1.10
+            return self.answer_only(raw, command, &cat::TOO_MANY_RCPTS, ""); // RFC 5321 §4.5.3.1.10
         }
         // RFC 5321 §4.5.1: <Postmaster> (and postmaster at this host) must always be accepted.
         let postmaster = match to {
@@ -757,13 +798,13 @@ impl ServerSession {
                 if let Some(tx) = self.tx.as_mut() {
                     tx.refused += 1;
                 }
-                return self.refuse(raw, command, spec, &a);
+                return self.answer_only(raw, command, spec, &a);
             }
         }
         if let Some(tx) = self.tx.as_mut() {
             tx.rcpts.push((to.clone(), params.clone()));
         }
-        self.refuse(raw, command, &cat::RCPT_OK, &a);
+        self.answer_only(raw, command, &cat::RCPT_OK, &a);
     }
 
     fn data(&mut self, raw: Vec<u8>, command: Command) {
@@ -845,14 +886,15 @@ impl ServerSession {
         if let Some(refusal) = refusal {
             let (raw, command, spec, arg) = *refusal;
             // RFC 3030 §2: the chunk of a refused BDAT is read and discarded, then answered.
-            return self.refuse(raw, command, spec, &arg);
+            return self.answer_only(raw, command, spec, &arg);
         }
         self.events.push_back(ServerEvent::ChunkReceived { octets: size, last });
         let max = self.config.max_message_size;
         let total = self.tx.as_ref().map_or(0, |t| t.bdat_octets);
         let trigger = if last { Trigger::LastChunk } else { Trigger::Chunk };
         if total > max {
-            return self.respond(trigger, &cat::SIZE_EXCEEDED, &[&max.to_string()], Vec::new()); // RFC 1870 §6
+            return self.respond(trigger, &cat::SIZE_EXCEEDED, &[&max.to_string()], Vec::new());
+            // RFC 1870 §6
         }
         if !last {
             return self.respond(trigger, &cat::BDAT_CHUNK_OK, &[&size.to_string()], Vec::new());
@@ -866,17 +908,20 @@ impl ServerSession {
 
     fn starttls(&mut self, raw: Vec<u8>, command: Command) {
         if self.info.tls {
-            return self.refuse(raw, command, &cat::TLS_ALREADY, ""); // RFC 3207 §4.2
+            return self.answer_only(raw, command, &cat::TLS_ALREADY, ""); // RFC 3207 §4.2
         }
         if !(self.info.esmtp && self.config.extensions.starttls) {
-            return self.refuse(raw, command, &cat::NOT_IMPLEMENTED, "STARTTLS");
+            return self.answer_only(raw, command, &cat::NOT_IMPLEMENTED, "STARTTLS");
         }
-        self.refuse(raw, command, &cat::STARTTLS_GO, "");
+        self.answer_only(raw, command, &cat::STARTTLS_GO, "");
         self.flush();
         let injected = self.framer.take_rest();
         if !injected.is_empty() {
             self.events.push_back(ServerEvent::ProtocolViolated {
-                what: format!("{} octets were pipelined after STARTTLS; they were discarded, not executed (RFC 3207 §4.2, command injection)", injected.len()),
+                what: format!(
+                    "{} octets were pipelined after STARTTLS; they were discarded, not executed (RFC 3207 §4.2, command injection)",
+                    injected.len()
+                ),
             });
         }
         // The simulated handshake; RFC 3207 §4.2: forget everything learned before.
@@ -888,15 +933,16 @@ impl ServerSession {
 
     fn auth_command(&mut self, raw: Vec<u8>, command: Command, mechanism: String, initial: Option<String>, policy: &mut dyn Policy) {
         if self.info.auth_user.is_some() {
-            return self.refuse(raw, command, &cat::AUTH_ALREADY, ""); // RFC 4954 §4
+            return self.answer_only(raw, command, &cat::AUTH_ALREADY, ""); // RFC 4954 §4
         }
         let mechs = self.mechanisms();
         if !self.info.esmtp || mechs.is_empty() {
-            return self.refuse(raw, command, &cat::NOT_IMPLEMENTED, "AUTH");
+            return self.answer_only(raw, command, &cat::NOT_IMPLEMENTED, "AUTH");
         }
         let upper = mechanism.to_ascii_uppercase();
         if !mechs.contains(&upper.as_str()) {
-            return self.refuse(raw, command, &cat::AUTH_MECHANISM, &mechanism); // RFC 4954 §6
+            return self.answer_only(raw, command, &cat::AUTH_MECHANISM, &mechanism);
+            // RFC 4954 §6
         }
         let upper_is_plain = upper == "PLAIN";
         let step = if upper_is_plain { AuthStep::Plain } else { AuthStep::LoginUser };
@@ -935,7 +981,8 @@ impl ServerSession {
         let decoded = if raw == b"=" { Some(Vec::new()) } else { base64::decode(&raw) };
         let Some(decoded) = decoded else {
             self.events.push_back(ServerEvent::AuthFailed { mechanism, user: None });
-            return self.respond(Trigger::AuthResponse, &cat::AUTH_BAD_BASE64, &[], Vec::new()); // RFC 4954 §6
+            return self.respond(Trigger::AuthResponse, &cat::AUTH_BAD_BASE64, &[], Vec::new());
+            // RFC 4954 §6
         };
         let text = String::from_utf8_lossy(&decoded).into_owned();
         match step {
@@ -983,9 +1030,9 @@ pub fn ehlo_keyword(verb: Verb) -> Option<&'static str> {
         Verb::Ehlo | Verb::Helo | Verb::Mail | Verb::Rcpt | Verb::Data | Verb::Rset | Verb::Noop | Verb::Quit | Verb::Vrfy => None,
         Verb::Expn => Some("EXPN"),
         Verb::Help => Some("HELP"),
-        Verb::Bdat => Some("CHUNKING"), // RFC 3030 §2
+        Verb::Bdat => Some("CHUNKING"),     // RFC 3030 §2
         Verb::StartTls => Some("STARTTLS"), // RFC 3207 §4
-        Verb::Auth => Some("AUTH"), // RFC 4954 §3
+        Verb::Auth => Some("AUTH"),         // RFC 4954 §3
     }
 }
 
@@ -1002,7 +1049,9 @@ pub fn syntax_error_spec(kind: &SyntaxErrorKind) -> &'static ReplySpec {
         SyntaxErrorKind::BadAddress(_) => &cat::BAD_RCPT_SYNTAX,
         SyntaxErrorKind::BadParameter { .. } | SyntaxErrorKind::DuplicateParameter { .. } => &cat::BAD_PARAM_VALUE,
         SyntaxErrorKind::NotUtf8 { verb: Some(_) } | SyntaxErrorKind::BadCharacter { verb: Some(_) } => &cat::BAD_ARGUMENTS,
-        SyntaxErrorKind::NotUtf8 { verb: None } | SyntaxErrorKind::BadCharacter { verb: None } | SyntaxErrorKind::BadReply => &cat::BAD_LINE,
+        SyntaxErrorKind::NotUtf8 { verb: None } | SyntaxErrorKind::BadCharacter { verb: None } | SyntaxErrorKind::BadReply => {
+            &cat::BAD_LINE
+        }
     }
 }
 
@@ -1014,6 +1063,5 @@ fn is_postmaster_here(p: &Path, hostname: &str) -> bool {
     let local = match &p.mailbox.local {
         LocalPart::Dot(s) | LocalPart::Quoted(s) => s,
     };
-    local.eq_ignore_ascii_case("postmaster")
-        && matches!(&p.mailbox.host, Host::Domain(d) if d.0.eq_ignore_ascii_case(hostname))
+    local.eq_ignore_ascii_case("postmaster") && matches!(&p.mailbox.host, Host::Domain(d) if d.0.eq_ignore_ascii_case(hostname))
 }

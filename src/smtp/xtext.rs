@@ -41,12 +41,7 @@ pub fn decode(x: &str) -> Result<String, XtextError> {
                 }
                 i += 3;
             }
-            b'=' => {
-                return Err(XtextError {
-                    offset: i,
-                    why: "\"=\" must be written as +3D in xtext (RFC 3461 §4 xchar)",
-                })
-            }
+            b'=' => return Err(XtextError { offset: i, why: "\"=\" must be written as +3D in xtext (RFC 3461 §4 xchar)" }),
             b'!'..=b'~' => {
                 out.push(b);
                 i += 1;
@@ -60,10 +55,7 @@ pub fn decode(x: &str) -> Result<String, XtextError> {
             }
         }
     }
-    String::from_utf8(out).map_err(|e| XtextError {
-        offset: e.utf8_error().valid_up_to(),
-        why: "the decoded octets are not UTF-8",
-    })
+    String::from_utf8(out).map_err(|e| XtextError { offset: e.utf8_error().valid_up_to(), why: "the decoded octets are not UTF-8" })
 }
 
 fn upper_hex(b: u8) -> Option<u8> {

@@ -39,13 +39,7 @@ pub enum Flag {
 }
 
 impl Flag {
-    pub const ALL: [Flag; 5] = [
-        Flag::Seen,
-        Flag::Answered,
-        Flag::Flagged,
-        Flag::Deleted,
-        Flag::Draft,
-    ];
+    pub const ALL: [Flag; 5] = [Flag::Seen, Flag::Answered, Flag::Flagged, Flag::Deleted, Flag::Draft];
 
     fn bit(self) -> u8 {
         match self {
@@ -71,9 +65,7 @@ impl Flag {
     /// The IMAP spelling back, case-insensitive (RFC 9051 §9: flag names are atoms, compared
     /// without regard to case).
     pub fn from_imap_name(name: &str) -> Option<Flag> {
-        Flag::ALL
-            .into_iter()
-            .find(|f| f.imap_name().eq_ignore_ascii_case(name))
+        Flag::ALL.into_iter().find(|f| f.imap_name().eq_ignore_ascii_case(name))
     }
 
     /// The Maildir info letter (<https://cr.yp.to/proto/maildir.html>): D(raft), F(lagged),
@@ -209,10 +201,7 @@ impl Folder {
     }
     /// Messages without \Seen.
     pub fn unseen(&self) -> usize {
-        self.messages
-            .iter()
-            .filter(|m| !m.flags.contains(Flag::Seen))
-            .count()
+        self.messages.iter().filter(|m| !m.flags.contains(Flag::Seen)).count()
     }
     pub fn recent(&self) -> usize {
         self.messages.iter().filter(|m| m.recent).count()
@@ -329,15 +318,9 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::NoSuchAccount(u) => write!(f, "there is no account {u:?}"),
             StoreError::AccountExists(u) => write!(f, "the account {u:?} exists already"),
-            StoreError::NoSuchFolder(n) => write!(
-                f,
-                "there is no folder {n:?} (LIST shows the folders there are)"
-            ),
+            StoreError::NoSuchFolder(n) => write!(f, "there is no folder {n:?} (LIST shows the folders there are)"),
             StoreError::FolderExists(n) => write!(f, "a folder {n:?} exists already"),
-            StoreError::CannotDeleteInbox => write!(
-                f,
-                "INBOX cannot be deleted (RFC 9051 §6.3.5); delete its messages instead"
-            ),
+            StoreError::CannotDeleteInbox => write!(f, "INBOX cannot be deleted (RFC 9051 §6.3.5); delete its messages instead"),
             StoreError::BadFolderName(n) => {
                 write!(f, "{n:?} is not a usable folder name: use 1 to 200 printable characters, no leading dot, no \"..\" and no slash")
             }
@@ -413,11 +396,7 @@ impl Store {
     /// the next one more. `smtp-sim serve` starts from the clock, as Dovecot does, so that a
     /// folder recreated after a restart cannot get an old value.
     pub fn new(first_uid_validity: u32) -> Store {
-        Store {
-            accounts: BTreeMap::new(),
-            next_uid_validity: first_uid_validity.max(1),
-            changes: Vec::new(),
-        }
+        Store { accounts: BTreeMap::new(), next_uid_validity: first_uid_validity.max(1), changes: Vec::new() }
     }
 
     /// The changes since the last call, oldest first.
@@ -432,22 +411,12 @@ impl Store {
         self.accounts.keys().map(String::as_str)
     }
     pub fn folder(&self, user: &str, folder: &str) -> Result<&Folder, StoreError> {
-        let account = self
-            .accounts
-            .get(user)
-            .ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
-        account
-            .folder(folder)
-            .ok_or_else(|| StoreError::NoSuchFolder(folder.into()))
+        let account = self.accounts.get(user).ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
+        account.folder(folder).ok_or_else(|| StoreError::NoSuchFolder(folder.into()))
     }
     fn folder_mut(&mut self, user: &str, folder: &str) -> Result<&mut Folder, StoreError> {
-        let account = self
-            .accounts
-            .get_mut(user)
-            .ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
-        account
-            .folder_mut(folder)
-            .ok_or_else(|| StoreError::NoSuchFolder(folder.into()))
+        let account = self.accounts.get_mut(user).ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
+        account.folder_mut(folder).ok_or_else(|| StoreError::NoSuchFolder(folder.into()))
     }
 
     fn fresh_uid_validity(&mut self) -> u32 {
@@ -461,15 +430,8 @@ impl Store {
         if self.accounts.contains_key(user) {
             return Err(StoreError::AccountExists(user.into()));
         }
-        self.accounts.insert(
-            user.to_string(),
-            Account {
-                user: user.to_string(),
-                folders: Vec::new(),
-            },
-        );
-        self.changes
-            .push(Change::AccountCreated { user: user.into() });
+        self.accounts.insert(user.to_string(), Account { user: user.to_string(), folders: Vec::new() });
+        self.changes.push(Change::AccountCreated { user: user.into() });
         self.create_folder(user, INBOX)?;
         for use_ in [SpecialUse::Sent, SpecialUse::Trash] {
             self.create_folder(user, use_.default_name())?;
@@ -501,18 +463,11 @@ impl Store {
             return Err(StoreError::BadFolderName(name.into()));
         }
         let validity = self.fresh_uid_validity();
-        let account = self
-            .accounts
-            .get_mut(user)
-            .ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
+        let account = self.accounts.get_mut(user).ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
         if account.folder(name).is_some() {
             return Err(StoreError::FolderExists(name.into()));
         }
-        let name = if name.eq_ignore_ascii_case(INBOX) {
-            INBOX.to_string()
-        } else {
-            name.to_string()
-        };
+        let name = if name.eq_ignore_ascii_case(INBOX) { INBOX.to_string() } else { name.to_string() };
         account.folders.push(Folder {
             name: name.clone(),
             special_use: None,
@@ -522,10 +477,7 @@ impl Store {
             messages: Vec::new(),
         });
         sort_folders(&mut account.folders);
-        self.changes.push(Change::FolderCreated {
-            user: user.into(),
-            folder: name,
-        });
+        self.changes.push(Change::FolderCreated { user: user.into(), folder: name });
         Ok(())
     }
 
@@ -534,19 +486,13 @@ impl Store {
         if name.eq_ignore_ascii_case(INBOX) {
             return Err(StoreError::CannotDeleteInbox);
         }
-        let account = self
-            .accounts
-            .get_mut(user)
-            .ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
+        let account = self.accounts.get_mut(user).ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
         let before = account.folders.len();
         account.folders.retain(|f| f.name != name);
         if account.folders.len() == before {
             return Err(StoreError::NoSuchFolder(name.into()));
         }
-        self.changes.push(Change::FolderDeleted {
-            user: user.into(),
-            folder: name.into(),
-        });
+        self.changes.push(Change::FolderDeleted { user: user.into(), folder: name.into() });
         Ok(())
     }
 
@@ -558,10 +504,7 @@ impl Store {
             return Err(StoreError::BadFolderName(to.into()));
         }
         let fresh = self.fresh_uid_validity();
-        let account = self
-            .accounts
-            .get_mut(user)
-            .ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
+        let account = self.accounts.get_mut(user).ok_or_else(|| StoreError::NoSuchAccount(user.into()))?;
         if account.folder(to).is_some() {
             return Err(StoreError::FolderExists(to.into()));
         }
@@ -573,71 +516,33 @@ impl Store {
             let mut moved = folder.clone();
             moved.name = to.to_string();
             moved.special_use = None;
-            *folder = Folder {
-                name: INBOX.into(),
-                special_use: None,
-                subscribed: true,
-                uid_validity: fresh,
-                uid_next: 1,
-                messages: Vec::new(),
-            };
+            *folder =
+                Folder { name: INBOX.into(), special_use: None, subscribed: true, uid_validity: fresh, uid_next: 1, messages: Vec::new() };
             account.folders.push(moved);
         } else {
             folder.name = to.to_string();
         }
         sort_folders(&mut account.folders);
-        self.changes.push(Change::FolderRenamed {
-            user: user.into(),
-            from: from.into(),
-            to: to.into(),
-        });
+        self.changes.push(Change::FolderRenamed { user: user.into(), from: from.into(), to: to.into() });
         Ok(())
     }
 
     /// IMAP SUBSCRIBE / UNSUBSCRIBE (RFC 9051 §6.3.7, §6.3.8).
-    pub fn subscribe(
-        &mut self,
-        user: &str,
-        name: &str,
-        subscribed: bool,
-    ) -> Result<(), StoreError> {
+    pub fn subscribe(&mut self, user: &str, name: &str, subscribed: bool) -> Result<(), StoreError> {
         let folder = self.folder_mut(user, name)?;
         folder.subscribed = subscribed;
         let folder = folder.name.clone();
-        self.changes.push(Change::Subscribed {
-            user: user.into(),
-            folder,
-            subscribed,
-        });
+        self.changes.push(Change::Subscribed { user: user.into(), folder, subscribed });
         Ok(())
     }
 
     /// SMTP final delivery: the message goes into INBOX, recent and unseen. Returns its UID.
-    pub fn deliver(
-        &mut self,
-        user: &str,
-        bytes: &[u8],
-        internal_date: i64,
-    ) -> Result<Uid, StoreError> {
-        self.add(
-            user,
-            INBOX,
-            crlf(bytes).into(),
-            Flags::EMPTY,
-            internal_date,
-            true,
-        )
+    pub fn deliver(&mut self, user: &str, bytes: &[u8], internal_date: i64) -> Result<Uid, StoreError> {
+        self.add(user, INBOX, crlf(bytes).into(), Flags::EMPTY, internal_date, true)
     }
 
     /// IMAP APPEND (RFC 9051 §6.3.12): a message with the given flags. Returns its UID.
-    pub fn append(
-        &mut self,
-        user: &str,
-        folder: &str,
-        bytes: &[u8],
-        flags: Flags,
-        internal_date: i64,
-    ) -> Result<Uid, StoreError> {
+    pub fn append(&mut self, user: &str, folder: &str, bytes: &[u8], flags: Flags, internal_date: i64) -> Result<Uid, StoreError> {
         self.add(user, folder, crlf(bytes).into(), flags, internal_date, true)
     }
 
@@ -654,33 +559,16 @@ impl Store {
         let uid = f.uid_next;
         // RFC 9051 §2.3.1.1: UIDs ascend strictly and are never reused.
         f.uid_next = uid.saturating_add(1);
-        f.messages.push(Message {
-            uid,
-            flags,
-            recent,
-            internal_date,
-            bytes,
-        });
+        f.messages.push(Message { uid, flags, recent, internal_date, bytes });
         let folder = f.name.clone();
-        self.changes.push(Change::MessageAdded {
-            user: user.into(),
-            folder,
-            uid,
-        });
+        self.changes.push(Change::MessageAdded { user: user.into(), folder, uid });
         Ok(uid)
     }
 
     /// Change the flags of the messages with these UIDs (IMAP STORE, RFC 9051 §6.4.6; POP3
     /// DELE at UPDATE sets \Deleted). UIDs that are not there are skipped (RFC 9051 §6.4.9: a
     /// UID range may name messages that no longer exist). Returns each message's new flags.
-    pub fn set_flags(
-        &mut self,
-        user: &str,
-        folder: &str,
-        uids: &[Uid],
-        op: FlagOp,
-        flags: Flags,
-    ) -> Result<Vec<(Uid, Flags)>, StoreError> {
+    pub fn set_flags(&mut self, user: &str, folder: &str, uids: &[Uid], op: FlagOp, flags: Flags) -> Result<Vec<(Uid, Flags)>, StoreError> {
         let f = self.folder_mut(user, folder)?;
         let name = f.name.clone();
         let mut out = Vec::new();
@@ -695,12 +583,7 @@ impl Store {
             };
             if new != m.flags {
                 m.flags = new;
-                changes.push(Change::FlagsChanged {
-                    user: user.into(),
-                    folder: name.clone(),
-                    uid,
-                    flags: new,
-                });
+                changes.push(Change::FlagsChanged { user: user.into(), folder: name.clone(), uid, flags: new });
             }
             out.push((uid, new));
         }
@@ -718,54 +601,27 @@ impl Store {
             m.recent = false;
             uids.push(m.uid);
         }
-        self.changes
-            .extend(uids.iter().map(|&uid| Change::RecentClaimed {
-                user: user.into(),
-                folder: name.clone(),
-                uid,
-            }));
+        self.changes.extend(uids.iter().map(|&uid| Change::RecentClaimed { user: user.into(), folder: name.clone(), uid }));
         Ok(uids)
     }
 
     /// Copy messages into another folder (IMAP COPY, RFC 9051 §6.4.7): same bytes (shared),
     /// flags and internal date, new UIDs there; the copies are recent in the destination.
-    pub fn copy(
-        &mut self,
-        user: &str,
-        from: &str,
-        uids: &[Uid],
-        to: &str,
-    ) -> Result<Copied, StoreError> {
+    pub fn copy(&mut self, user: &str, from: &str, uids: &[Uid], to: &str) -> Result<Copied, StoreError> {
         let src = self.folder(user, from)?;
         let picked: Vec<Message> = uids.iter().filter_map(|&u| src.get(u).cloned()).collect();
         let uid_validity = self.folder(user, to)?.uid_validity;
         let mut pairs = Vec::new();
         for m in picked {
-            let new = self.add(
-                user,
-                to,
-                Arc::clone(&m.bytes),
-                m.flags,
-                m.internal_date,
-                true,
-            )?;
+            let new = self.add(user, to, Arc::clone(&m.bytes), m.flags, m.internal_date, true)?;
             pairs.push((m.uid, new));
         }
-        Ok(Copied {
-            uid_validity,
-            pairs,
-        })
+        Ok(Copied { uid_validity, pairs })
     }
 
     /// Move messages (IMAP MOVE, RFC 9051 §6.4.8): copy, then remove from the source exactly these
     /// messages, whatever their flags.
-    pub fn move_messages(
-        &mut self,
-        user: &str,
-        from: &str,
-        uids: &[Uid],
-        to: &str,
-    ) -> Result<Moved, StoreError> {
+    pub fn move_messages(&mut self, user: &str, from: &str, uids: &[Uid], to: &str) -> Result<Moved, StoreError> {
         if same_folder(&self.folder(user, from)?.name, &self.folder(user, to)?.name) {
             return Err(StoreError::SameFolder(from.into()));
         }
@@ -778,30 +634,15 @@ impl Store {
     /// Remove the messages flagged \Deleted (IMAP EXPUNGE and CLOSE, RFC 9051 §6.4.3), or with
     /// `only`, just those of the given UIDs that are flagged \Deleted (UID EXPUNGE, RFC 9051
     /// §6.4.9; POP3 UPDATE, RFC 1939 §6). Returns what was removed, in `* n EXPUNGE` order.
-    pub fn expunge(
-        &mut self,
-        user: &str,
-        folder: &str,
-        only: Option<&[Uid]>,
-    ) -> Result<Vec<Expunged>, StoreError> {
+    pub fn expunge(&mut self, user: &str, folder: &str, only: Option<&[Uid]>) -> Result<Vec<Expunged>, StoreError> {
         let mut only: Option<Vec<Uid>> = only.map(<[Uid]>::to_vec);
         if let Some(o) = only.as_mut() {
             o.sort_unstable();
         }
-        self.remove(user, folder, |m| {
-            m.flags.contains(Flag::Deleted)
-                && only
-                    .as_ref()
-                    .is_none_or(|o| o.binary_search(&m.uid).is_ok())
-        })
+        self.remove(user, folder, |m| m.flags.contains(Flag::Deleted) && only.as_ref().is_none_or(|o| o.binary_search(&m.uid).is_ok()))
     }
 
-    fn remove(
-        &mut self,
-        user: &str,
-        folder: &str,
-        mut doomed: impl FnMut(&Message) -> bool,
-    ) -> Result<Vec<Expunged>, StoreError> {
+    fn remove(&mut self, user: &str, folder: &str, mut doomed: impl FnMut(&Message) -> bool) -> Result<Vec<Expunged>, StoreError> {
         let f = self.folder_mut(user, folder)?;
         let name = f.name.clone();
         let mut out = Vec::new();
@@ -809,20 +650,13 @@ impl Store {
         for m in f.messages.drain(..) {
             if doomed(&m) {
                 // Sequence numbers shift down after each removal: the kept ones so far + 1.
-                out.push(Expunged {
-                    uid: m.uid,
-                    seq: kept.len() as u32 + 1,
-                });
+                out.push(Expunged { uid: m.uid, seq: kept.len() as u32 + 1 });
             } else {
                 kept.push(m);
             }
         }
         f.messages = kept;
-        self.changes.extend(out.iter().map(|e| Change::Expunged {
-            user: user.into(),
-            folder: name.clone(),
-            uid: e.uid,
-        }));
+        self.changes.extend(out.iter().map(|e| Change::Expunged { user: user.into(), folder: name.clone(), uid: e.uid }));
         Ok(out)
     }
 }

@@ -10,12 +10,7 @@ fn store_with(user: &str) -> Store {
 }
 
 fn uids(s: &Store, folder: &str) -> Vec<Uid> {
-    s.folder("bob", folder)
-        .unwrap()
-        .messages
-        .iter()
-        .map(|m| m.uid)
-        .collect()
+    s.folder("bob", folder).unwrap().messages.iter().map(|m| m.uid).collect()
 }
 
 #[test]
@@ -24,17 +19,8 @@ fn a_new_account_has_inbox_sent_and_trash_with_distinct_uidvalidity() {
     let a = s.account("bob").unwrap();
     let names: Vec<&str> = a.folders().iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["INBOX", "Sent", "Trash"]);
-    assert_eq!(
-        a.folder("Sent").unwrap().special_use,
-        Some(SpecialUse::Sent)
-    );
-    assert_eq!(
-        a.folder("Trash")
-            .unwrap()
-            .special_use
-            .map(SpecialUse::attribute),
-        Some("\\Trash")
-    );
+    assert_eq!(a.folder("Sent").unwrap().special_use, Some(SpecialUse::Sent));
+    assert_eq!(a.folder("Trash").unwrap().special_use.map(SpecialUse::attribute), Some("\\Trash"));
     let mut v: Vec<u32> = a.folders().iter().map(|f| f.uid_validity).collect();
     v.dedup();
     assert_eq!(v, [100, 101, 102]);
@@ -45,9 +31,7 @@ fn a_new_account_has_inbox_sent_and_trash_with_distinct_uidvalidity() {
 #[test]
 fn deliver_counts_octets_with_crlf_and_is_recent_and_unseen() {
     let mut s = store_with("bob");
-    let uid = s
-        .deliver("bob", b"Subject: hi\n\nbody\n", 1_700_000_000)
-        .unwrap();
+    let uid = s.deliver("bob", b"Subject: hi\n\nbody\n", 1_700_000_000).unwrap();
     assert_eq!(uid, 1);
     let f = s.folder("bob", "inbox").unwrap();
     let m = f.get(1).unwrap();
@@ -55,10 +39,7 @@ fn deliver_counts_octets_with_crlf_and_is_recent_and_unseen() {
     assert_eq!(m.size(), 21);
     assert!(m.recent && m.flags.is_empty());
     assert_eq!((f.unseen(), f.recent(), f.uid_next), (1, 1, 2));
-    assert_eq!(
-        s.deliver("nobody", b"x", 0),
-        Err(StoreError::NoSuchAccount("nobody".into()))
-    );
+    assert_eq!(s.deliver("nobody", b"x", 0), Err(StoreError::NoSuchAccount("nobody".into())));
 }
 
 #[test]
@@ -74,39 +55,14 @@ fn flags_change_and_are_reported() {
     s.deliver("bob", b"a", 0).unwrap();
     s.deliver("bob", b"b", 0).unwrap();
     s.take_changes();
-    let out = s
-        .set_flags(
-            "bob",
-            INBOX,
-            &[1, 2, 9],
-            FlagOp::Add,
-            Flags::of(&[Flag::Seen, Flag::Flagged]),
-        )
-        .unwrap();
+    let out = s.set_flags("bob", INBOX, &[1, 2, 9], FlagOp::Add, Flags::of(&[Flag::Seen, Flag::Flagged])).unwrap();
     assert_eq!(out.len(), 2, "UID 9 does not exist and is skipped");
-    let out = s
-        .set_flags(
-            "bob",
-            INBOX,
-            &[1],
-            FlagOp::Remove,
-            Flags::of(&[Flag::Flagged]),
-        )
-        .unwrap();
+    let out = s.set_flags("bob", INBOX, &[1], FlagOp::Remove, Flags::of(&[Flag::Flagged])).unwrap();
     assert_eq!(out, [(1, Flags::of(&[Flag::Seen]))]);
-    let out = s
-        .set_flags(
-            "bob",
-            INBOX,
-            &[2],
-            FlagOp::Replace,
-            Flags::of(&[Flag::Draft]),
-        )
-        .unwrap();
+    let out = s.set_flags("bob", INBOX, &[2], FlagOp::Replace, Flags::of(&[Flag::Draft])).unwrap();
     assert_eq!(out, [(2, Flags::of(&[Flag::Draft]))]);
     // Setting flags a message already has is no change.
-    s.set_flags("bob", INBOX, &[2], FlagOp::Add, Flags::of(&[Flag::Draft]))
-        .unwrap();
+    s.set_flags("bob", INBOX, &[2], FlagOp::Add, Flags::of(&[Flag::Draft])).unwrap();
     assert_eq!(s.take_changes().len(), 4);
 }
 
@@ -114,16 +70,10 @@ fn flags_change_and_are_reported() {
 fn maildir_letters_are_in_ascii_order() {
     let all = Flags::of(&Flag::ALL);
     assert_eq!(all.maildir_letters(), "DFRST");
-    assert_eq!(
-        Flags::of(&[Flag::Seen, Flag::Flagged]).maildir_letters(),
-        "FS"
-    );
+    assert_eq!(Flags::of(&[Flag::Seen, Flag::Flagged]).maildir_letters(), "FS");
     for f in Flag::ALL {
         assert_eq!(Flag::from_maildir_letter(f.maildir_letter()), Some(f));
-        assert_eq!(
-            Flag::from_imap_name(&f.imap_name().to_ascii_uppercase()),
-            Some(f)
-        );
+        assert_eq!(Flag::from_imap_name(&f.imap_name().to_ascii_uppercase()), Some(f));
     }
     assert_eq!(Flag::from_maildir_letter('P'), None);
 }
@@ -134,20 +84,10 @@ fn expunge_removes_only_deleted_and_reports_imap_sequence_numbers() {
     for b in [b"1", b"2", b"3", b"4"] {
         s.deliver("bob", b, 0).unwrap();
     }
-    s.set_flags(
-        "bob",
-        INBOX,
-        &[2, 3],
-        FlagOp::Add,
-        Flags::of(&[Flag::Deleted]),
-    )
-    .unwrap();
+    s.set_flags("bob", INBOX, &[2, 3], FlagOp::Add, Flags::of(&[Flag::Deleted])).unwrap();
     let gone = s.expunge("bob", INBOX, None).unwrap();
     // Message 2 goes first (seq 2); then the old message 3 has become seq 2.
-    assert_eq!(
-        gone,
-        [Expunged { uid: 2, seq: 2 }, Expunged { uid: 3, seq: 2 }]
-    );
+    assert_eq!(gone, [Expunged { uid: 2, seq: 2 }, Expunged { uid: 3, seq: 2 }]);
     assert_eq!(uids(&s, INBOX), [1, 4]);
     assert_eq!(s.expunge("bob", INBOX, None).unwrap(), []);
 }
@@ -158,20 +98,9 @@ fn expunge_of_given_uids_leaves_other_deleted_messages() {
     for b in [b"1", b"2", b"3"] {
         s.deliver("bob", b, 0).unwrap();
     }
-    s.set_flags(
-        "bob",
-        INBOX,
-        &[1, 3],
-        FlagOp::Add,
-        Flags::of(&[Flag::Deleted]),
-    )
-    .unwrap();
+    s.set_flags("bob", INBOX, &[1, 3], FlagOp::Add, Flags::of(&[Flag::Deleted])).unwrap();
     let gone = s.expunge("bob", INBOX, Some(&[3, 2])).unwrap();
-    assert_eq!(
-        gone,
-        [Expunged { uid: 3, seq: 3 }],
-        "2 is not \\Deleted, 1 was not asked for"
-    );
+    assert_eq!(gone, [Expunged { uid: 3, seq: 3 }], "2 is not \\Deleted, 1 was not asked for");
     assert_eq!(uids(&s, INBOX), [1, 2]);
 }
 
@@ -180,14 +109,10 @@ fn copy_shares_bytes_and_gives_new_uids_move_removes_from_source() {
     let mut s = store_with("bob");
     s.deliver("bob", b"one", 0).unwrap();
     s.deliver("bob", b"two", 0).unwrap();
-    s.set_flags("bob", INBOX, &[2], FlagOp::Add, Flags::of(&[Flag::Seen]))
-        .unwrap();
+    s.set_flags("bob", INBOX, &[2], FlagOp::Add, Flags::of(&[Flag::Seen])).unwrap();
     let c = s.copy("bob", INBOX, &[2, 77], "Trash").unwrap();
     assert_eq!(c.pairs, [(2, 1)]);
-    assert_eq!(
-        c.uid_validity,
-        s.folder("bob", "Trash").unwrap().uid_validity
-    );
+    assert_eq!(c.uid_validity, s.folder("bob", "Trash").unwrap().uid_validity);
     let a = s.folder("bob", INBOX).unwrap().get(2).unwrap();
     let b = s.folder("bob", "Trash").unwrap().get(1).unwrap();
     assert!(Arc::ptr_eq(&a.bytes, &b.bytes), "a copy shares the bytes");
@@ -197,66 +122,32 @@ fn copy_shares_bytes_and_gives_new_uids_move_removes_from_source() {
     assert_eq!(m.expunged, [Expunged { uid: 1, seq: 1 }]);
     assert_eq!(uids(&s, INBOX), [2]);
     assert_eq!(uids(&s, "Trash"), [1, 2]);
-    assert_eq!(
-        s.move_messages("bob", "Trash", &[1], "Trash"),
-        Err(StoreError::SameFolder("Trash".into()))
-    );
-    assert_eq!(
-        s.copy("bob", INBOX, &[2], "Nope"),
-        Err(StoreError::NoSuchFolder("Nope".into()))
-    );
+    assert_eq!(s.move_messages("bob", "Trash", &[1], "Trash"), Err(StoreError::SameFolder("Trash".into())));
+    assert_eq!(s.copy("bob", INBOX, &[2], "Nope"), Err(StoreError::NoSuchFolder("Nope".into())));
 }
 
 #[test]
 fn folders_are_created_deleted_renamed_and_subscribed() {
     let mut s = store_with("bob");
     s.create_folder("bob", "Work").unwrap();
-    assert_eq!(
-        s.create_folder("bob", "Work"),
-        Err(StoreError::FolderExists("Work".into()))
-    );
-    assert_eq!(
-        s.create_folder("bob", "inbox"),
-        Err(StoreError::FolderExists("inbox".into()))
-    );
+    assert_eq!(s.create_folder("bob", "Work"), Err(StoreError::FolderExists("Work".into())));
+    assert_eq!(s.create_folder("bob", "inbox"), Err(StoreError::FolderExists("inbox".into())));
     for bad in ["", ".hidden", "a/b", "a..b", "tab\there"] {
-        assert_eq!(
-            s.create_folder("bob", bad),
-            Err(StoreError::BadFolderName(bad.into())),
-            "{bad:?}"
-        );
+        assert_eq!(s.create_folder("bob", bad), Err(StoreError::BadFolderName(bad.into())), "{bad:?}");
     }
     let v = s.folder("bob", "Work").unwrap().uid_validity;
-    s.append("bob", "Work", b"x", Flags::of(&[Flag::Seen]), 5)
-        .unwrap();
+    s.append("bob", "Work", b"x", Flags::of(&[Flag::Seen]), 5).unwrap();
     s.rename_folder("bob", "Work", "Job").unwrap();
     let job = s.folder("bob", "Job").unwrap();
-    assert_eq!(
-        (job.uid_validity, job.messages.len()),
-        (v, 1),
-        "a rename keeps UIDVALIDITY and messages"
-    );
+    assert_eq!((job.uid_validity, job.messages.len()), (v, 1), "a rename keeps UIDVALIDITY and messages");
     s.subscribe("bob", "Job", false).unwrap();
     assert!(!s.folder("bob", "Job").unwrap().subscribed);
     s.delete_folder("bob", "Job").unwrap();
     s.create_folder("bob", "Job").unwrap();
-    assert_ne!(
-        s.folder("bob", "Job").unwrap().uid_validity,
-        v,
-        "a recreated folder gets a new UIDVALIDITY"
-    );
-    assert_eq!(
-        s.delete_folder("bob", "INBOX"),
-        Err(StoreError::CannotDeleteInbox)
-    );
-    assert_eq!(
-        s.delete_folder("bob", "Nope"),
-        Err(StoreError::NoSuchFolder("Nope".into()))
-    );
-    assert_eq!(
-        s.rename_folder("bob", "Job", "Sent"),
-        Err(StoreError::FolderExists("Sent".into()))
-    );
+    assert_ne!(s.folder("bob", "Job").unwrap().uid_validity, v, "a recreated folder gets a new UIDVALIDITY");
+    assert_eq!(s.delete_folder("bob", "INBOX"), Err(StoreError::CannotDeleteInbox));
+    assert_eq!(s.delete_folder("bob", "Nope"), Err(StoreError::NoSuchFolder("Nope".into())));
+    assert_eq!(s.rename_folder("bob", "Job", "Sent"), Err(StoreError::FolderExists("Sent".into())));
 }
 
 #[test]
@@ -269,11 +160,7 @@ fn renaming_inbox_moves_its_messages_and_leaves_a_fresh_inbox() {
     let inbox = s.folder("bob", INBOX).unwrap();
     assert!(inbox.messages.is_empty());
     assert_ne!(inbox.uid_validity, old);
-    assert_eq!(
-        s.account("bob").unwrap().folders()[0].name,
-        INBOX,
-        "INBOX stays first"
-    );
+    assert_eq!(s.account("bob").unwrap().folders()[0].name, INBOX, "INBOX stays first");
 }
 
 #[test]
@@ -283,14 +170,7 @@ fn recent_belongs_to_the_first_session_that_claims_it() {
     s.take_changes();
     assert_eq!(s.claim_recent("bob", INBOX).unwrap(), [1]);
     assert_eq!(s.claim_recent("bob", INBOX).unwrap(), [] as [Uid; 0]);
-    assert_eq!(
-        s.take_changes(),
-        [Change::RecentClaimed {
-            user: "bob".into(),
-            folder: INBOX.into(),
-            uid: 1
-        }]
-    );
+    assert_eq!(s.take_changes(), [Change::RecentClaimed { user: "bob".into(), folder: INBOX.into(), uid: 1 }]);
 }
 
 #[test]
@@ -298,14 +178,7 @@ fn restored_folders_are_not_changes_and_their_uidvalidity_is_not_reused() {
     let mut s = Store::new(1);
     s.restore_account(
         "bob",
-        vec![Folder {
-            name: INBOX.into(),
-            special_use: None,
-            subscribed: true,
-            uid_validity: 500,
-            uid_next: 8,
-            messages: Vec::new(),
-        }],
+        vec![Folder { name: INBOX.into(), special_use: None, subscribed: true, uid_validity: 500, uid_next: 8, messages: Vec::new() }],
     );
     assert!(s.take_changes().is_empty());
     assert_eq!(s.deliver("bob", b"x", 0), Ok(8));

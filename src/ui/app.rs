@@ -28,11 +28,11 @@ use super::sequence_diagram::SequenceDiagram;
 #[cfg(feature = "studio")]
 use super::share_panel::SharePanel;
 #[cfg(not(feature = "studio"))]
+use super::studio::TeachPlaceholder as Teach;
+#[cfg(not(feature = "studio"))]
 use super::studio::{SavedEditsProbe as Autosave, SharePlaceholder as SharePanel};
 #[cfg(feature = "studio")]
 use super::teach::Teach;
-#[cfg(not(feature = "studio"))]
-use super::studio::TeachPlaceholder as Teach;
 use super::tools::Tools;
 use crate::player::embed::{self, EmbedOptions};
 use crate::player::link::is_link_fragment;
@@ -146,34 +146,39 @@ pub fn App() -> Html {
         let handle = player.clone();
         let help_open = help_open.clone();
         use_effect_with((), move |_| {
-            let listener = EventListener::new_with_options(&gloo::utils::document(), "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
-                let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
-                if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
-                    return;
-                }
-                // While the modal help is open, it owns the keyboard (Esc closes it natively).
-                let dialog_open = gloo::utils::document().query_selector("dialog[open]").ok().flatten().is_some();
-                if dialog_open || owned_by_target(e) {
-                    return;
-                }
-                let intent = match e.key().as_str() {
-                    " " | "k" | "K" => Some(Intent::TogglePlay),
-                    "ArrowRight" | "l" | "L" => Some(Intent::Step(1)),
-                    "ArrowLeft" | "j" | "J" => Some(Intent::Step(-1)),
-                    "Home" => Some(Intent::First),
-                    "End" => Some(Intent::Last),
-                    "?" => {
-                        help_open.set(true);
-                        e.prevent_default();
-                        None
+            let listener = EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+                        return;
                     }
-                    _ => None,
-                };
-                if let Some(intent) = intent {
-                    e.prevent_default();
-                    handle.dispatch(intent);
-                }
-            });
+                    // While the modal help is open, it owns the keyboard (Esc closes it natively).
+                    let dialog_open = gloo::utils::document().query_selector("dialog[open]").ok().flatten().is_some();
+                    if dialog_open || owned_by_target(e) {
+                        return;
+                    }
+                    let intent = match e.key().as_str() {
+                        " " | "k" | "K" => Some(Intent::TogglePlay),
+                        "ArrowRight" | "l" | "L" => Some(Intent::Step(1)),
+                        "ArrowLeft" | "j" | "J" => Some(Intent::Step(-1)),
+                        "Home" => Some(Intent::First),
+                        "End" => Some(Intent::Last),
+                        "?" => {
+                            help_open.set(true);
+                            e.prevent_default();
+                            None
+                        }
+                        _ => None,
+                    };
+                    if let Some(intent) = intent {
+                        e.prevent_default();
+                        handle.dispatch(intent);
+                    }
+                },
+            );
             move || drop(listener)
         });
     }

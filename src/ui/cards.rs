@@ -18,12 +18,8 @@ pub struct CardsProps {
 #[component]
 pub fn Cards(props: &CardsProps) -> Html {
     // Each card's scenario run once while the list is open (a few small worlds).
-    let wires: Rc<Vec<Option<Wire>>> = use_memo((), |_| {
-        CARDS
-            .iter()
-            .map(|c| scenario::builtin(c.scenario).and_then(|s| cards::wire(c, &world::run(&s))))
-            .collect()
-    });
+    let wires: Rc<Vec<Option<Wire>>> =
+        use_memo((), |_| CARDS.iter().map(|c| scenario::builtin(c.scenario).and_then(|s| cards::wire(c, &world::run(&s)))).collect());
     html! {
         <section id="cards" class="panel cards" aria-labelledby="cards-title">
             <h2 class="panel-title" id="cards-title">{ "Troubleshooting: what the user sees, and why" }</h2>

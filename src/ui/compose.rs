@@ -86,12 +86,20 @@ pub fn Compose(props: &ComposeProps) -> Html {
             let total: u64 = picked.iter().map(|f| f.size()).sum::<u64>() + files.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
             if total > MAX_ATTACHMENT_BYTES as u64 || picked.len() + files.len() > edit::MAX_ATTACHMENTS {
                 let why = if total > MAX_ATTACHMENT_BYTES as u64 {
-                    format!("Attachments: {} together; at most {} per message. Pick smaller files.", edit::kb(total as usize), edit::kb(MAX_ATTACHMENT_BYTES))
+                    format!(
+                        "Attachments: {} together; at most {} per message. Pick smaller files.",
+                        edit::kb(total as usize),
+                        edit::kb(MAX_ATTACHMENT_BYTES)
+                    )
                 } else {
                     format!("Attachments: at most {} files per message.", edit::MAX_ATTACHMENTS)
                 };
                 input.set_value("");
-                report.emit(EditReport { scope: "compose-attachments".into(), result: Err(vec![EditError { field: "compose-attachments".into(), message: why }]), show_end: false });
+                report.emit(EditReport {
+                    scope: "compose-attachments".into(),
+                    result: Err(vec![EditError { field: "compose-attachments".into(), message: why }]),
+                    show_end: false,
+                });
                 return;
             }
             reading.set(*reading + picked.len());
@@ -108,7 +116,10 @@ pub fn Compose(props: &ComposeProps) -> Html {
                         Ok(bytes) => acc.borrow_mut().push(FileInput { name: name.clone(), content_type, bytes }),
                         Err(e) => report.emit(EditReport {
                             scope: "compose-attachments".into(),
-                            result: Err(vec![EditError { field: "compose-attachments".into(), message: format!("Attachments: “{}” could not be read ({e}).", edit::shown(&name)) }]),
+                            result: Err(vec![EditError {
+                                field: "compose-attachments".into(),
+                                message: format!("Attachments: “{}” could not be read ({e}).", edit::shown(&name)),
+                            }]),
                             show_end: false,
                         }),
                     }
@@ -119,7 +130,11 @@ pub fn Compose(props: &ComposeProps) -> Html {
                     };
                     if left == 0 {
                         let list = acc.borrow().clone();
-                        let said = format!("{} attached ({} in all).", list.iter().map(|f| edit::clean_filename(&f.name)).collect::<Vec<_>>().join(", "), edit::kb(list.iter().map(|f| f.bytes.len()).sum()));
+                        let said = format!(
+                            "{} attached ({} in all).",
+                            list.iter().map(|f| edit::clean_filename(&f.name)).collect::<Vec<_>>().join(", "),
+                            edit::kb(list.iter().map(|f| f.bytes.len()).sum())
+                        );
                         files.set(list);
                         reading.set(0);
                         report.emit(EditReport { scope: "compose-attachments".into(), result: Ok((None, said)), show_end: false });
@@ -145,7 +160,8 @@ pub fn Compose(props: &ComposeProps) -> Html {
             let at = edit::send_time(&player.0.trace);
             let result = edit::compose(&player.0.scenario, &d, at);
             let ok = result.is_ok();
-            let subject = if d.subject.trim().is_empty() { "(no subject)".to_string() } else { format!("“{}”", edit::shown(d.subject.trim())) };
+            let subject =
+                if d.subject.trim().is_empty() { "(no subject)".to_string() } else { format!("“{}”", edit::shown(d.subject.trim())) };
             let said = format!("Message {subject} added: it is sent at {} and the page shows the end of its journey.", format_time(at.0));
             report.emit(EditReport { scope: SCOPE.into(), result: result.map(|s| (Some(s), said)), show_end: true });
             if ok {
@@ -163,8 +179,15 @@ pub fn Compose(props: &ComposeProps) -> Html {
     };
 
     let d = &*draft;
-    let (f_client, f_from, f_to, f_subject, f_body, f_att, f_send) =
-        (ctx.field("compose-client"), ctx.field("compose-from"), ctx.field("compose-to"), ctx.field("compose-subject"), ctx.field("compose-body"), ctx.field("compose-attachments"), ctx.field("compose-send"));
+    let (f_client, f_from, f_to, f_subject, f_body, f_att, f_send) = (
+        ctx.field("compose-client"),
+        ctx.field("compose-from"),
+        ctx.field("compose-to"),
+        ctx.field("compose-subject"),
+        ctx.field("compose-body"),
+        ctx.field("compose-attachments"),
+        ctx.field("compose-send"),
+    );
     let total: usize = files.iter().map(|f| f.bytes.len()).sum();
     let messages = &player.0.scenario.messages;
     html! {

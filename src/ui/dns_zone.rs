@@ -15,7 +15,11 @@ pub fn DnsZone() -> Html {
     let z = nodes::zone(&p.scenario.dns, &p.trace, p.step);
     let question = match &z.question {
         Some(q) => {
-            let answer = q.answer.as_ref().map(|a| format!(" The answer: {a}.")).unwrap_or_else(|| " The answer comes in the next step.".to_string());
+            let answer = q
+                .answer
+                .as_ref()
+                .map(|a| format!(" The answer: {a}."))
+                .unwrap_or_else(|| " The answer comes in the next step.".to_string());
             let marked = match q.matched {
                 0 => " No record in the zone matches it.".to_string(),
                 1 => " The record it asks about is marked \u{201c}asked now\u{201d} below.".to_string(),
@@ -23,7 +27,9 @@ pub fn DnsZone() -> Html {
             };
             html! { <p class="dns-question" role="status"><strong>{ "This step asks DNS: " }</strong><span class="mono">{ format!("{} {}?", q.name, q.qtype) }</span>{ format!("{answer}{marked}") }</p> }
         }
-        None => html! { <p class="dns-question">{ "This step asks DNS nothing. At a DNS step, the records it asks about are marked \u{201c}asked now\u{201d}." }</p> },
+        None => {
+            html! { <p class="dns-question">{ "This step asks DNS nothing. At a DNS step, the records it asks about are marked \u{201c}asked now\u{201d}." }</p> }
+        }
     };
     html! {
         <Panel id="dns" title="DNS zone">

@@ -53,7 +53,12 @@ fn RecordRow(props: &RecordRowProps) -> Html {
     let (type_ref, name_ref, value_ref, pref_ref) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let key = edit::record_field(props.at);
     let ctx = &props.ctx;
-    let (ft, fname, fvalue, fpref) = (ctx.field(&format!("{key}-type")), ctx.field(&format!("{key}-name")), ctx.field(&format!("{key}-value")), ctx.field(&format!("{key}-preference")));
+    let (ft, fname, fvalue, fpref) = (
+        ctx.field(&format!("{key}-type")),
+        ctx.field(&format!("{key}-name")),
+        ctx.field(&format!("{key}-value")),
+        ctx.field(&format!("{key}-preference")),
+    );
     let row_error = ctx.field(&key);
 
     let read = {
@@ -66,7 +71,8 @@ fn RecordRow(props: &RecordRowProps) -> Html {
         }
     };
     let describe = |i: &RecordInput| {
-        let pref = if RecordType::from_name(&i.rtype) == Some(RecordType::Mx) { format!(" {}", i.preference.trim()) } else { String::new() };
+        let pref =
+            if RecordType::from_name(&i.rtype) == Some(RecordType::Mx) { format!(" {}", i.preference.trim()) } else { String::new() };
         format!("{} IN {}{pref} {}", i.name.trim(), i.rtype.trim().to_ascii_uppercase(), i.value.trim())
     };
     let onsubmit = {
@@ -80,7 +86,8 @@ fn RecordRow(props: &RecordRowProps) -> Html {
             let input = read();
             let result = match at {
                 None => edit::add_record(&player.0.scenario, &input).map(|s| (Some(s), format!("DNS record added: {}.", describe(&input)))),
-                Some(at) => edit::update_record(&player.0.scenario, at, &input).map(|s| (Some(s), format!("DNS record changed to {}.", describe(&input)))),
+                Some(at) => edit::update_record(&player.0.scenario, at, &input)
+                    .map(|s| (Some(s), format!("DNS record changed to {}.", describe(&input)))),
             };
             let added = at.is_none() && result.is_ok();
             report.emit(EditReport { scope: key.clone(), result: result.map_err(|e| vec![e]), show_end: false });
@@ -100,9 +107,21 @@ fn RecordRow(props: &RecordRowProps) -> Html {
         let player = player.clone();
         let report = ctx.report.clone();
         let key = key.clone();
-        let text = props.record.as_ref().map(|r| describe(&RecordInput { rtype: r.rtype.name().into(), name: r.name.clone(), value: r.value.clone(), preference: r.preference.to_string() })).unwrap_or_default();
+        let text = props
+            .record
+            .as_ref()
+            .map(|r| {
+                describe(&RecordInput {
+                    rtype: r.rtype.name().into(),
+                    name: r.name.clone(),
+                    value: r.value.clone(),
+                    preference: r.preference.to_string(),
+                })
+            })
+            .unwrap_or_default();
         Callback::from(move |_: MouseEvent| {
-            let result = edit::remove_record(&player.0.scenario, at).map(|s| (Some(s), format!("DNS record removed: {text}."))).map_err(|e| vec![e]);
+            let result =
+                edit::remove_record(&player.0.scenario, at).map(|s| (Some(s), format!("DNS record removed: {text}."))).map_err(|e| vec![e]);
             report.emit(EditReport { scope: key.clone(), result, show_end: false });
         })
     });
@@ -116,7 +135,9 @@ fn RecordRow(props: &RecordRowProps) -> Html {
         })
     };
     let r = props.record.clone();
-    let (name, value, pref) = r.as_ref().map_or((String::new(), String::new(), "10".to_string()), |r| (r.name.clone(), r.value.clone(), r.preference.to_string()));
+    let (name, value, pref) = r
+        .as_ref()
+        .map_or((String::new(), String::new(), "10".to_string()), |r| (r.name.clone(), r.value.clone(), r.preference.to_string()));
     let what = match &r {
         Some(r) => format!("{} record {}", r.rtype.name(), r.name),
         None => "new record".to_string(),

@@ -87,7 +87,10 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
         let label = label.clone();
         Callback::from(move |(result, what): (Result<Setting, EditError>, String)| {
             let scope = edit::node_field(&id, "");
-            let result = result.and_then(|s| edit::set(&player.0.scenario, &id, s)).map(|s| (Some(s), format!("{label}: {what}."))).map_err(|e| vec![e]);
+            let result = result
+                .and_then(|s| edit::set(&player.0.scenario, &id, s))
+                .map(|s| (Some(s), format!("{label}: {what}.")))
+                .map_err(|e| vec![e]);
             report.emit(EditReport { scope, result, show_end: false });
         })
     };
@@ -109,7 +112,11 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
         }
     };
     // A number field applied on change (Enter or leaving it).
-    let number = |field: &'static str, text: &'static str, hint: &'static str, value: String, parse: fn(&str, &str) -> Result<Setting, EditError>| {
+    let number = |field: &'static str,
+                  text: &'static str,
+                  hint: &'static str,
+                  value: String,
+                  parse: fn(&str, &str) -> Result<Setting, EditError>| {
         let apply = apply.clone();
         let key = edit::node_field(&id, field);
         let f = ctx.field(&key);
@@ -150,7 +157,10 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
                 let onchange = Callback::from(move |e: Event| {
                     if let Some(i) = input_of(&e) {
                         let v = i.checked();
-                        apply.emit((Ok(Setting::BlockedPort { port, blocked: v }), format!("outgoing port {port} {}", if v { "blocked" } else { "open" })));
+                        apply.emit((
+                            Ok(Setting::BlockedPort { port, blocked: v }),
+                            format!("outgoing port {port} {}", if v { "blocked" } else { "open" }),
+                        ));
                     }
                 });
                 html! {

@@ -60,10 +60,7 @@ pub fn show(message: &str, hint: &str) {
     if !fatal.has_attribute("hidden") {
         return;
     }
-    match (
-        document.get_element_by_id("fatal-message"),
-        document.get_element_by_id("fatal-hint"),
-    ) {
+    match (document.get_element_by_id("fatal-message"), document.get_element_by_id("fatal-hint")) {
         (Some(m), Some(h)) => {
             m.set_text_content(Some(message));
             h.set_text_content(Some(hint));

@@ -46,14 +46,8 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     let score = progress.score();
     let plan = (*props.plan).clone();
     let step = player.0.step;
-    let asking: Option<(usize, Question)> = plan.as_ref().and_then(|p| {
-        progress
-            .asking(&lesson, p, step)
-            .map(|(i, q)| (i, q.clone()))
-    });
-    let asking_index = asking
-        .as_ref()
-        .map(|(i, _)| lesson.question_index(progress.part, *i));
+    let asking: Option<(usize, Question)> = plan.as_ref().and_then(|p| progress.asking(&lesson, p, step).map(|(i, q)| (i, q.clone())));
+    let asking_index = asking.as_ref().map(|(i, _)| lesson.question_index(progress.part, *i));
 
     // A question that appears takes the keyboard focus, so it can be answered at once.
     use_effect_with(asking_index, |q| {
@@ -68,11 +62,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
         move |i: usize, q: Question, given: String| match q.check(&given) {
             Ok(checked) => {
                 typed_error.set(None);
-                teach.dispatch(Action::Answer {
-                    q: i,
-                    checked,
-                    target: q.target,
-                });
+                teach.dispatch(Action::Answer { q: i, checked, target: q.target });
                 focus("lesson-reveal");
             }
             Err(why) => typed_error.set(Some(why)),
@@ -124,18 +114,12 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     });
 
     // The reveal of the last answer, while the player is still before (or on) its event.
-    let last = s
-        .last
-        .as_ref()
-        .and_then(|l| Some((l, plan.as_ref()?.questions.get(l.q)?.clone())));
+    let last = s.last.as_ref().and_then(|l| Some((l, plan.as_ref()?.questions.get(l.q)?.clone())));
     let announcement = last.as_ref().map(|(l, q)| {
         let verdict = if l.checked.correct {
             "Right.".to_string()
         } else {
-            format!(
-                "Not quite. {}",
-                l.checked.why_wrong.clone().unwrap_or_default()
-            )
+            format!("Not quite. {}", l.checked.why_wrong.clone().unwrap_or_default())
         };
         format!("{verdict} The answer: {}.", q.reveal.answer)
     });
@@ -161,10 +145,11 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
         }
     });
 
-    let note = plan.as_ref().and_then(|p| p.note_at(step)).map(|n| html! { <p class="lesson-note"><span class="lesson-note-tag">{ "Lesson note" }</span>{ " " }{ n.to_string() }</p> });
-    let part_done = plan
+    let note = plan
         .as_ref()
-        .is_some_and(|p| progress.open_question(&lesson, p).is_none());
+        .and_then(|p| p.note_at(step))
+        .map(|n| html! { <p class="lesson-note"><span class="lesson-note-tag">{ "Lesson note" }</span>{ " " }{ n.to_string() }</p> });
+    let part_done = plan.as_ref().is_some_and(|p| progress.open_question(&lesson, p).is_none());
     let last_part = progress.part + 1 >= lesson.parts.len();
     let next_part = {
         let teach = props.teach.clone();

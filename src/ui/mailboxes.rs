@@ -10,8 +10,8 @@ use yew::prelude::*;
 use super::model::use_player;
 use super::panel::Panel;
 use super::share_panel::save;
-use crate::player::export;
 use crate::player::explain::Seg;
+use crate::player::export;
 use crate::player::nodes::{self, Opened, ReportField};
 
 /// Moves the keyboard focus to the element with this id, if it exists.
@@ -45,13 +45,11 @@ pub fn Mailboxes() -> Html {
 
     {
         let last = last.clone();
-        use_effect_with(shown, move |shown| {
-            match shown {
-                Some(_) => focus("message-heading"),
-                None => {
-                    if let Some(i) = last.borrow_mut().take() {
-                        focus(&open_id(i));
-                    }
+        use_effect_with(shown, move |shown| match shown {
+            Some(_) => focus("message-heading"),
+            None => {
+                if let Some(i) = last.borrow_mut().take() {
+                    focus(&open_id(i));
                 }
             }
         });
@@ -162,8 +160,21 @@ fn fields_table(caption: &str, fields: &[ReportField]) -> Html {
     }
 }
 
-fn message_view(m: &Opened, back: Callback<MouseEvent>, crlf: bool, toggle: Callback<Event>, download: Callback<MouseEvent>, status: String) -> Html {
-    let subject = m.headers.iter().find(|(n, _)| n == "Subject").map(|(_, v)| v.clone()).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "(no subject)".to_string());
+fn message_view(
+    m: &Opened,
+    back: Callback<MouseEvent>,
+    crlf: bool,
+    toggle: Callback<Event>,
+    download: Callback<MouseEvent>,
+    status: String,
+) -> Html {
+    let subject = m
+        .headers
+        .iter()
+        .find(|(n, _)| n == "Subject")
+        .map(|(_, v)| v.clone())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "(no subject)".to_string());
     let hops = m.received.len();
     html! {
         <article class="message" aria-labelledby="message-heading">

@@ -55,10 +55,10 @@ mod sequence_diagram;
 #[cfg(feature = "studio")]
 mod share_panel;
 mod state_diagram;
-#[cfg(feature = "studio")]
-mod teach;
 #[cfg(not(feature = "studio"))]
 mod studio;
+#[cfg(feature = "studio")]
+mod teach;
 mod tools;
 
 pub use app::App;
@@ -100,9 +100,5 @@ pub fn app_url() -> String {
 /// The value of the `debug` query parameter of the page URL (`?debug=panic`), if any.
 pub(crate) fn debug_flag() -> Option<String> {
     let search = gloo::utils::window().location().search().ok()?;
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("debug="))
-        .map(str::to_owned)
+    search.trim_start_matches('?').split('&').find_map(|pair| pair.strip_prefix("debug=")).map(str::to_owned)
 }

@@ -133,12 +133,7 @@ pub fn NetworkView() -> Html {
             .collect::<BTreeSet<(usize, usize)>>()
     });
     let caption = match &view.hop {
-        Some(h) => format!(
-            "Now: {} → {}{}.",
-            who(trace, &h.from),
-            who(trace, &h.to),
-            if h.bounce { " (part of a bounce)" } else { "" }
-        ),
+        Some(h) => format!("Now: {} → {}{}.", who(trace, &h.from), who(trace, &h.to), if h.bounce { " (part of a bounce)" } else { "" }),
         None => match trace.events.get(p.step) {
             Some(e) => format!("Now: inside {}.", who(trace, &e.from)),
             None => String::new(),

@@ -54,8 +54,10 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
             }
         })
     };
-    let time = r.new_time.then(|| html! {
-        <text class="sd-time" x={num(o.margin)} y={num(r.line_y + TEXT_DY)}>{ r.time_label.clone() }</text>
+    let time = r.new_time.then(|| {
+        html! {
+            <text class="sd-time" x={num(o.margin)} y={num(r.line_y + TEXT_DY)}>{ r.time_label.clone() }</text>
+        }
     });
     let body = match &r.item {
         Item::Arrow(a) => {
@@ -234,14 +236,18 @@ pub fn SequenceDiagram() -> Html {
             </g>
         }
     });
-    let lifelines = d.lanes.iter().map(|l| html! {
-        <line class="sd-lifeline" x1={l.x.to_string()} y1={top.to_string()} x2={l.x.to_string()} y2={(top + content_h).to_string()} />
+    let lifelines = d.lanes.iter().map(|l| {
+        html! {
+            <line class="sd-lifeline" x1={l.x.to_string()} y1={top.to_string()} x2={l.x.to_string()} y2={(top + content_h).to_string()} />
+        }
     });
-    let gap_bands = d.gaps[gaps].iter().filter(|g| g.before_row <= step).map(|g| html! {
-        <g class="sd-gap">
-            <rect x="0" y={g.y.to_string()} width={w.to_string()} height={g.height.to_string()} />
-            <text x={(w / 2.0).to_string()} y={(g.y + g.height / 2.0 + 5.0).to_string()} text-anchor="middle">{ g.text.clone() }</text>
-        </g>
+    let gap_bands = d.gaps[gaps].iter().filter(|g| g.before_row <= step).map(|g| {
+        html! {
+            <g class="sd-gap">
+                <rect x="0" y={g.y.to_string()} width={w.to_string()} height={g.height.to_string()} />
+                <text x={(w / 2.0).to_string()} y={(g.y + g.height / 2.0 + 5.0).to_string()} text-anchor="middle">{ g.text.clone() }</text>
+            </g>
+        }
     });
     let row_views = rows.map(|i| {
         let seq = d.rows[i].seq;

@@ -18,7 +18,6 @@ use super::model::use_player;
 use crate::player::embed;
 use crate::player::export::{self, Download};
 
-
 /// Writes `text` to the clipboard; `done(true)` once it is there, `done(false)` if the browser
 /// has no Clipboard API here (an `http:` page on another host) or refused.
 pub(super) fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
@@ -100,7 +99,9 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let edited = props.edited;
     use_effect_with(*select_field, |&n| {
         if n > 0 {
-            if let Some(input) = gloo::utils::document().get_element_by_id("share-copy-text").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(input) =
+                gloo::utils::document().get_element_by_id("share-copy-text").and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+            {
                 let _ = input.focus();
                 input.select();
             }

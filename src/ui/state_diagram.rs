@@ -41,7 +41,10 @@ fn centre(s: State) -> (f32, f32) {
 fn edge(s: State, to: (f32, f32)) -> (f32, f32) {
     let (cx, cy) = centre(s);
     let (dx, dy) = (to.0 - cx, to.1 - cy);
-    let t = f32::min(if dx != 0.0 { (BW / 2.0 + 2.0) / dx.abs() } else { f32::MAX }, if dy != 0.0 { (BH / 2.0 + 2.0) / dy.abs() } else { f32::MAX });
+    let t = f32::min(
+        if dx != 0.0 { (BW / 2.0 + 2.0) / dx.abs() } else { f32::MAX },
+        if dy != 0.0 { (BH / 2.0 + 2.0) / dy.abs() } else { f32::MAX },
+    );
     (cx + dx * t, cy + dy * t)
 }
 

@@ -52,9 +52,7 @@ fn hand_off(player: &PlayerHandle, edited: bool, focus: Focus) {
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&target));
     }
-    let loader = js_sys::Reflect::get(&window, &JsValue::from_str(LOADER))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let loader = js_sys::Reflect::get(&window, &JsValue::from_str(LOADER)).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let started = loader.is_some_and(|load| {
         let stop = Closure::once_into_js(super::stop);
         let press = focus.press.map_or(JsValue::NULL, JsValue::from_str);
@@ -94,7 +92,8 @@ pub struct SharePlaceholderProps {
 }
 
 /// The buttons of "Share & export", as the full build labels them (`ui/share_panel.rs`).
-const SHARE_BUTTONS: [(&str, &str); 2] = [("Share", "Copy link|Copy embed code"), ("Download", "Diagram (.svg)|Transcript (.txt)|Trace (.json)")];
+const SHARE_BUTTONS: [(&str, &str); 2] =
+    [("Share", "Copy link|Copy embed code"), ("Download", "Diagram (.svg)|Transcript (.txt)|Trace (.json)")];
 
 /// In place of "Share & export": the same heading and buttons; pressing one loads the full build
 /// and presses the same button there. The list of stored messages opens there too.
@@ -172,10 +171,8 @@ pub fn TeachPlaceholder() -> Html {
         let player = player.clone();
         use_effect_with((), move |_| {
             let search = gloo::utils::window().location().search().unwrap_or_default();
-            let named = search
-                .trim_start_matches('?')
-                .split('&')
-                .any(|pair| TEACH_PARAMS.contains(&pair.split('=').next().unwrap_or_default()));
+            let named =
+                search.trim_start_matches('?').split('&').any(|pair| TEACH_PARAMS.contains(&pair.split('=').next().unwrap_or_default()));
             if named {
                 hand_off(&player, player.0.is_edited(), Focus { selector: "#main", press: None });
             }
@@ -183,18 +180,17 @@ pub fn TeachPlaceholder() -> Html {
     }
     let press = |label: &'static str| {
         let player = player.clone();
-        Callback::from(move |_: MouseEvent| hand_off(&player, player.0.is_edited(), Focus { selector: ".teach-bar button", press: Some(label) }))
+        Callback::from(move |_: MouseEvent| {
+            hand_off(&player, player.0.is_edited(), Focus { selector: ".teach-bar button", press: Some(label) })
+        })
     };
     let to_picker = Callback::from(|_: MouseEvent| {
         let doc = gloo::utils::document();
         if let Some(list) = doc.get_element_by_id("scenarios-title") {
             list.scroll_into_view();
         }
-        if let Some(current) = doc
-            .query_selector(".scenario-list button[aria-current]")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        if let Some(current) =
+            doc.query_selector(".scenario-list button[aria-current]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = current.focus();
         }

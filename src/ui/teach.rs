@@ -44,10 +44,7 @@ enum Shown {
 }
 
 fn query() -> String {
-    gloo::utils::window()
-        .location()
-        .search()
-        .unwrap_or_default()
+    gloo::utils::window().location().search().unwrap_or_default()
 }
 
 /// What the browser's storage holds for lesson `id`.
@@ -58,10 +55,7 @@ pub fn stored(id: &str) -> Option<String> {
 /// Moves keyboard focus to the element with this id (after the next render).
 pub fn focus(id: &'static str) {
     gloo::timers::callback::Timeout::new(0, move || {
-        if let Some(el) = gloo::utils::document()
-            .get_element_by_id(id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
+        if let Some(el) = gloo::utils::document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = el.focus();
         }
     })
@@ -83,13 +77,7 @@ pub fn Teach() -> Html {
             TeachModel(t)
         })
     };
-    let shown = use_state(|| {
-        if start.card.is_some() {
-            Shown::Cards
-        } else {
-            Shown::Nothing
-        }
-    });
+    let shown = use_state(|| if start.card.is_some() { Shown::Cards } else { Shown::Nothing });
     let present = use_state(|| start.present);
 
     // What the URL asked for that does not exist, in words; a card named by the URL opens.
@@ -101,9 +89,8 @@ pub fn Teach() -> Html {
                 player.dispatch(Intent::Notify(start.problems.join(" ")));
             }
             if let Some(c) = start.card.as_deref().and_then(lesson::cards::card) {
-                if let Some(w) = crate::sim::scenario::builtin(c.scenario)
-                    .map(|s| crate::sim::world::run(&s))
-                    .and_then(|t| lesson::cards::wire(c, &t))
+                if let Some(w) =
+                    crate::sim::scenario::builtin(c.scenario).map(|s| crate::sim::world::run(&s)).and_then(|t| lesson::cards::wire(c, &t))
                 {
                     player.dispatch(Intent::LoadAt(c.scenario.to_string(), w.step));
                 }
@@ -114,10 +101,7 @@ pub fn Teach() -> Html {
     let session = teach.0.session.clone();
     let lesson_id = session.as_ref().map(|s| s.lesson.id.clone());
     let part = session.as_ref().map(|s| s.progress.part);
-    let part_scenario = session
-        .as_ref()
-        .and_then(|s| s.lesson.parts.get(s.progress.part))
-        .map(|p| p.scenario.clone());
+    let part_scenario = session.as_ref().and_then(|s| s.lesson.parts.get(s.progress.part)).map(|p| p.scenario.clone());
 
     // The part's scenario, opened where the student left it.
     {
@@ -131,23 +115,14 @@ pub fn Teach() -> Html {
     }
 
     // The part resolved against the trace on screen (only when it is the part's own scenario).
-    let on_part =
-        part_scenario.as_deref() == Some(player.0.scenario_id.as_str()) && !player.0.is_edited();
+    let on_part = part_scenario.as_deref() == Some(player.0.scenario_id.as_str()) && !player.0.is_edited();
     let plan: Rc<Option<Plan>> = {
         let trace = player.0.trace.clone();
         let session = session.clone();
-        use_memo(
-            (
-                lesson_id.clone(),
-                part,
-                on_part,
-                Rc::as_ptr(&player.0.trace) as usize,
-            ),
-            move |(_, part, on, _)| {
-                let s = session.as_ref().filter(|_| *on)?;
-                s.lesson.plan((*part)?, &trace)
-            },
-        )
+        use_memo((lesson_id.clone(), part, on_part, Rc::as_ptr(&player.0.trace) as usize), move |(_, part, on, _)| {
+            let s = session.as_ref().filter(|_| *on)?;
+            s.lesson.plan((*part)?, &trace)
+        })
     };
 
     // Hold the player at the open question's step.
@@ -185,12 +160,7 @@ pub fn Teach() -> Html {
     // Presenter mode is a class on <body>, so the CSS can rearrange the whole page.
     use_effect_with(*present, |on| {
         if let Some(body) = gloo::utils::document().body() {
-            let mut classes: Vec<String> = body
-                .class_name()
-                .split_whitespace()
-                .filter(|c| *c != "present")
-                .map(str::to_string)
-                .collect();
+            let mut classes: Vec<String> = body.class_name().split_whitespace().filter(|c| *c != "present").map(str::to_string).collect();
             if *on {
                 classes.push("present".into());
             }
@@ -207,24 +177,14 @@ pub fn Teach() -> Html {
             let hash = w.location().hash().unwrap_or_default();
             let path = w.location().pathname().unwrap_or_default();
             if let Ok(h) = w.history() {
-                let _ = h.replace_state_with_url(
-                    &wasm_bindgen::JsValue::NULL,
-                    "",
-                    Some(&format!("{path}{next}{hash}")),
-                );
+                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{next}{hash}")));
             }
         }
     });
 
     let toggle = |which: Shown| {
         let shown = shown.clone();
-        Callback::from(move |_: MouseEvent| {
-            shown.set(if *shown == which {
-                Shown::Nothing
-            } else {
-                which
-            })
-        })
+        Callback::from(move |_: MouseEvent| shown.set(if *shown == which { Shown::Nothing } else { which }))
     };
     let open_lesson = {
         let teach = teach.clone();
@@ -252,11 +212,8 @@ pub fn Teach() -> Html {
         if let Some(list) = doc.get_element_by_id("scenarios-title") {
             list.scroll_into_view();
         }
-        if let Some(first) = doc
-            .query_selector(".scenario-list button[aria-current]")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        if let Some(first) =
+            doc.query_selector(".scenario-list button[aria-current]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = first.focus();
         }

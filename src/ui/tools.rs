@@ -12,15 +12,15 @@ use yew::prelude::*;
 #[cfg(feature = "studio")]
 use super::console::{ConsolePanel, ConsoleSlot};
 #[cfg(feature = "studio")]
-use super::editor::Editor;
-#[cfg(feature = "studio")]
 use super::dns_zone::DnsZone;
+#[cfg(feature = "studio")]
+use super::editor::Editor;
 use super::inspector::Inspector;
 #[cfg(feature = "studio")]
 use super::mailboxes::Mailboxes;
+use super::model::use_player;
 #[cfg(feature = "studio")]
 use super::queue::Queue;
-use super::model::use_player;
 use crate::player::{Intent, Tool};
 
 /// The tools this page offers, in tab order.

@@ -56,25 +56,15 @@ pub fn smtp_sim(args: &[&str]) -> assert_cmd::Command {
 
 /// A fresh directory for one test, removed when the returned guard drops.
 pub fn temp_dir(tag: &str) -> TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("{tag}-"))
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("create a temporary directory")
+    tempfile::Builder::new().prefix(&format!("{tag}-")).tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("create a temporary directory")
 }
 
 /// Run `cmd` to completion within `limit`; output is read while it runs. Panics, naming the
 /// command, when the limit passes (the child is killed first).
 pub fn run_within(cmd: &mut assert_cmd::Command, limit: Duration) -> Output {
-    let what = format!(
-        "{:?} {:?}",
-        cmd.get_program(),
-        cmd.get_args().collect::<Vec<_>>()
-    );
+    let what = format!("{:?} {:?}", cmd.get_program(), cmd.get_args().collect::<Vec<_>>());
     let started = Instant::now();
-    let out = cmd
-        .timeout(limit)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let out = cmd.timeout(limit).output().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
     // assert_cmd kills the child with SIGKILL when the limit passes.
     if out.status.signal() == Some(9) && started.elapsed() >= limit {
         panic!(
@@ -98,9 +88,7 @@ pub fn run_smtp_sim(args: &[&str]) -> Output {
 
 /// A script of `tests/python/`.
 pub fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/python")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python").join(name)
 }
 
 /// The real interpreter behind `python3` (skipping pyenv's shell shim on every call), or the
@@ -173,28 +161,15 @@ impl Listening {
                 let mut stderr = stderr;
                 let mut chunk = [0u8; 4096];
                 while let Ok(n @ 1..) = stderr.read(&mut chunk) {
-                    printed
-                        .0
-                        .lock()
-                        .unwrap()
-                        .stderr
-                        .push_str(&String::from_utf8_lossy(&chunk[..n]));
+                    printed.0.lock().unwrap().stderr.push_str(&String::from_utf8_lossy(&chunk[..n]));
                 }
             });
         }
-        let mut server = Listening {
-            child,
-            port: 0,
-            printed,
-            dir,
-        };
+        let mut server = Listening { child, port: 0, printed, dir };
         match port_rx.recv_timeout(TIMEOUT) {
             Ok(port) if port != 0 => server.port = port,
             // Killed and reaped by Drop; stderr is whatever arrived by now.
-            _ => panic!(
-                "{what} did not print `listening on 127.0.0.1:PORT` within {TIMEOUT:?}; stderr: {}",
-                server.stderr()
-            ),
+            _ => panic!("{what} did not print `listening on 127.0.0.1:PORT` within {TIMEOUT:?}; stderr: {}", server.stderr()),
         }
         server
     }
@@ -203,20 +178,9 @@ impl Listening {
     pub fn serve(extra: &[&str]) -> Listening {
         let dir = temp_dir("serve");
         let mut cmd = std::process::Command::new(bin());
-        cmd.args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--domain",
-            "example.org",
-            "--mailbox",
-            "alice",
-            "--mailbox",
-            "bob",
-            "--maildir",
-        ])
-        .arg(dir.path().join("mail"))
-        .args(extra);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--domain", "example.org", "--mailbox", "alice", "--mailbox", "bob", "--maildir"])
+            .arg(dir.path().join("mail"))
+            .args(extra);
         Listening::start(cmd, dir)
     }
 
@@ -258,11 +222,8 @@ impl Listening {
     pub fn wait_output(&self, needle: &str) -> String {
         let (lock, changed) = &*self.printed;
         let guard = lock.lock().unwrap();
-        let (guard, timeout) = changed
-            .wait_timeout_while(guard, TIMEOUT, |p| {
-                !p.ended && !p.lines.iter().any(|l| l.contains(needle))
-            })
-            .unwrap();
+        let (guard, timeout) =
+            changed.wait_timeout_while(guard, TIMEOUT, |p| !p.ended && !p.lines.iter().any(|l| l.contains(needle))).unwrap();
         let out = guard.lines.join("\n");
         assert!(
             guard.lines.iter().any(|l| l.contains(needle)),
@@ -275,15 +236,8 @@ impl Listening {
 
     /// Send `signal` (such as "INT" or "KILL") to the server.
     pub fn signal(&self, signal: &str) {
-        let out = run_within(
-            command("kill").args(["-s", signal, &self.pid().to_string()]),
-            TIMEOUT,
-        );
-        assert!(
-            out.status.success(),
-            "kill -s {signal}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run_within(command("kill").args(["-s", signal, &self.pid().to_string()]), TIMEOUT);
+        assert!(out.status.success(), "kill -s {signal}: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     /// Wait up to `limit` for the server to exit, then for the end of its stdout; returns its
@@ -296,27 +250,17 @@ impl Listening {
             .unwrap_or_else(|| panic!("the server did not exit within {limit:?}"));
         let (lock, changed) = &*self.printed;
         let guard = lock.lock().unwrap();
-        let (guard, _) = changed
-            .wait_timeout_while(guard, TIMEOUT, |p| !p.ended)
-            .unwrap();
-        assert!(
-            guard.ended,
-            "the server exited but its stdout stayed open for {TIMEOUT:?}"
-        );
+        let (guard, _) = changed.wait_timeout_while(guard, TIMEOUT, |p| !p.ended).unwrap();
+        assert!(guard.ended, "the server exited but its stdout stayed open for {TIMEOUT:?}");
         status
     }
 
     /// The files in `new/` of a mailbox of `smtp-sim serve`, sorted by name.
     pub fn messages(&self, mailbox: &str) -> Vec<String> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.maildir().join(mailbox).join("new"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(self.maildir().join(mailbox).join("new")).unwrap().map(|e| e.unwrap().path()).collect();
         files.sort();
-        files
-            .iter()
-            .map(|p| String::from_utf8(std::fs::read(p).unwrap()).unwrap())
-            .collect()
+        files.iter().map(|p| String::from_utf8(std::fs::read(p).unwrap()).unwrap()).collect()
     }
 }
 
@@ -347,11 +291,7 @@ impl Raw {
     pub fn try_connect(port: u16) -> std::io::Result<Raw> {
         let s = TcpStream::connect(("127.0.0.1", port))?;
         s.set_read_timeout(Some(TIMEOUT))?;
-        let mut r = Raw {
-            s,
-            buf: Vec::new(),
-            greeting: String::new(),
-        };
+        let mut r = Raw { s, buf: Vec::new(), greeting: String::new() };
         r.greeting = r.try_reply()?;
         Ok(r)
     }
@@ -378,20 +318,12 @@ impl Raw {
                 Ok(0) => {
                     return Err(std::io::Error::new(
                         std::io::ErrorKind::UnexpectedEof,
-                        format!(
-                            "connection closed while waiting for a reply; got {:?}",
-                            got(&self.buf)
-                        ),
+                        format!("connection closed while waiting for a reply; got {:?}", got(&self.buf)),
                     ))
                 }
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(std::io::Error::new(
-                        e.kind(),
-                        format!("no reply within {TIMEOUT:?}: {e}; got {:?}", got(&self.buf)),
-                    ))
-                }
+                Err(e) => return Err(std::io::Error::new(e.kind(), format!("no reply within {TIMEOUT:?}: {e}; got {:?}", got(&self.buf)))),
             }
         }
     }

@@ -53,10 +53,7 @@ fn bench_wasm() -> Result {
         })
         .ok_or_else(|| Failure("cargo did not report the wasm file of the sim benchmark".into()))?;
     let runner = root().join("benches/wasi-run.mjs");
-    run(
-        "node benches/wasi-run.mjs (sim benchmark in wasm, Node WASI)",
-        Command::new("node").arg("--no-warnings").arg(runner).arg(&wasm),
-    )
+    run("node benches/wasi-run.mjs (sim benchmark in wasm, Node WASI)", Command::new("node").arg("--no-warnings").arg(runner).arg(&wasm))
 }
 
 /// `cargo xtask bench browser`: builds dist/ and the hello-world baseline page

@@ -30,27 +30,12 @@ pub fn build() -> Result {
     // Both builds write the same file in target/, so each is bound right after it is built.
     for (features, out_name) in [(&["--no-default-features"][..], VIEWER_NAME), (&[][..], OUT_NAME)] {
         let mut command = cargo();
-        command.args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--package",
-            "smtp-sim",
-            "--bin",
-            "smtp-sim",
-        ]);
+        command.args(["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "smtp-sim", "--bin", "smtp-sim"]);
         command.args(features);
-        run(
-            &format!("cargo build --release --target wasm32-unknown-unknown --bin smtp-sim {}", features.join(" ")),
-            &mut command,
-        )?;
+        run(&format!("cargo build --release --target wasm32-unknown-unknown --bin smtp-sim {}", features.join(" ")), &mut command)?;
         bindgen_into(&wasm, &dist(), out_name)?;
     }
-    eprintln!(
-        "built dist/ in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("built dist/ in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -73,17 +58,13 @@ pub fn bindgen_into(input: &std::path::Path, out: &std::path::Path, out_name: &s
         // (docs/perf.md); the page ships without them (a third smaller after gzip).
         .remove_name_section(std::env::var_os("SMTP_SIM_KEEP_NAMES").is_none())
         .remove_producers_section(true);
-    bindgen
-        .generate(out)
-        .map_err(|e| crate::Failure(format!("wasm-bindgen on {}: {e:#}", input.display())))?;
+    bindgen.generate(out).map_err(|e| crate::Failure(format!("wasm-bindgen on {}: {e:#}", input.display())))?;
     Ok(())
 }
 
 /// `rustup target add` is idempotent and fast when the target is already there.
 pub fn ensure_wasm_target() -> Result {
-    let installed = std::process::Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output();
+    let installed = std::process::Command::new("rustup").args(["target", "list", "--installed"]).output();
     match installed {
         Ok(o) if String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") => Ok(()),
         Ok(_) => run(
@@ -108,8 +89,7 @@ pub fn ensure_wasm_target() -> Result {
 
 /// Fails with a clear message when Cargo.lock's wasm-bindgen differs from [`WASM_BINDGEN_PIN`].
 pub fn check_wasm_bindgen_pin() -> Result {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
-        .map_err(|e| crate::Failure(format!("reading Cargo.lock: {e}")))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| crate::Failure(format!("reading Cargo.lock: {e}")))?;
     for package in ["wasm-bindgen", "wasm-bindgen-cli-support"] {
         let versions = locked_versions(&lock, package);
         if versions.iter().any(|v| v != WASM_BINDGEN_PIN) || versions.is_empty() {

@@ -84,10 +84,7 @@ fn main() -> ExitCode {
 
 /// The repository root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in a subfolder of the repository")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in a subfolder of the repository").to_path_buf()
 }
 
 /// The `cargo` that started us (so `cargo +toolchain xtask` keeps its toolchain).
@@ -100,9 +97,7 @@ pub fn cargo() -> Command {
 /// Runs `cmd` with inherited output; a non-zero exit becomes a [`Failure`] naming the step.
 pub fn run(step: &str, cmd: &mut Command) -> Result {
     eprintln!("\n==> {step}");
-    let status = cmd
-        .status()
-        .map_err(|e| Failure(format!("{step}: could not start {:?}: {e}", cmd.get_program())))?;
+    let status = cmd.status().map_err(|e| Failure(format!("{step}: could not start {:?}: {e}", cmd.get_program())))?;
     if !status.success() {
         bail!("{step} failed ({status})");
     }
@@ -111,16 +106,10 @@ pub fn run(step: &str, cmd: &mut Command) -> Result {
 
 /// True when `program --version` runs.
 pub fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 /// True when we run as root (so `apt-get install` may be used).
 pub fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }

@@ -102,9 +102,7 @@ impl Roots {
         };
         let mut path = base.clone();
         for segment in rest.split('/') {
-            let bad = segment.is_empty()
-                || segment.starts_with('.')
-                || segment.contains(['\\', '\0', ':']);
+            let bad = segment.is_empty() || segment.starts_with('.') || segment.contains(['\\', '\0', ':']);
             if bad {
                 return None;
             }

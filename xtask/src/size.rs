@@ -54,9 +54,7 @@ pub fn size() -> Result {
     let (later_raw, later_gz) = table(&root, &later)?;
     println!("{:<32} {:>10} {:>12}", "first use", later_raw, later_gz);
     println!("{:<32} {:>10} {:>12}", "total", first_raw + later_raw, first_gz + later_gz);
-    println!(
-        "first view: {first_gz} B gzip -9; budget {FIRST_VIEW_BUDGET} B (xtask/src/size.rs); goal {FIRST_VIEW_GOAL} B"
-    );
+    println!("first view: {first_gz} B gzip -9; budget {FIRST_VIEW_BUDGET} B (xtask/src/size.rs); goal {FIRST_VIEW_GOAL} B");
     check(first_gz)
 }
 
@@ -134,10 +132,7 @@ mod tests {
     fn finds_local_references_only() {
         let html = r##"<link href="www/style.css"><a href="#main"><link href="https://x/y.css">
             <script type="module">import init from "./dist/smtp-sim.js";</script>"##;
-        assert_eq!(
-            local_references(html),
-            [PathBuf::from("www/style.css"), PathBuf::from("dist/smtp-sim.js")]
-        );
+        assert_eq!(local_references(html), [PathBuf::from("www/style.css"), PathBuf::from("dist/smtp-sim.js")]);
     }
 
     #[test]

@@ -20,12 +20,13 @@ pub fn test_all() -> Result {
         build::check_wasm_bindgen_pin()?;
         build::ensure_wasm_target()?;
         ensure_clippy()?;
+        ensure_rustfmt()?;
+        // One layout for every file (rustfmt.toml): a reformatting never hides in a merge.
+        timer.step("cargo fmt --check", || run("cargo fmt --all --check", cargo().args(["fmt", "--all", "--check"])))?;
         // The native tests talk to real Python mail software (tests/interop.rs: python3 with
         // venv + pip); exported SVG is checked in Rust (roxmltree), with no system tool.
         timer.step("native test tools", ensure_native_test_tools)?;
-        timer.step("cargo test --workspace", || {
-            run("cargo test --workspace", cargo().args(["test", "--workspace"]))
-        })?;
+        timer.step("cargo test --workspace", || run("cargo test --workspace", cargo().args(["test", "--workspace"])))?;
         timer.step("clippy (host)", || {
             run(
                 "cargo clippy --workspace --all-targets -- -D warnings",
@@ -35,18 +36,24 @@ pub fn test_all() -> Result {
         timer.step("clippy (wasm32)", || {
             run(
                 "cargo clippy --target wasm32-unknown-unknown --lib --bins -p smtp-sim -- -D warnings",
-                cargo().args([
-                    "clippy", "--target", "wasm32-unknown-unknown", "--lib", "--bins", "-p", "smtp-sim",
-                    "--", "-D", "warnings",
-                ]),
+                cargo().args(["clippy", "--target", "wasm32-unknown-unknown", "--lib", "--bins", "-p", "smtp-sim", "--", "-D", "warnings"]),
             )
         })?;
         timer.step("clippy (wasm32 viewer)", || {
             run(
                 "cargo clippy --target wasm32-unknown-unknown --lib --bins -p smtp-sim --no-default-features -- -D warnings",
                 cargo().args([
-                    "clippy", "--target", "wasm32-unknown-unknown", "--lib", "--bins", "-p", "smtp-sim",
-                    "--no-default-features", "--", "-D", "warnings",
+                    "clippy",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--lib",
+                    "--bins",
+                    "-p",
+                    "smtp-sim",
+                    "--no-default-features",
+                    "--",
+                    "-D",
+                    "warnings",
                 ]),
             )
         })?;
@@ -99,6 +106,17 @@ impl Timer {
         let parts: Vec<String> = self.steps.iter().map(|(n, s)| format!("{n} {s:.1} s")).collect();
         format!("time per step: {}", parts.join(", "))
     }
+}
+
+fn ensure_rustfmt() -> Result {
+    let ok = cargo().args(["fmt", "--version"]).output().is_ok_and(|o| o.status.success());
+    if ok {
+        return Ok(());
+    }
+    if have("rustup") {
+        return run("rustup component add rustfmt", Command::new("rustup").args(["component", "add", "rustfmt"]));
+    }
+    bail!("rustfmt is missing and rustup is not available: install rustup (https://rustup.rs), then run `rustup component add rustfmt`")
 }
 
 fn ensure_clippy() -> Result {
@@ -205,7 +223,8 @@ fn browser_tests(timer: &mut Timer) -> Result<(usize, usize)> {
 fn playwright_counts(report: &Path) -> std::result::Result<(usize, usize), String> {
     let text = std::fs::read_to_string(report).map_err(|e| format!("no JSON report at {} ({e})", report.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", report.display()))?;
-    let stat = |name: &str| json["stats"][name].as_u64().map(|n| n as usize).ok_or_else(|| format!("{} has no stats.{name}", report.display()));
+    let stat =
+        |name: &str| json["stats"][name].as_u64().map(|n| n as usize).ok_or_else(|| format!("{} has no stats.{name}", report.display()));
     Ok((stat("expected")?, stat("unexpected")? + stat("flaky")?))
 }
 
@@ -237,10 +256,7 @@ pub(crate) fn ensure_npm_packages(e2e: &Path) -> Result {
     }
     run(
         "npm ci (tests/e2e: @playwright/test, no browser download)",
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .current_dir(e2e),
+        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").current_dir(e2e),
     )
 }
 
@@ -258,9 +274,7 @@ fn ensure_native_test_tools() -> Result {
 }
 
 pub(crate) fn chromium_path() -> PathBuf {
-    std::env::var_os("SMTP_SIM_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
+    std::env::var_os("SMTP_SIM_CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
 }
 
 pub(crate) fn ensure_chromium() -> Result {
@@ -271,11 +285,7 @@ pub(crate) fn ensure_chromium() -> Result {
     if std::env::var_os("SMTP_SIM_CHROMIUM").is_some() {
         bail!("SMTP_SIM_CHROMIUM names {}, which does not exist", path.display());
     }
-    apt_install(
-        &["chromium"],
-        "Chromium (for the browser tests)",
-        "\n(or set SMTP_SIM_CHROMIUM to a Chromium or Chrome binary)",
-    )?;
+    apt_install(&["chromium"], "Chromium (for the browser tests)", "\n(or set SMTP_SIM_CHROMIUM to a Chromium or Chrome binary)")?;
     if !path.is_file() {
         bail!("apt-get installed chromium but {} is still missing", path.display());
     }
