@@ -167,12 +167,14 @@ const TEACH_PARAMS: [&str; 3] = ["lesson", "card", "present"];
 #[component]
 pub fn TeachPlaceholder() -> Html {
     let player = use_player();
+    // Read once: the address names a lesson, a card or presenter mode.
+    let named = *use_memo((), |_| {
+        let search = gloo::utils::window().location().search().unwrap_or_default();
+        search.trim_start_matches('?').split('&').any(|pair| TEACH_PARAMS.contains(&pair.split('=').next().unwrap_or_default()))
+    });
     {
         let player = player.clone();
         use_effect_with((), move |_| {
-            let search = gloo::utils::window().location().search().unwrap_or_default();
-            let named =
-                search.trim_start_matches('?').split('&').any(|pair| TEACH_PARAMS.contains(&pair.split('=').next().unwrap_or_default()));
             if named {
                 hand_off(&player, player.0.is_edited(), Focus { selector: "#main", press: None });
             }
@@ -197,6 +199,9 @@ pub fn TeachPlaceholder() -> Html {
     });
     html! {
         <div class="teach">
+            if named {
+                <p class="studio-loading" role="status">{ "Loading the lessons…" }</p>
+            }
             <nav class="teach-bar" aria-label="Lessons and tools">
                 { for TEACH_BUTTONS.iter().map(|&label| html! {
                     <button type="button" class="btn" aria-expanded="false" onclick={press(label)}>{ label }</button>
