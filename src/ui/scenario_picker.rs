@@ -9,6 +9,21 @@ use super::model::use_player;
 use super::panel::Panel;
 use crate::player::{catalog, Intent};
 
+/// Scrolls to the picker and focuses the open scenario's button (the "Scenarios" button of the
+/// teaching bar, in the full build and the viewer alike).
+pub fn focus_picker() {
+    use wasm_bindgen::JsCast;
+    let doc = gloo::utils::document();
+    if let Some(list) = doc.get_element_by_id("scenarios-title") {
+        list.scroll_into_view();
+    }
+    if let Some(current) =
+        doc.query_selector(".scenario-list button[aria-current]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = current.focus();
+    }
+}
+
 #[component]
 pub fn ScenarioPicker() -> Html {
     let player = use_player();

@@ -186,17 +186,7 @@ pub fn TeachPlaceholder() -> Html {
             hand_off(&player, player.0.is_edited(), Focus { selector: ".teach-bar button", press: Some(label) })
         })
     };
-    let to_picker = Callback::from(|_: MouseEvent| {
-        let doc = gloo::utils::document();
-        if let Some(list) = doc.get_element_by_id("scenarios-title") {
-            list.scroll_into_view();
-        }
-        if let Some(current) =
-            doc.query_selector(".scenario-list button[aria-current]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = current.focus();
-        }
-    });
+    let to_picker = Callback::from(|_: MouseEvent| super::scenario_picker::focus_picker());
     html! {
         <div class="teach">
             if named {

@@ -207,17 +207,7 @@ pub fn Teach() -> Html {
             focus("story-title");
         })
     };
-    let to_picker = Callback::from(|_: MouseEvent| {
-        let doc = gloo::utils::document();
-        if let Some(list) = doc.get_element_by_id("scenarios-title") {
-            list.scroll_into_view();
-        }
-        if let Some(first) =
-            doc.query_selector(".scenario-list button[aria-current]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = first.focus();
-        }
-    });
+    let to_picker = Callback::from(|_: MouseEvent| super::scenario_picker::focus_picker());
     let toggle_present = {
         let present = present.clone();
         Callback::from(move |_: MouseEvent| present.set(!*present))
