@@ -57,6 +57,27 @@ pub(crate) fn is_local(spec: &NodeSpec, address: &str) -> bool {
     spec.domains.iter().any(|x| x.eq_ignore_ascii_case(d)) || address.eq_ignore_ascii_case("postmaster")
 }
 
+/// The retrieval protocols a server node offers, read from its `ports`: POP3 on 110 (RFC 1939
+/// §3) and IMAP on 143 (RFC 9051 §2.1). The world's pull clients, the POP3/IMAP consoles and the
+/// node panels all ask here, so they cannot disagree about what a node serves.
+pub fn serves_pop3(spec: &NodeSpec) -> bool {
+    spec.ports.contains(&110)
+}
+
+/// See [`serves_pop3`]: IMAP on port 143.
+pub fn serves_imap(spec: &NodeSpec) -> bool {
+    spec.ports.contains(&143)
+}
+
+/// The mailbox an account of a server node reads with POP3 or IMAP: `user` itself when it is an
+/// address (`bob@example.org`), else `user@` the node's first domain. `None` when that mailbox
+/// is not one of the node's `mailboxes` (RFC 1939 §7 and RFC 9051 §6.2.3 leave the mapping from
+/// user name to maildrop to the site; this is smtp-sim's rule).
+pub fn account_mailbox(spec: &NodeSpec, user: &str) -> Option<String> {
+    let address = if user.contains('@') { user.to_string() } else { format!("{user}@{}", spec.domains.first()?) };
+    spec.mailboxes.iter().find(|m| m.eq_ignore_ascii_case(&address)).cloned()
+}
+
 /// What a server node decides when its SMTP session asks (RFC 5321 leaves these to the site).
 pub(crate) struct NodePolicy<'a> {
     pub(crate) spec: &'a NodeSpec,
@@ -155,5 +176,25 @@ impl Policy for NodePolicy<'_> {
             return Verdict::Reject(&catalogue::MAIL_LOOP);
         }
         Verdict::Accept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::scenario::builtin;
+
+    #[test]
+    fn an_account_reads_its_own_mailbox_or_none() {
+        let scenario = builtin("auth-submission").expect("built-in");
+        let mut relay = scenario.nodes.iter().find(|n| n.id == "relay").expect("relay").clone();
+        assert_eq!(account_mailbox(&relay, "alice").as_deref(), Some("alice@example.com"));
+        assert_eq!(account_mailbox(&relay, "ALICE@example.com").as_deref(), Some("alice@example.com"));
+        assert_eq!(account_mailbox(&relay, "carol"), None, "no such mailbox");
+        relay.domains.clear();
+        assert_eq!(account_mailbox(&relay, "alice"), None, "no domain to complete the name");
+        assert!(!serves_pop3(&relay) && !serves_imap(&relay));
+        relay.ports.extend([110, 143]);
+        assert!(serves_pop3(&relay) && serves_imap(&relay));
     }
 }
