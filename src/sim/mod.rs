@@ -16,6 +16,8 @@ pub mod bench;
 pub mod clock;
 pub mod console;
 pub mod date;
+pub mod dkim;
+pub mod dmarc;
 pub mod dns;
 pub mod dsn;
 pub mod mime;

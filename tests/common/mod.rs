@@ -371,3 +371,32 @@ impl Raw {
 pub fn code(reply: &str) -> &str {
     &reply[..reply.len().min(9)]
 }
+
+/// A venv under `target/NAME` with `packages` (pinned `name==version`) from PyPI, created once
+/// and reused while `probe` (Python code) exits 0 in it. Panics with the command to run by hand
+/// when it cannot be made: a missing tool fails the test, it never passes silently.
+pub fn venv(name: &str, packages: &[&str], probe: &str) -> PathBuf {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").join(name);
+    let py = venv.join("bin/python");
+    let ready = |py: &Path| py.exists() && run_within(command(py).args(["-c", probe]), TIMEOUT).status.success();
+    if ready(&py) {
+        return py;
+    }
+    let how = format!("{} -m venv {v} && {v}/bin/python -m pip install {}", python().display(), packages.join(" "), v = venv.display());
+    let out = run_within(command(python()).args(["-m", "venv", "--clear"]).arg(&venv), Duration::from_secs(120));
+    assert!(
+        out.status.success(),
+        "cannot create the venv ({}); on Debian install python3-venv, then run: {how}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    let out = run_within(
+        command(&py).args(["-m", "pip", "install", "--disable-pip-version-check", "-q"]).args(packages),
+        Duration::from_secs(240),
+    );
+    assert!(
+        out.status.success() && ready(&py),
+        "cannot install {packages:?} from PyPI ({}); run: {how}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    py
+}
