@@ -50,6 +50,11 @@ const BUILTIN: &[&str] = &[
     "mail-loop",
     "client-cannot-connect",
     "mime-attachment",
+    "dkim-signed",
+    "dkim-forwarding",
+    "mailing-list-dkim",
+    "dmarc-spoof",
+    "lookalike-domain",
 ];
 
 /// The built-in lessons in the course's order, each a file `src/lesson/lessons/<id>.toml` (a

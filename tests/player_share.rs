@@ -42,7 +42,7 @@ fn a_link_restores_every_step_of_several_builtins() {
                 p.apply(Intent::Select(Some(step - 1)));
             }
             let link = p.share_link();
-            assert!(link.starts_with("v3."), "{link}");
+            assert!(link.starts_with(&format!("v{}.", smtp_sim::share::VERSION)), "{link}");
             assert!(matches!(share::decode(&link).unwrap().scenario, ScenarioRef::Builtin(_)), "a built-in travels by id");
             let q = Player::from_link(&link);
             assert_eq!(q.notice, None, "{id} step {step}");
@@ -95,7 +95,7 @@ fn the_address_is_the_plain_query_unless_something_needs_the_link() {
     assert_eq!(p.location(false), "?scenario=happy-path&step=5");
     p.apply(Intent::ShowTool(Tool::Dns));
     let loc = p.location(false);
-    assert!(loc.starts_with("?scenario=happy-path&step=5#v3."), "{loc}");
+    assert!(loc.starts_with(&format!("?scenario=happy-path&step=5#v{}.", smtp_sim::share::VERSION)), "{loc}");
     let (q, f) = loc.split_once('#').unwrap();
     assert_same_state(&p, &Player::from_location(q, f));
 }
@@ -207,7 +207,10 @@ fn the_snippet_and_the_open_link_carry_the_exact_state() {
     let mut p = Player::from_scenario(edited_happy_path());
     p.apply(Intent::Goto(12));
     let snippet = embed::snippet("https://example.org/sim/index.html", &p, true);
-    assert!(snippet.starts_with("<iframe src=\"https://example.org/sim/index.html?embed=1#v3."), "{snippet}");
+    assert!(
+        snippet.starts_with(&format!("<iframe src=\"https://example.org/sim/index.html?embed=1#v{}.", smtp_sim::share::VERSION)),
+        "{snippet}"
+    );
     assert!(snippet.contains(" loading=\"lazy\""));
     assert!(snippet.contains("title=\"smtp-sim: Edited: Bob has left &lt;example.org&gt; &amp; &quot;friends&quot;\""), "{snippet}");
     assert!(snippet.contains("<script src=\"https://example.org/sim/www/embed.js\" async></script>"));

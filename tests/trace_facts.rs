@@ -54,6 +54,14 @@ fn every_reply_carries_consistent_facts() {
                 (Kind::Command, Some(Facts::SmtpCommand { verb })) => {
                     assert!(e.label.to_ascii_uppercase().starts_with(verb.as_str()), "{id} #{}: {:?} is a {verb:?}", e.seq, e.label);
                 }
+                (Kind::DkimSigned, Some(Facts::DkimSigned(_))) | (Kind::AuthChecked, Some(Facts::Authentication(_))) => {
+                    assert!(e.raw.is_some(), "{id} #{}: the header field added is the event's raw text", e.seq);
+                    assert!(
+                        f_has_no_protocol_state(e.facts.as_ref().unwrap()),
+                        "{id} #{}: sender-authentication facts are not SMTP state",
+                        e.seq
+                    );
+                }
                 (Kind::Reply | Kind::Command, other) => panic!("{id} #{}: a {:?} without its facts: {other:?}", e.seq, e.kind),
                 (_, None) => {}
                 (_, Some(f)) => panic!("{id} #{}: protocol facts on a {:?}: {f:?}", e.seq, e.kind),
@@ -114,4 +122,9 @@ fn narration_matches_typed_codes_and_verbs() {
         find("rcpt.unknown_user"),
         r550.iter().copied().filter(|&i| t.events[i].key() == Some("rcpt.unknown_user")).collect::<Vec<_>>()
     );
+}
+
+/// Sender-authentication facts carry no reply class, status or state change.
+fn f_has_no_protocol_state(f: &Facts) -> bool {
+    f.class().is_none() && f.status().is_none() && f.state_change().is_none() && f.answers().is_none()
 }

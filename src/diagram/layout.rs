@@ -487,6 +487,8 @@ pub fn note_icon(k: Kind) -> Option<&'static str> {
         Kind::Queued => Some("⇥"),
         Kind::UserNotice => Some("✉"),
         Kind::Send => Some("✉"),
+        Kind::DkimSigned => Some("✍"),
+        Kind::AuthChecked => Some("⚖"),
         _ => None,
     }
 }

@@ -123,6 +123,10 @@ fn node(s: NodeSpec) -> cur::NodeSpec {
         enhanced_status_codes: true,
         smtputf8: false,
         dsn: false,
+        dkim: None,
+        dmarc: false,
+        forward: Vec::new(),
+        lists: Vec::new(),
     }
 }
 

@@ -501,6 +501,12 @@ impl Console {
             spf_notes: Vec::new(),
             spf_header: None,
             mail_from: String::new(),
+            // The console has no calendar: DKIM x= never expires here, and DMARC pct= always
+            // selects the message.
+            unix_now: 0,
+            dmarc_sample: 0,
+            spf_result: None,
+            auth: None,
         };
         self.session.receive(wire, &mut policy);
         let spf = std::mem::take(&mut policy.spf_notes);

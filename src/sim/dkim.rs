@@ -583,8 +583,22 @@ fn body_hash_input(body: &[u8], canon: Canon, length: Option<u64>) -> Vec<u8> {
 /// Signs `message` and returns the `DKIM-Signature:` header field (folded, ending in CRLF) to
 /// put in front of it.
 pub fn sign(message: &[u8], key: &Key, req: &SignRequest<'_>) -> String {
+    sign_explained(message, key, req).field
+}
+
+/// A signature made, with the canonicalized data that was hashed (for the inspector).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signed {
+    pub field: String,
+    pub hashed_headers: Vec<u8>,
+    pub hashed_body: Vec<u8>,
+}
+
+/// [`sign`], keeping what was hashed.
+pub fn sign_explained(message: &[u8], key: &Key, req: &SignRequest<'_>) -> Signed {
     let parsed = Message::parse(message);
-    let body_hash = base64::encode(&Sha256::digest(body_hash_input(parsed.body, req.body_canon, req.length)));
+    let hashed_body = body_hash_input(parsed.body, req.body_canon, req.length);
+    let body_hash = base64::encode(&Sha256::digest(&hashed_body));
     let mut value = format!(
         " v=1; a={}; c={}/{}; d={}; s={};\r\n\t",
         key.algorithm().as_str(),
@@ -612,9 +626,39 @@ pub fn sign(message: &[u8], key: &Key, req: &SignRequest<'_>) -> String {
         .collect();
     value.push_str(&format!("h={};\r\n\tbh={body_hash};\r\n\tb=", names.join(":")));
     let unsigned = format!("DKIM-Signature:{value}\r\n");
-    let data = header_hash_input(&parsed, &names, req.header_canon, unsigned.as_bytes());
-    let b = base64::encode(&key.sign(&data));
-    format!("DKIM-Signature:{value}{b}\r\n")
+    let hashed_headers = header_hash_input(&parsed, &names, req.header_canon, unsigned.as_bytes());
+    let b = base64::encode(&key.sign(&hashed_headers));
+    Signed { field: format!("DKIM-Signature:{value}{b}\r\n"), hashed_headers, hashed_body }
+}
+
+/// The tags of a `DKIM-Signature:` value, each with what it means (RFC 6376 §3.5), in the
+/// order written. Unreadable text gives no tags (the verification says why).
+pub fn explain_tags(value: &str) -> Vec<crate::sim::trace::TagNote> {
+    let Ok(tags) = parse_tag_list(value) else { return Vec::new() };
+    tags.iter()
+        .map(|t| {
+            let meaning: &'static str = match t.name {
+                "v" => "version of the DKIM specification (always 1)",
+                "a" => "signing algorithm: the key type and the hash",
+                "c" => {
+                    "canonicalization of the header/body: simple allows no change at all, relaxed forgives white space and header-name case"
+                }
+                "d" => "signing domain (SDID): who takes responsibility for the message",
+                "s" => "selector: the public key is at selector._domainkey.domain TXT",
+                "h" => "the header fields that were signed, in order; changing any of them breaks the signature",
+                "i" => "the agent or user the domain signs for (AUID)",
+                "l" => "only this many octets of the body were signed: text appended after them is not covered (a danger, RFC 6376 §8.2)",
+                "q" => "how to fetch the key (dns/txt)",
+                "t" => "when it was signed (seconds since 1970)",
+                "x" => "when the signature expires (seconds since 1970); after that a verifier treats it as invalid",
+                "bh" => "hash of the canonicalized body (base64)",
+                "b" => "the signature itself over the signed header fields and this field with b= empty (base64)",
+                "z" => "copies of the original header fields, for diagnosis only",
+                _ => "a tag this verifier does not know: ignored (RFC 6376 §3.2)",
+            };
+            crate::sim::trace::TagNote { tag: t.name.to_string(), value: strip_fws(t.value), meaning: meaning.into() }
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -830,6 +874,47 @@ fn blank_b(field: &[u8]) -> Vec<u8> {
         out.extend_from_slice(b"\r\n");
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulated world's signers
+
+/// The signing key of a scenario's node: derived from the scenario seed and the node's id (FNV-1a),
+/// so two signers of one scenario never share a key and every run makes the same one.
+pub fn node_key(seed: u64, node_id: &str, algorithm: crate::sim::spec::DkimAlgorithm) -> Key {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in node_id.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let algorithm = match algorithm {
+        crate::sim::spec::DkimAlgorithm::Ed25519Sha256 => Algorithm::Ed25519Sha256,
+        crate::sim::spec::DkimAlgorithm::RsaSha256 => Algorithm::RsaSha256,
+    };
+    Key::generate(algorithm, seed ^ h)
+}
+
+/// The signing keys of a scenario's nodes (`None` for nodes that do not sign).
+pub fn scenario_keys(sc: &crate::sim::spec::Scenario) -> Vec<Option<Key>> {
+    sc.nodes.iter().map(|n| n.dkim.as_ref().map(|d| node_key(sc.seed, &n.id, d.algorithm))).collect()
+}
+
+/// The name a signer's key is published at: `selector._domainkey.<first domain>` (§3.6.2.1).
+pub fn key_name(node: &crate::sim::spec::NodeSpec) -> Option<String> {
+    Some(format!("{}._domainkey.{}", node.dkim.as_ref()?.selector, node.domains.first()?))
+}
+
+/// The scenario's DNS with each signer's public key published, unless the signer says
+/// `publish = false` or the scenario already has its own TXT record at that name (a wrong or
+/// revoked key an author put there on purpose).
+pub fn zone_with_keys(sc: &crate::sim::spec::Scenario, keys: &[Option<Key>]) -> Zone {
+    let mut zone = sc.dns.clone();
+    for (node, key) in sc.nodes.iter().zip(keys) {
+        let (Some(key), Some(name), Some(d)) = (key, key_name(node), node.dkim.as_ref()) else { continue };
+        if d.publish && !zone.txt.iter().any(|t| t.name.eq_ignore_ascii_case(&name)) {
+            zone.txt.push(super::dns::TxtRecord { name, text: key.public_record() });
+        }
+    }
+    zone
 }
 
 #[cfg(test)]

@@ -379,6 +379,64 @@ pub fn authentication_results(authserv_id: &str, spf: Option<(SpfResult, &str)>,
     format!("Authentication-Results: {authserv_id};\r\n\t{}\r\n", parts.join(";\r\n\t"))
 }
 
+/// What a receiving server with `dmarc = true` does at the end of the data (before it answers):
+/// verify every DKIM signature, evaluate DMARC for the From: domain with the SPF result of the
+/// MAIL FROM (when it checked SPF), and write `Authentication-Results:`.
+pub fn receive_checks(
+    receiver: &str,
+    zone: &Zone,
+    message: &[u8],
+    spf: Option<crate::sim::trace::SpfCheck>,
+    now: u64,
+    sample: u8,
+    lookups: &mut Vec<Lookup>,
+) -> crate::sim::trace::AuthChecks {
+    use crate::sim::trace::{AuthChecks, DkimCheck, DmarcCheck};
+    let verifications = super::dkim::verify(message, zone, now, lookups);
+    let parsed = super::dkim::Message::parse(message);
+    let fields: Vec<&[u8]> = parsed.fields.iter().filter(|f| f.name.eq_ignore_ascii_case("DKIM-Signature")).map(|f| f.raw).collect();
+    let dkim: Vec<DkimCheck> = verifications
+        .iter()
+        .zip(&fields)
+        .map(|(v, raw)| {
+            let value = String::from_utf8_lossy(raw);
+            let value = value.split_once(':').map_or("", |(_, v)| v);
+            DkimCheck {
+                result: v.result,
+                domain: v.domain.clone(),
+                selector: v.selector.clone(),
+                reason: v.reason.clone(),
+                warnings: v.warnings.clone(),
+                tags: super::dkim::explain_tags(value),
+                hashed_headers: String::from_utf8_lossy(&v.hashed_headers).into_owned(),
+                hashed_body: String::from_utf8_lossy(&v.hashed_body).into_owned(),
+            }
+        })
+        .collect();
+    let (dmarc, note) = match from_domain(message) {
+        Ok(domain) => {
+            let (spf_result, mail_from) = spf.as_ref().map_or((SpfResult::None, ""), |s| (s.result, s.domain.as_str()));
+            let o = evaluate(zone, &domain, spf_result, mail_from, &verifications, sample, lookups);
+            let check = DmarcCheck {
+                result: o.result,
+                from_domain: o.from_domain.clone(),
+                policy: o.record.as_ref().map(|r| r.policy),
+                disposition: o.disposition,
+                reason: o.reason.clone(),
+            };
+            (Some((check, o)), String::new())
+        }
+        Err(why) => (None, why),
+    };
+    let header = authentication_results(
+        receiver,
+        spf.as_ref().map(|s| (s.result, s.domain.as_str())),
+        &verifications,
+        dmarc.as_ref().map(|(_, o)| o),
+    );
+    AuthChecks { spf, dkim, dmarc: dmarc.map(|(c, _)| c), note, header }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1205,6 +1205,26 @@ pub fn prepend_header(raw: &[u8], name: &str, value: &str) -> Vec<u8> {
     out
 }
 
+/// The message with `prefix` and a space put in front of its Subject: value, as a mailing list
+/// tags its posts (`[club] Lunch`); a message without a Subject: gets one. Nothing else moves.
+pub fn prefix_subject(raw: &[u8], prefix: &str) -> Vec<u8> {
+    let end = header_block(raw).len();
+    let mut at = 0;
+    while at < end {
+        let line_end = memchr::memchr(b'\n', &raw[at..end]).map_or(end, |n| at + n + 1);
+        let line = &raw[at..line_end];
+        if line.len() > 8 && line[..8].eq_ignore_ascii_case(b"subject:") {
+            let mut value = at + 8;
+            while value < line_end && matches!(raw[value], b' ' | b'\t') {
+                value += 1;
+            }
+            return [&raw[..value], prefix.as_bytes(), b" ", &raw[value..]].concat();
+        }
+        at = line_end;
+    }
+    prepend_header(raw, "Subject", prefix)
+}
+
 /// How many header fields of the message are named `name` (case-insensitive). Counting
 /// `Received:` fields is how an MTA detects a mail loop (RFC 5321 §6.3).
 pub fn count_headers(raw: &[u8], name: &str) -> usize {

@@ -18,6 +18,7 @@ use crate::smtp::server::{Extensions, Policy, ServerConfig, SessionInfo, Verdict
 use super::clock::Millis;
 use super::dns::{self, Lookup};
 use super::scenario::{in_network, parse_cidr, Fullness, NodeSpec};
+use super::trace::{AuthChecks, SpfCheck};
 use super::{mime, spf};
 
 /// The server configuration of a node listening on `port`: port 587 is submission (AUTH
@@ -94,6 +95,14 @@ pub(crate) struct NodePolicy<'a> {
     pub(crate) spf_header: Option<Option<String>>,
     /// The sender of the transaction in progress (for greylisting triples).
     pub(crate) mail_from: String,
+    /// The virtual clock in seconds since 1970 (DKIM `x=`).
+    pub(crate) unix_now: u64,
+    /// 0–99 from the world's random stream: whether DMARC `pct=` selects this message.
+    pub(crate) dmarc_sample: u8,
+    /// The SPF result of the transaction in progress, for DMARC.
+    pub(crate) spf_result: Option<SpfCheck>,
+    /// Set at the end of the data by a server with `dmarc = true`: what it checked.
+    pub(crate) auth: Option<AuthChecks>,
 }
 
 impl NodePolicy<'_> {
@@ -111,6 +120,7 @@ impl Policy for NodePolicy<'_> {
             ReversePath::Path(p) => p.mailbox.to_string().to_ascii_lowercase(),
         };
         self.spf_header = Some(None);
+        self.spf_result = None;
         // RFC 7208 §2.4: check the MAIL FROM domain against the connecting address.
         if self.spec.spf {
             if let (ReversePath::Path(p), Some(ip)) = (from, self.client_ip) {
@@ -120,7 +130,10 @@ impl Policy for NodePolicy<'_> {
                 // RFC 7208 §9.1: the result travels with the message as a trace header field.
                 self.spf_header = Some(Some(spf::received_spf(result, &why, &self.spec.host, ip, &addr, info.helo.as_deref())));
                 self.spf_notes.push(why);
-                if result == spf::SpfResult::Fail {
+                self.spf_result = Some(SpfCheck { result, domain: domain.clone() });
+                // RFC 7489 §10.1: a receiver that evaluates DMARC should not refuse on an SPF fail
+                // alone before DKIM and DMARC have been checked — forwarded mail fails SPF.
+                if result == spf::SpfResult::Fail && !self.spec.dmarc {
                     return Verdict::Reject(&catalogue::SPF_FAIL);
                 }
             }
@@ -139,7 +152,11 @@ impl Policy for NodePolicy<'_> {
             if addr.to_ascii_lowercase().starts_with("postmaster@") {
                 return Verdict::Accept;
             }
-            if !self.spec.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(&addr)) {
+            // A forwarding alias or a mailing list is an address of this server too.
+            let known = self.spec.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(&addr))
+                || self.spec.forward.iter().any(|f| f.from.eq_ignore_ascii_case(&addr))
+                || self.spec.lists.iter().any(|l| l.address.eq_ignore_ascii_case(&addr));
+            if !known {
                 return Verdict::Reject(&catalogue::UNKNOWN_USER);
             }
             if let Some(f) = self.spec.full.iter().find(|f| f.mailbox.eq_ignore_ascii_case(&addr)) {
@@ -174,6 +191,22 @@ impl Policy for NodePolicy<'_> {
         // RFC 5321 §6.3: count Received: lines to detect loops.
         if mime::count_headers(message, "Received") >= self.max_received {
             return Verdict::Reject(&catalogue::MAIL_LOOP);
+        }
+        if self.spec.dmarc {
+            let checks = super::dmarc::receive_checks(
+                &self.spec.host,
+                self.zone,
+                message,
+                self.spf_result.take(),
+                self.unix_now,
+                self.dmarc_sample,
+                &mut self.lookups,
+            );
+            let reject = checks.dmarc.as_ref().is_some_and(|d| d.disposition == super::dmarc::Disposition::Reject);
+            self.auth = Some(checks);
+            if reject {
+                return Verdict::Reject(&catalogue::DMARC_REJECTED);
+            }
         }
         Verdict::Accept
     }

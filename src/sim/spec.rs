@@ -210,6 +210,23 @@ pub struct NodeSpec {
     /// Checks the sender domain's SPF record (RFC 7208) at MAIL FROM.
     #[serde(default)]
     pub spf: bool,
+    /// Signs the mail it sends for its own domains with DKIM (RFC 6376): its key's public half is
+    /// published in the simulated DNS as `selector._domainkey.<first domain>` TXT.
+    #[serde(default)]
+    pub dkim: Option<DkimSigning>,
+    /// Checks incoming mail like a receiving MX does: DKIM signatures (RFC 6376 §6), the From:
+    /// domain's DMARC policy (RFC 7489, applied: `p=reject` refuses the message with 550 5.7.26,
+    /// `p=quarantine` files it as junk), and adds `Authentication-Results:` (RFC 8601).
+    #[serde(default)]
+    pub dmarc: bool,
+    /// Aliases that forward to another address, keeping the envelope sender (like `.forward`):
+    /// the classic way forwarding breaks SPF.
+    #[serde(default)]
+    pub forward: Vec<Forward>,
+    /// Mailing lists this server runs: it resends each post to the members from its own
+    /// envelope sender, with a Subject: prefix and a footer — the classic way a list breaks DKIM.
+    #[serde(default)]
+    pub lists: Vec<MailingList>,
     /// Greylisting (RFC 6647): refuse the first attempt of each (client, sender, recipient)
     /// with 451 4.7.1 and accept a retry after this long.
     #[serde(default)]
@@ -234,6 +251,52 @@ pub struct NodeSpec {
     /// Mailboxes that are over quota.
     #[serde(default)]
     pub full: Vec<FullMailbox>,
+}
+
+/// How a server signs (RFC 6376 §3.5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DkimSigning {
+    /// `s=`: the key's name under `_domainkey`.
+    pub selector: String,
+    #[serde(default)]
+    pub algorithm: DkimAlgorithm,
+    /// `false`: the key record is not published (the receiver finds no key), or the scenario's
+    /// own `[[dns.txt]]` at the key's name is used instead (a wrong or revoked key).
+    #[serde(default = "yes")]
+    pub publish: bool,
+}
+
+/// `a=` (RFC 6376 §3.3, RFC 8463).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DkimAlgorithm {
+    #[default]
+    Ed25519Sha256,
+    RsaSha256,
+}
+
+/// An alias that forwards (`from` is one of the node's addresses).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forward {
+    pub from: String,
+    pub to: String,
+}
+
+/// A mailing list run by a server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailingList {
+    /// The list's address (`club@lists.example.net`).
+    pub address: String,
+    pub members: Vec<String>,
+    /// Put in front of the Subject: (`[club]`); empty: unchanged.
+    #[serde(default)]
+    pub subject_prefix: String,
+    /// Appended to the body; empty: none.
+    #[serde(default)]
+    pub footer: String,
 }
 
 fn yes() -> bool {

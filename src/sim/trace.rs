@@ -61,6 +61,8 @@ pub enum Kind {
     /// The user of a mail program presses Send.
     Send,
     UserNotice,
+    DkimSigned,
+    AuthChecked,
 }
 
 impl Kind {
@@ -85,6 +87,8 @@ impl Kind {
             Kind::Delivered => "delivered",
             Kind::Send => "send",
             Kind::UserNotice => "user-notice",
+            Kind::DkimSigned => "dkim-signed",
+            Kind::AuthChecked => "auth-checked",
         }
     }
 }
@@ -101,6 +105,82 @@ pub enum Facts {
     SmtpCommand { verb: Verb },
     /// An SMTP reply (RFC 5321 §4.2) as the server session sent it.
     SmtpReply(SmtpReply),
+    /// A server signed a message it sends (RFC 6376 §5).
+    DkimSigned(Box<DkimSigning>),
+    /// A receiving server checked who sent a message: SPF, DKIM, DMARC (RFC 7208, RFC 6376 §6,
+    /// RFC 7489 §6.6) and wrote `Authentication-Results:` (RFC 8601).
+    Authentication(Box<AuthChecks>),
+}
+
+/// One tag of a `DKIM-Signature:` field with what it means (RFC 6376 §3.5), for the inspector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagNote {
+    pub tag: String,
+    pub value: String,
+    pub meaning: Cow<'static, str>,
+}
+
+/// What a signer did: the field it added and the canonicalized data it hashed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DkimSigning {
+    pub domain: String,
+    pub selector: String,
+    pub algorithm: crate::sim::dkim::Algorithm,
+    /// The `DKIM-Signature:` field as added (folded, with its CRLFs).
+    pub field: String,
+    pub tags: Vec<TagNote>,
+    /// The canonicalized header fields and body that went into the hashes (§3.7).
+    pub hashed_headers: String,
+    pub hashed_body: String,
+}
+
+/// A receiver's checks of one message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthChecks {
+    /// SPF for the MAIL FROM domain (`None`: the receiver does not check SPF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spf: Option<SpfCheck>,
+    pub dkim: Vec<DkimCheck>,
+    /// DMARC for the From: domain (`None`: no From: domain to check, said in `note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dmarc: Option<DmarcCheck>,
+    /// Why no DMARC check was made, when none was.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The `Authentication-Results:` field the receiver added (RFC 8601).
+    pub header: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpfCheck {
+    pub result: crate::sim::spf::SpfResult,
+    /// The MAIL FROM domain checked (empty for the null sender).
+    pub domain: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DkimCheck {
+    pub result: crate::sim::dkim::DkimResult,
+    pub domain: String,
+    pub selector: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    pub tags: Vec<TagNote>,
+    pub hashed_headers: String,
+    pub hashed_body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DmarcCheck {
+    pub result: crate::sim::dmarc::DmarcResult,
+    pub from_domain: String,
+    /// The policy the domain publishes (`None`: no record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::sim::dmarc::Disposition>,
+    /// What the receiver does with the message.
+    pub disposition: crate::sim::dmarc::Disposition,
+    pub reason: String,
 }
 
 /// An SMTP reply: the server session knew the catalogue entry and the row of the transition
@@ -166,7 +246,7 @@ impl Facts {
     pub fn class(&self) -> Option<ReplyClass> {
         match self {
             Facts::SmtpReply(r) => Some(r.class),
-            Facts::SmtpCommand { .. } => None,
+            _ => None,
         }
     }
 
@@ -177,7 +257,7 @@ impl Facts {
                 Some(x) => format!("{} {x}", r.code),
                 None => r.code.to_string(),
             }),
-            Facts::SmtpCommand { .. } => None,
+            _ => None,
         }
     }
 
@@ -189,6 +269,16 @@ impl Facts {
                 Entry { title: c.syntax, detail: c.purpose, rfc: c.rfc }
             }
             Facts::SmtpReply(r) => Entry { title: r.key.meaning, detail: r.key.why, rfc: r.key.rfc },
+            Facts::DkimSigned(_) => Entry {
+                title: "DKIM signature added",
+                detail: "The sending server hashes the body and the header fields named in h=, signs the hash with its private key and puts the result in a DKIM-Signature: field; anyone can fetch the public key from DNS and check that the signing domain really sent these bytes.",
+                rfc: "RFC 6376 §5",
+            },
+            Facts::Authentication(_) => Entry {
+                title: "Who sent this? SPF, DKIM and DMARC",
+                detail: "SPF checks the connecting address against the MAIL FROM domain, DKIM checks signatures against keys in DNS, and DMARC asks whether either verified domain aligns with the From: domain the reader sees; the results go into Authentication-Results:.",
+                rfc: "RFC 7489 §6.6, RFC 8601",
+            },
         }
     }
 
@@ -196,7 +286,7 @@ impl Facts {
     pub fn key(&self) -> Option<&'static str> {
         match self {
             Facts::SmtpReply(r) => Some(r.key.key),
-            Facts::SmtpCommand { .. } => None,
+            _ => None,
         }
     }
 
@@ -204,7 +294,7 @@ impl Facts {
     pub fn verb(&self) -> Option<&'static str> {
         match self {
             Facts::SmtpCommand { verb } => Some(verb.as_str()),
-            Facts::SmtpReply(_) => None,
+            _ => None,
         }
     }
 
@@ -212,7 +302,7 @@ impl Facts {
     pub fn code(&self) -> Option<u16> {
         match self {
             Facts::SmtpReply(r) => Some(r.code),
-            Facts::SmtpCommand { .. } => None,
+            _ => None,
         }
     }
 
@@ -220,7 +310,7 @@ impl Facts {
     pub fn answers(&self) -> Option<Answers> {
         match self {
             Facts::SmtpReply(r) => r.answers,
-            Facts::SmtpCommand { .. } => None,
+            _ => None,
         }
     }
 
@@ -230,7 +320,7 @@ impl Facts {
             Facts::SmtpReply(r) => {
                 Some(StateChange { before: r.before, after: r.after, transition: r.transition.and_then(Transition::index) })
             }
-            Facts::SmtpCommand { .. } => None,
+            _ => None,
         }
     }
 }
@@ -330,7 +420,7 @@ impl Event {
                 let x = f.entry();
                 Cow::Owned(format!("{} ({})", x.detail, x.rfc))
             }
-            None => self.meaning.clone(),
+            _ => self.meaning.clone(),
         }
     }
 }

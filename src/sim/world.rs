@@ -27,9 +27,10 @@ use super::policy::{domain_of, is_local, server_config, NodePolicy};
 use super::rng::Rng;
 use super::scenario::{DsnNotify, DsnRet, MessageSpec, NodeKind, NodeSpec, Scenario};
 use super::trace::{
-    Event, Facts, JobNote, Kind, Layer, NodeInfo, NodeRole, QueueEntry, Relay, SmtpReply, StoredMessage, Summary, Trace, TRACE_VERSION,
+    AuthChecks, DkimSigning, Event, Facts, JobNote, Kind, Layer, NodeInfo, NodeRole, QueueEntry, Relay, SmtpReply, SpfCheck, StoredMessage,
+    Summary, Trace, TRACE_VERSION,
 };
-use super::{date, dsn, mime};
+use super::{date, dkim, dmarc, dsn, mime};
 
 /// Runs a scenario to the end and returns its trace.
 pub fn run(scenario: &Scenario) -> Trace {
@@ -99,6 +100,11 @@ struct Conn {
     session_refusal: Option<(Option<Answers>, u16, String)>,
     /// The `Received-SPF:` value for the transaction in progress (RFC 7208 §9.1), if checked.
     spf: Option<String>,
+    /// The typed SPF result of the transaction in progress, for DMARC (RFC 7489 §4.2).
+    spf_check: Option<SpfCheck>,
+    /// What a `dmarc = true` server checked at the end of the data, until the message is
+    /// accepted (its `Authentication-Results:` goes on top, RFC 8601 §5).
+    auth: Option<AuthChecks>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -256,6 +262,10 @@ struct World<'s> {
     epoch: i64,
     next_msg: u32,
     actions: usize,
+    /// The scenario's DNS with the DKIM signers' keys published (`dkim::zone_with_keys`).
+    zone: dns::Zone,
+    /// Each node's DKIM signing key, if it signs.
+    keys: Vec<Option<dkim::Key>>,
 }
 
 pub(crate) fn addr_of(header: &str) -> String {
@@ -297,7 +307,10 @@ impl<'s> World<'s> {
             .iter()
             .map(|n| NodeState { spec: n.clone(), ip: n.address.parse().ok(), greylist: BTreeMap::new(), next_queue_id: 1 })
             .collect();
+        let keys = dkim::scenario_keys(sc);
         let mut w = World {
+            zone: dkim::zone_with_keys(sc, &keys),
+            keys,
             sc,
             now: 0,
             seq: 0,
@@ -475,7 +488,7 @@ impl<'s> World<'s> {
         let hops = match &spec.server {
             Some(server_host) => {
                 let mut lookups = Vec::new();
-                let addrs = self.sc.dns.addresses(server_host, &mut lookups);
+                let addrs = self.zone.addresses(server_host, &mut lookups);
                 self.trace_lookups(client, &lookups, false);
                 match addrs {
                     Ok(a) => vec![Hop { host: server_host.clone(), address: a.into_iter().next().unwrap_or_default() }],
@@ -494,7 +507,7 @@ impl<'s> World<'s> {
                 // RFC 5321 §5.1: the lookup first asks for MX records; the exchangers are tried
                 // best preference first. (`validate` keeps such a client to one domain.)
                 let domain = domain_of(&rcpts[0]).to_string();
-                let (route, lookups) = dns::route(&self.sc.dns, &domain, &mut self.rng);
+                let (route, lookups) = dns::route(&self.zone, &domain, &mut self.rng);
                 self.trace_lookups(client, &lookups, false);
                 let why = match route {
                     Route::Exchangers(list) => {
@@ -625,6 +638,8 @@ impl<'s> World<'s> {
             unread: std::collections::VecDeque::new(),
             session_refusal: None,
             spf: None,
+            spf_check: None,
+            auth: None,
         });
         let to = server.map(|s| self.id(s));
         let who = self.id(client);
@@ -709,9 +724,11 @@ impl<'s> World<'s> {
         let client_ip = self.nodes[conn.client].ip;
         let Some(ss) = conn.ss.as_mut() else { return };
         let NodeState { spec, greylist, .. } = &mut self.nodes[server];
+        // Drawn only for servers that apply DMARC, so other scenarios keep their random stream.
+        let dmarc_sample = if spec.dmarc { self.rng.below(100) as u8 } else { 0 };
         let mut policy = NodePolicy {
             spec,
-            zone: &self.sc.dns,
+            zone: &self.zone,
             client_ip,
             now: self.now,
             greylist,
@@ -720,14 +737,24 @@ impl<'s> World<'s> {
             spf_notes: Vec::new(),
             spf_header: None,
             mail_from: String::new(),
+            unix_now: u64::try_from(self.epoch + (self.now / 1000) as i64).unwrap_or(0),
+            dmarc_sample,
+            spf_result: conn.spf_check.take(),
+            auth: None,
         };
         ss.receive(&bytes, &mut policy);
         let lookups = std::mem::take(&mut policy.lookups);
         if let Some(h) = policy.spf_header.take() {
             conn.spf = h;
         }
+        conn.spf_check = policy.spf_result.take();
+        let auth = policy.auth.take();
         if !lookups.is_empty() {
             self.trace_lookups(server, &lookups, false);
+        }
+        if let Some(checks) = auth {
+            self.auth_checked(server, c, &checks);
+            self.conns[c as usize].auth = Some(checks);
         }
         self.pump_server(c);
     }
@@ -1003,6 +1030,12 @@ impl World<'_> {
             Some(spf) => mime::prepend_header(&data, "Received-SPF", spf),
             None => data,
         };
+        // RFC 8601 §5: Authentication-Results goes on top, above this server's trace fields.
+        let auth = self.conns[c as usize].auth.take();
+        let data = match &auth {
+            Some(a) => [a.header.as_bytes(), &data].concat(),
+            None => data,
+        };
         let from = match &envelope.from {
             ReversePath::Null => String::new(),
             ReversePath::Path(p) => p.mailbox.to_string(),
@@ -1022,7 +1055,97 @@ impl World<'_> {
             envid: envelope.mail_params.envid.clone(),
             rcpts: envelope.rcpts.iter().map(|(_, p)| p.clone()).collect(),
         };
+        // A signer signs what leaves it (mail for its own mailboxes stays unsigned).
+        let data = if rcpts.iter().any(|r| !self.is_local(node, r)) { self.sign(node, data, &from, false, Some(c)) } else { data };
         self.take_responsibility(node, &from, &rcpts, &dsn, data, is_bounce, Some(c));
+    }
+
+    /// A `dmarc = true` server checked a message at the end of its data (RFC 7489 §6.6): one
+    /// event with the typed checks, its meaning the verdicts in words.
+    fn auth_checked(&mut self, node: usize, c: u32, checks: &AuthChecks) {
+        let who = self.id(node);
+        let mut label = Vec::new();
+        let mut why = Vec::new();
+        if let Some(s) = &checks.spf {
+            label.push(format!("spf={}", s.result.as_str()));
+        }
+        for d in &checks.dkim {
+            label.push(format!("dkim={} (d={})", d.result.as_str(), d.domain));
+            why.push(format!("DKIM {}: {}.", d.result.as_str(), d.reason));
+        }
+        if checks.dkim.is_empty() {
+            label.push("dkim=none".into());
+        }
+        match &checks.dmarc {
+            Some(d) => {
+                label.push(format!("dmarc={}", d.result.as_str()));
+                why.push(format!("DMARC {}: {}.", d.result.as_str(), d.reason));
+                if d.result == dmarc::DmarcResult::Fail {
+                    why.push(match d.disposition {
+                        dmarc::Disposition::Reject => format!("{who} refuses the message (550 5.7.26)."),
+                        dmarc::Disposition::Quarantine => format!("{who} accepts it but files it as junk (quarantine)."),
+                        dmarc::Disposition::None => format!("{who} delivers it anyway: the policy is p=none (monitoring only)."),
+                    });
+                }
+            }
+            None => why.push(checks.note.clone()),
+        }
+        let ev =
+            self.push(who, None, Layer::Smtp, Kind::AuthChecked, format!("checks the sender: {}", label.join(", ")), why.join(" ").into());
+        ev.key = Some("auth-checked".into());
+        ev.conn = Some(c);
+        ev.raw = Some(checks.header.clone());
+        ev.facts = Some(Facts::Authentication(Box::new(checks.clone())));
+    }
+
+    /// A signer (a node with `dkim`) signs mail whose From: or envelope sender is in one of its
+    /// domains (RFC 6376 §5: the signer vouches with its own d=, whatever From: says), or —
+    /// `always` — any mail it resends in its own name (a mailing list). Nothing else changes the
+    /// bytes.
+    fn sign(&mut self, node: usize, data: Vec<u8>, envelope_from: &str, always: bool, c: Option<u32>) -> Vec<u8> {
+        let spec = &self.nodes[node].spec;
+        let (Some(d), Some(key), Some(domain)) = (spec.dkim.as_ref(), self.keys[node].as_ref(), spec.domains.first()) else { return data };
+        let ours = |d: &str| spec.domains.iter().any(|x| x.eq_ignore_ascii_case(d));
+        let own = dmarc::from_domain(&data).is_ok_and(|f| ours(&f)) || ours(domain_of(envelope_from));
+        if !(own || always) {
+            return data;
+        }
+        let req = dkim::SignRequest {
+            domain,
+            selector: &d.selector,
+            headers: dkim::RECOMMENDED_HEADERS,
+            header_canon: dkim::Canon::Relaxed,
+            body_canon: dkim::Canon::Relaxed,
+            timestamp: u64::try_from(self.epoch + (self.now / 1000) as i64).ok(),
+            expires: None,
+            length: None,
+        };
+        let signed = dkim::sign_explained(&data, key, &req);
+        let value = signed.field.split_once(':').map_or("", |(_, v)| v);
+        let facts = DkimSigning {
+            domain: domain.clone(),
+            selector: d.selector.clone(),
+            algorithm: key.algorithm(),
+            field: signed.field.clone(),
+            tags: dkim::explain_tags(value),
+            hashed_headers: String::from_utf8_lossy(&signed.hashed_headers).into_owned(),
+            hashed_body: String::from_utf8_lossy(&signed.hashed_body).into_owned(),
+        };
+        let (domain, selector, alg) = (facts.domain.clone(), facts.selector.clone(), key.algorithm().as_str());
+        let who = self.id(node);
+        let ev = self.push(
+            who.clone(),
+            None,
+            Layer::Queue,
+            Kind::DkimSigned,
+            format!("signs with DKIM: d={domain} s={selector} a={alg}"),
+            format!("{who} hashes the body and the header fields it names in h=, signs the hash with the private key of {domain} and adds a DKIM-Signature: field; receivers fetch the public key from {selector}._domainkey.{domain} TXT (RFC 6376 §5)").into(),
+        );
+        ev.key = Some("dkim-signed".into());
+        ev.conn = c;
+        ev.raw = Some(signed.field.clone());
+        ev.facts = Some(Facts::DkimSigned(Box::new(facts)));
+        [signed.field.as_bytes(), &data].concat()
     }
 
     /// Writes job `j` as it is now onto the last event (see `JobNote`); `handed_over` recipients
@@ -1092,8 +1215,32 @@ impl World<'_> {
         self.next_msg += 1;
         let mut remote: BTreeMap<String, Vec<(String, RcptParams)>> = BTreeMap::new();
         let mut confirm = Vec::new();
+        let mut posts = Vec::new();
         for (i, r) in rcpts.iter().enumerate() {
             let params = dsn.rcpts.get(i).cloned().unwrap_or_default();
+            let spec = &self.nodes[node].spec;
+            if let Some(list) = spec.lists.iter().find(|l| l.address.eq_ignore_ascii_case(r)) {
+                posts.push(list.clone());
+                continue;
+            }
+            let forward = spec.forward.iter().find(|f| f.from.eq_ignore_ascii_case(r)).map(|f| f.to.clone());
+            if let Some(to) = forward {
+                // A forwarding alias: the message goes on unchanged, from the same envelope
+                // sender, so the next server sees this server's address sending for the
+                // sender's domain — SPF fails there (RFC 7208 §1.1.3; RFC 7489 §10.1).
+                let who = self.id(node);
+                let ev = self.push(
+                    who.clone(),
+                    None,
+                    Layer::Queue,
+                    Kind::Queued,
+                    format!("forwards {r} to {to}"),
+                    format!("{r} is an alias: {who} sends the message on to {to}, keeping the envelope sender <{from}> and every byte of the message, so a DKIM signature still verifies but the next server's SPF check sees {who}'s address, which {}'s SPF record does not list", if from.is_empty() { "the sender" } else { domain_of(from) }).into(),
+                );
+                ev.key = Some("forwarded".into());
+                remote.entry(domain_of(&to).to_ascii_lowercase()).or_default().push((to, params));
+                continue;
+            }
             if self.is_local(node, r) {
                 self.store(node, r, from, &data, is_bounce);
                 // RFC 3461 §4.1, §6.2: NOTIFY=SUCCESS asks the delivering MTA for a
@@ -1116,6 +1263,9 @@ impl World<'_> {
                 envid: dsn.envid.clone(),
             };
             self.send_dsn(&report, confirm, dsn::Action::Delivered, None);
+        }
+        for list in posts {
+            self.post_to_list(node, &list, &data, conn);
         }
         for (domain, list) in remote {
             let list: Vec<(String, RcptParams)> = list;
@@ -1153,6 +1303,51 @@ impl World<'_> {
             self.note_job(j, None);
             self.schedule(self.now, Action::Attempt(j));
         }
+    }
+
+    /// A mailing list resends a post to its members: from its own envelope sender (so bounces
+    /// come back to the list, RFC 5321 §3.9.2), with `List-Id:` (RFC 2919), the Subject:
+    /// prefix and the footer — changes that break the author's DKIM signature — and signed by
+    /// the list's own domain when the list server signs.
+    fn post_to_list(&mut self, node: usize, list: &crate::sim::spec::MailingList, data: &[u8], conn: Option<u32>) {
+        let (local, domain) = list.address.rsplit_once('@').unwrap_or((&list.address, ""));
+        let bounces = format!("{local}-bounces@{domain}");
+        let mut post = data.to_vec();
+        if !list.subject_prefix.is_empty() {
+            post = mime::prefix_subject(&post, &list.subject_prefix);
+        }
+        if !list.footer.is_empty() {
+            post.extend_from_slice(b"-- \r\n");
+            post.extend_from_slice(list.footer.replace('\n', "\r\n").as_bytes());
+            if !post.ends_with(b"\r\n") {
+                post.extend_from_slice(b"\r\n");
+            }
+        }
+        let post = mime::prepend_header(&post, "List-Id", &format!("<{local}.{domain}>"));
+        let who = self.id(node);
+        let changes = [
+            (!list.subject_prefix.is_empty()).then(|| format!("puts {} in front of the Subject:", list.subject_prefix)),
+            (!list.footer.is_empty()).then(|| "adds a footer to the body".to_string()),
+        ];
+        let changes: Vec<String> = changes.into_iter().flatten().collect();
+        let ev = self.push(
+            who.clone(),
+            None,
+            Layer::Queue,
+            Kind::Queued,
+            format!("list {} resends to {} members", list.address, list.members.len()),
+            format!(
+                "{who} runs the list {}: it resends the post to every member from its own envelope sender <{bounces}>{}, so the author's DKIM signature no longer matches and SPF now checks {domain}, not the author's domain",
+                list.address,
+                if changes.is_empty() { String::new() } else { format!(", and {}", changes.join(" and ")) }
+            )
+            .into(),
+        );
+        ev.key = Some("list-resent".into());
+        ev.conn = conn;
+        let post = self.sign(node, post, &bounces, true, conn);
+        let dsn = DsnParams::default();
+        self.take_responsibility(node, &bounces, &list.members, &dsn, post, false, conn);
     }
 
     /// Final delivery into a mailbox: add Return-Path: with the envelope sender (§4.4).
@@ -1201,10 +1396,10 @@ impl World<'_> {
         let spec = &sc.nodes[node];
         let mut lookups = Vec::new();
         let route = if let Some(r) = spec.routes.iter().find(|r| r.domain.eq_ignore_ascii_case(&domain)) {
-            let addrs = self.sc.dns.addresses(&r.via, &mut lookups);
+            let addrs = self.zone.addresses(&r.via, &mut lookups);
             Route::Exchangers(vec![dns::Exchanger { preference: None, host: r.via.clone(), addresses: addrs }])
         } else {
-            let (route, l) = dns::route_from(&self.sc.dns, &domain, &mut self.rng, Some(&spec.host));
+            let (route, l) = dns::route_from(&self.zone, &domain, &mut self.rng, Some(&spec.host));
             lookups = l;
             route
         };

@@ -383,6 +383,10 @@ replies! {
         meaning: "The message has passed too many servers; it is going round in circles.",
         why: "Counting Received: headers detects loops; RFC 5321 suggests a threshold of at least 100.",
         rfc: "RFC 5321 §6.3; RFC 3463 §3.5 (X.4.6)", policy: true;
+    DMARC_REJECTED = "data.dmarc_reject", 550, e(5, 7, 26), "Unauthenticated mail: the From: domain's DMARC policy is reject",
+        meaning: "The receiver refuses the message because the domain in From: asks it to reject mail that fails DMARC.",
+        why: "Neither SPF nor DKIM verified a domain that aligns with the From: domain, and that domain publishes p=reject; refusing during the session (not bouncing later) leaves the sender's server to report it.",
+        rfc: "RFC 7489 §6.6.4, §10.3; RFC 7372 §3.4 (X.7.26)", policy: true;
     NULL_MX = "rcpt.null_mx", 556, e(5, 1, 10), "{}: Recipient domain does not accept mail (null MX)",
         meaning: "The recipient's domain publishes a null MX: it never receives mail.",
         why: "An MX record of '.' says the domain accepts no mail at all.",

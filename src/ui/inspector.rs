@@ -12,7 +12,7 @@ use crate::player::explain::{self, Seg};
 use crate::player::view::who;
 use crate::player::Intent;
 use crate::sim::clock::format_time;
-use crate::sim::trace::{layer_name, Facts, Kind};
+use crate::sim::trace::{layer_name, Facts, Kind, TagNote};
 
 /// Most raw lines drawn (a message with an attachment can have thousands).
 const MAX_LINES: usize = 120;
@@ -37,6 +37,8 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Delivered => "delivered",
         Kind::UserNotice => "shown to the user",
         Kind::Send => "the user sends a message",
+        Kind::DkimSigned => "DKIM signature added",
+        Kind::AuthChecked => "sender authentication checked",
     }
 }
 
@@ -64,6 +66,74 @@ fn raw_view(raw: &str, is_data: bool) -> Html {
                 if stuffed { { " " }<mark class="stuffed">{ "." }</mark>{ " is a dot added by dot-stuffing (RFC 5321 §4.5.2)." } }
             </p>
         </>
+    }
+}
+
+/// The tags of a DKIM-Signature: field, each with its meaning (RFC 6376 §3.5).
+fn tags_view(tags: &[TagNote]) -> Html {
+    html! {
+        <details class="dkim-tags">
+            <summary>{ "The DKIM-Signature: tags explained" }</summary>
+            <dl class="fields">
+                { for tags.iter().map(|t| html! {
+                    <div><dt><code>{ format!("{}=", t.tag) }</code></dt><dd><code class="tag-value">{ t.value.clone() }</code>{ " — " }{ t.meaning.to_string() }</dd></div>
+                }) }
+            </dl>
+        </details>
+    }
+}
+
+/// What was hashed, canonicalized (RFC 6376 §3.4, §3.7), as text.
+fn hashed_view(headers: &str, body: &str) -> Html {
+    html! {
+        <details class="dkim-hashed">
+            <summary>{ "What was hashed (canonicalized)" }</summary>
+            <p>{ "Header fields named in h=, then the DKIM-Signature: field with b= empty:" }</p>
+            <pre class="raw"><code>{ headers.to_string() }</code></pre>
+            <p>{ "The body:" }</p>
+            <pre class="raw"><code>{ body.to_string() }</code></pre>
+        </details>
+    }
+}
+
+/// The sender-authentication facts of a signing or checking step, as text (the verdict words
+/// are the RFC 8601 result names, never colour alone).
+fn auth_view(f: &Facts) -> Html {
+    match f {
+        Facts::DkimSigned(s) => html! {
+            <div class="auth">
+                <h4>{ format!("DKIM signature of {} (selector {}, {})", s.domain, s.selector, s.algorithm.as_str()) }</h4>
+                { tags_view(&s.tags) }
+                { hashed_view(&s.hashed_headers, &s.hashed_body) }
+            </div>
+        },
+        Facts::Authentication(a) => html! {
+            <div class="auth">
+                <h4>{ "Who sent this?" }</h4>
+                <ul class="auth-results">
+                    if let Some(spf) = &a.spf {
+                        <li><strong>{ format!("SPF {}", spf.result.as_str()) }</strong>{ format!(" for the MAIL FROM domain {}", if spf.domain.is_empty() { "(null sender)" } else { &spf.domain }) }</li>
+                    }
+                    if a.dkim.is_empty() { <li><strong>{ "DKIM none" }</strong>{ ": the message carries no DKIM-Signature:" }</li> }
+                    { for a.dkim.iter().map(|d| html! {
+                        <li>
+                            <strong>{ format!("DKIM {}", d.result.as_str()) }</strong>{ format!(" for d={} s={}: {}", d.domain, d.selector, d.reason) }
+                            { for d.warnings.iter().map(|w| html! { <p class="warning"><span aria-hidden="true">{ "⚠ " }</span>{ w.clone() }</p> }) }
+                            { tags_view(&d.tags) }
+                            { hashed_view(&d.hashed_headers, &d.hashed_body) }
+                        </li>
+                    }) }
+                    if let Some(d) = &a.dmarc {
+                        <li><strong>{ format!("DMARC {}", d.result.as_str()) }</strong>{ format!(" for From: {}: {}", d.from_domain, d.reason) }
+                            if d.result == crate::sim::dmarc::DmarcResult::Fail { { format!(" The receiver applies {}.", d.disposition.as_str()) } }
+                        </li>
+                    } else if !a.note.is_empty() {
+                        <li><strong>{ "DMARC not checked" }</strong>{ format!(": {}", a.note) }</li>
+                    }
+                </ul>
+            </div>
+        },
+        _ => Html::default(),
     }
 }
 
@@ -124,6 +194,7 @@ pub fn Inspector() -> Html {
                     if let Some(r) = x.rfc { <p class="rfc">{ "Defined in " }<cite>{ r }</cite></p> }
                     if let Some(n) = &e.narration { <p class="narration"><span aria-hidden="true">{ "» " }</span>{ n.clone() }</p> }
                 </div>
+                if let Some(f) = &e.facts { { auth_view(f) } }
                 if let Some(ch) = change {
                     <div class="state">
                         <h4>{ "Server state" }</h4>

@@ -27,7 +27,7 @@ pub fn focus_picker() {
 #[component]
 pub fn ScenarioPicker() -> Html {
     let player = use_player();
-    // Parsed once per page: titles and goals of the 21 built-ins.
+    // Parsed once per page: titles and goals of the built-ins.
     let list = use_memo((), |_| Rc::new(catalog()));
     let current = player.0.scenario_id.clone();
     html! {
