@@ -31,7 +31,9 @@ mod spec;
 const BUILTIN: &[&str] = &[
     "happy-path",
     "rfc5321-d1",
+    "rfc5321-d2",
     "rfc5321-d3",
+    "rfc5321-d4",
     "unknown-user-bounce",
     "relay-denied",
     "open-relay-spam",

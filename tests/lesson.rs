@@ -45,7 +45,18 @@ fn assert_answer_fits_trace(lesson: &str, q: &Question, trace: &Trace) {
             let line = &q.choices.iter().find(|c| c.value == q.expected()).expect("the answer is offered").label;
             assert!(line.starts_with("Received:"), "{ctx}: {line}");
             let stored = trace.mailboxes.iter().find(|m| m.seq == q.target).expect("stored message");
-            assert!(stored.raw.replace("\r\n ", " ").contains(line.as_str()), "{ctx}: the line is in the stored message");
+            // Unfolded (RFC 5322 §2.2.3), with the folding white space shown as one space.
+            let mut unfolded = String::new();
+            for l in stored.raw.split("\r\n") {
+                if l.starts_with([' ', '\t']) {
+                    unfolded.push(' ');
+                    unfolded.push_str(l.trim_start());
+                } else {
+                    unfolded.push('\n');
+                    unfolded.push_str(l);
+                }
+            }
+            assert!(unfolded.contains(line.as_str()), "{ctx}: the line is in the stored message");
         }
     }
 }

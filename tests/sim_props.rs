@@ -49,6 +49,10 @@ fn server(i: usize) -> NodeSpec {
         unreachable: false,
         shutting_down: false,
         full: vec![],
+        replies: Default::default(),
+        extensions: None,
+        received: None,
+        full_names: Vec::new(),
     }
 }
 
@@ -140,6 +144,9 @@ fn build(k: &Knobs) -> Scenario {
             body: "hello\n.dot line\n".into(),
             attachments: vec![],
             pad_to: None,
+            data: None,
+            vrfy: Vec::new(),
+            abort_if_refused: false,
             // Every NOTIFY shape, RET and ENVID, also chosen by the seed's bits.
             dsn: match (k.seed >> (8 + 3 * m)) % 5 {
                 0 => None,

@@ -290,6 +290,7 @@ pub fn outcome_word(o: &Outcome) -> String {
         Outcome::Delivered => "accepted".into(),
         Outcome::TempFailed(r) => format!("temporary failure: {}", reply_text(r)),
         Outcome::PermFailed(r) => format!("refused: {}", reply_text(r)),
+        Outcome::Abandoned => "accepted, then abandoned with RSET (not sent)".into(),
     }
 }
 

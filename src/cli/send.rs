@@ -221,6 +221,10 @@ fn report(outcomes: &[Vec<(crate::smtp::address::ForwardPath, Outcome)>]) -> Exi
         total += 1;
         match outcome {
             Outcome::Delivered => lines.push(format!("delivered: {rcpt}")),
+            Outcome::Abandoned => {
+                refused += 1;
+                lines.push(format!("not sent: {rcpt} — the transaction was abandoned with RSET"));
+            }
             Outcome::TempFailed(r) | Outcome::PermFailed(r) => {
                 refused += 1;
                 let kind = if matches!(outcome, Outcome::TempFailed(_)) { "not delivered (temporary, try later)" } else { "refused" };

@@ -787,6 +787,9 @@ pub fn compose(s: &Scenario, draft: &Draft, at: Span) -> Result<Scenario, Vec<Ed
         body: draft.body.replace("\r\n", "\n"),
         attachments,
         pad_to: None,
+        data: None,
+        vrfy: Vec::new(),
+        abort_if_refused: false,
         dsn: None,
     });
     Ok(out)

@@ -17,6 +17,7 @@
 pub mod base64url;
 mod v2;
 mod v3;
+mod v4;
 
 use std::fmt;
 
@@ -24,7 +25,7 @@ use crate::sim::scenario::{self, Scenario, ScenarioError};
 
 /// The version this build writes, and the newest it reads. Bump it whenever the body layout or
 /// the postcard layout of `Scenario` (the fields of `sim/spec.rs`) changes.
-pub const VERSION: u8 = 4;
+pub const VERSION: u8 = 5;
 /// Cap on the decompressed body (a decompression bomb stops here).
 pub const MAX_DECOMPRESSED: usize = 1 << 20;
 /// Cap on the link text itself.
@@ -184,13 +185,13 @@ pub fn decode(link: &str) -> Result<ShareState, ShareError> {
     let payload = &rest[digits..];
     // Versions are read newest-first; an older format is migrated to the current state.
     match version {
-        1..=4 => {
+        1..=5 => {
             let Some(payload) = payload.strip_prefix('.') else {
                 return Err(ShareError::Incomplete { detail: "the \".\" after the version is missing".into() });
             };
-            // v1 to v4 share the record; they differ only in how a custom scenario is written
-            // (v1: TOML; v2 and v3: postcard of the layouts frozen in `v2.rs`, `v3.rs`; v4:
-            // today's).
+            // v1 to v5 share the record; they differ only in how a custom scenario is written
+            // (v1: TOML; v2 to v4: postcard of the layouts frozen in `v2.rs`, `v3.rs` and
+            // `v4.rs`; v5: today's).
             decode_record(payload, version as u8)
         }
         v if v > u32::from(VERSION) => Err(ShareError::NewerVersion { found: v }),
@@ -264,6 +265,9 @@ fn custom_scenario(data: &[u8], version: u8) -> Result<Scenario, ShareError> {
     } else if version == 3 {
         let (old, rest): (v3::Scenario, &[u8]) = postcard::take_from_bytes(data).map_err(|_| damaged())?;
         (v3::migrate(old), rest)
+    } else if version == 4 {
+        let (old, rest): (v4::Scenario, &[u8]) = postcard::take_from_bytes(data).map_err(|_| damaged())?;
+        (v4::migrate(old), rest)
     } else {
         postcard::take_from_bytes(data).map_err(|_| damaged())?
     };

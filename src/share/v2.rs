@@ -4,7 +4,7 @@
 //! [`migrate`] fills the fields added since with their defaults.
 //!
 //! v3 added to a node `enhanced_status_codes` (RFC 2034), `smtputf8` (RFC 6531) and `dsn`
-//! (RFC 3461), and to a message `dsn` (its DSN request).
+//! (RFC 3461), and to a message `dsn` (its DSN request); v4's fields are listed in `v3.rs`.
 
 use serde::Deserialize;
 
@@ -127,6 +127,10 @@ fn node(s: NodeSpec) -> cur::NodeSpec {
         dmarc: false,
         forward: Vec::new(),
         lists: Vec::new(),
+        replies: Default::default(),
+        extensions: None,
+        received: None,
+        full_names: Vec::new(),
     }
 }
 
@@ -143,5 +147,8 @@ fn message(s: MessageSpec) -> cur::MessageSpec {
         attachments: s.attachments,
         pad_to: s.pad_to,
         dsn: None,
+        data: None,
+        vrfy: Vec::new(),
+        abort_if_refused: false,
     }
 }

@@ -3,14 +3,17 @@
 //! gained fields. Only the structs whose fields changed are copied; the others are shared.
 //! [`migrate`] fills the fields added since with their defaults.
 //!
-//! v4 added to a node `dkim` (RFC 6376 signing), `dmarc` (RFC 7489 checks), `forward` and
-//! `lists` (forwarding aliases and mailing lists).
+//! v4 inserted `dkim`, `dmarc`, `forward` and `lists` (sender authentication, RFC 6376/7489)
+//! into a node after `spf`: a node is therefore kept as its [`Head`] and [`Tail`], which postcard
+//! writes back to back exactly as one struct, so `v4.rs` reuses them around its four fields.
+//! v5 added to a node `replies`, `extensions`, `received` and `full_names` (the wording of
+//! RFC 5321 Appendix D's servers), and to a message `data`, `vrfy` and `abort_if_refused`.
 
 use serde::Deserialize;
 
 use crate::sim::clock::Span;
 use crate::sim::dns::Zone;
-use crate::sim::scenario::{self as cur, ClockSettings, FullMailbox, Login, MessageSpec, Narration, NodeKind, StaticRoute};
+use crate::sim::scenario::{self as cur, AttachmentSpec, ClockSettings, DsnRequest, FullMailbox, Login, Narration, NodeKind, StaticRoute};
 
 #[derive(Deserialize)]
 pub struct Scenario {
@@ -25,8 +28,16 @@ pub struct Scenario {
     pub narration: Vec<Narration>,
 }
 
+/// A v3 node: its fields up to `spf`, then the rest.
 #[derive(Deserialize)]
 pub struct NodeSpec {
+    pub head: Head,
+    pub tail: Tail,
+}
+
+/// A node's fields from `id` to `spf`, in order.
+#[derive(Deserialize)]
+pub struct Head {
     pub id: String,
     pub kind: NodeKind,
     pub name: String,
@@ -53,6 +64,11 @@ pub struct NodeSpec {
     pub smtputf8: bool,
     pub dsn: bool,
     pub spf: bool,
+}
+
+/// A node's fields from `greylist` to `full`, in order.
+#[derive(Deserialize)]
+pub struct Tail {
     pub greylist: Option<Span>,
     pub routes: Vec<StaticRoute>,
     pub down: bool,
@@ -60,6 +76,21 @@ pub struct NodeSpec {
     pub unreachable: bool,
     pub shutting_down: bool,
     pub full: Vec<FullMailbox>,
+}
+
+#[derive(Deserialize)]
+pub struct MessageSpec {
+    pub client: String,
+    pub at: Span,
+    pub from: String,
+    pub envelope_from: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<AttachmentSpec>,
+    pub pad_to: Option<u64>,
+    pub dsn: Option<DsnRequest>,
 }
 
 /// A v3 scenario in the current layout: the fields added since get their defaults.
@@ -72,12 +103,17 @@ pub fn migrate(s: Scenario) -> cur::Scenario {
         clock: s.clock,
         nodes: s.nodes.into_iter().map(node).collect(),
         dns: s.dns,
-        messages: s.messages,
+        messages: s.messages.into_iter().map(message).collect(),
         narration: s.narration,
     }
 }
 
 fn node(s: NodeSpec) -> cur::NodeSpec {
+    build_node(s.head, s.tail)
+}
+
+/// A node from its v3 parts, every field added since at its default.
+pub fn build_node(s: Head, t: Tail) -> cur::NodeSpec {
     cur::NodeSpec {
         id: s.id,
         kind: s.kind,
@@ -101,20 +137,43 @@ fn node(s: NodeSpec) -> cur::NodeSpec {
         require_tls: s.require_tls,
         size_limit: s.size_limit,
         pipelining: s.pipelining,
+        spf: s.spf,
+        greylist: t.greylist,
+        routes: t.routes,
+        down: t.down,
+        down_until: t.down_until,
+        unreachable: t.unreachable,
+        shutting_down: t.shutting_down,
+        full: t.full,
         enhanced_status_codes: s.enhanced_status_codes,
         smtputf8: s.smtputf8,
         dsn: s.dsn,
-        spf: s.spf,
-        greylist: s.greylist,
-        routes: s.routes,
-        down: s.down,
-        down_until: s.down_until,
-        unreachable: s.unreachable,
-        shutting_down: s.shutting_down,
-        full: s.full,
+        replies: Default::default(),
+        extensions: None,
+        received: None,
+        full_names: Vec::new(),
         dkim: None,
         dmarc: false,
         forward: Vec::new(),
         lists: Vec::new(),
+    }
+}
+
+pub fn message(s: MessageSpec) -> cur::MessageSpec {
+    cur::MessageSpec {
+        client: s.client,
+        at: s.at,
+        from: s.from,
+        envelope_from: s.envelope_from,
+        to: s.to,
+        cc: s.cc,
+        subject: s.subject,
+        body: s.body,
+        attachments: s.attachments,
+        pad_to: s.pad_to,
+        dsn: s.dsn,
+        data: None,
+        vrfy: Vec::new(),
+        abort_if_refused: false,
     }
 }

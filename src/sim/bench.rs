@@ -82,6 +82,10 @@ fn node(id: String, kind: NodeKind, host: String, address: String) -> NodeSpec {
         unreachable: false,
         shutting_down: false,
         full: Vec::new(),
+        replies: Default::default(),
+        extensions: None,
+        received: None,
+        full_names: Vec::new(),
     }
 }
 
@@ -180,6 +184,9 @@ pub fn messages(n: usize) -> Vec<MessageSpec> {
                 body,
                 attachments: Vec::new(),
                 pad_to: None,
+                data: None,
+                vrfy: Vec::new(),
+                abort_if_refused: false,
                 dsn: None,
             }
         })

@@ -55,13 +55,38 @@ const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul"
 /// Years outside 0..=9999 are written with as many digits as they need (RFC 5322 asks for at
 /// least four); a simulator never gets there.
 pub fn rfc5322_date(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let secs = unix_seconds.rem_euclid(86_400);
+    rfc5322_date_in(unix_seconds, 0)
+}
+
+/// The same instant written in the zone `offset` seconds east of UTC (`-25200`:
+/// `Thu, 21 May 1998 05:33:29 -0700`), RFC 5322 §3.3's `zone`.
+pub fn rfc5322_date_in(unix_seconds: i64, offset: i64) -> String {
+    let local = unix_seconds + offset;
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
     let weekday = DAY_NAMES.get(days.rem_euclid(7) as usize).copied().unwrap_or("Thu");
     let month_name = MONTH_NAMES.get(month.saturating_sub(1) as usize).copied().unwrap_or("Jan");
     // RFC 5322 §3.3: day-of-week "," day month year time zone; zone +0000 means UTC.
-    format!("{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} +0000", secs / 3600, secs % 3600 / 60, secs % 60)
+    let sign = if offset < 0 { '-' } else { '+' };
+    let zone = offset.unsigned_abs() / 60;
+    format!(
+        "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} {sign}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+        zone / 60,
+        zone % 60
+    )
+}
+
+/// The zone offset, in seconds east of UTC, that an ISO 8601 timestamp is written in (0 for
+/// `Z`, or when it does not parse).
+pub fn iso8601_offset(s: &str) -> i64 {
+    match (parse_iso8601_utc(s), s.get(..19).and_then(|local| parse_iso8601_utc(&format!("{local}Z")))) {
+        (Some(utc), Some(local)) => local - utc,
+        _ => 0,
+    }
 }
 
 /// Parse an ISO 8601 / RFC 3339 UTC timestamp such as `2026-11-28T09:00:00Z` into seconds since
@@ -111,6 +136,18 @@ pub fn parse_iso8601_utc(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_written_in_the_zone_of_the_start() {
+        let start = "1998-05-21T05:33:29-07:00";
+        let t = parse_iso8601_utc(start).unwrap();
+        assert_eq!(iso8601_offset(start), -25_200);
+        assert_eq!(rfc5322_date_in(t, iso8601_offset(start)), "Thu, 21 May 1998 05:33:29 -0700");
+        assert_eq!(rfc5322_date_in(t, 0), rfc5322_date(t));
+        assert_eq!(rfc5322_date(t), "Thu, 21 May 1998 12:33:29 +0000");
+        assert_eq!(iso8601_offset("2026-11-28T09:00:00+05:30"), 19_800);
+        assert_eq!(iso8601_offset("2026-11-28T09:00:00Z"), 0);
+    }
 
     #[test]
     fn known_dates() {

@@ -1225,6 +1225,25 @@ pub fn prefix_subject(raw: &[u8], prefix: &str) -> Vec<u8> {
     prepend_header(raw, "Subject", prefix)
 }
 
+/// Like [`prepend_header`], but folded where `value` has a line break (each continuation line
+/// keeps its leading white space, RFC 5322 §2.2.3) instead of at the usual width. A line
+/// without leading white space would start a new field, so it gets one space.
+pub fn prepend_folded(raw: &[u8], name: &str, value: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + name.len() + value.len() + 8);
+    for (i, line) in value.lines().enumerate() {
+        if i == 0 {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+        } else if !line.starts_with([' ', '\t']) {
+            out.push(b' ');
+        }
+        out.extend_from_slice(line.replace('\r', "").as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(raw);
+    out
+}
+
 /// How many header fields of the message are named `name` (case-insensitive). Counting
 /// `Received:` fields is how an MTA detects a mail loop (RFC 5321 §6.3).
 pub fn count_headers(raw: &[u8], name: &str) -> usize {

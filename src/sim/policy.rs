@@ -13,7 +13,7 @@ use crate::smtp::address::{ForwardPath, ReversePath};
 use crate::smtp::catalogue;
 use crate::smtp::command::{MailParams, RcptParams};
 use crate::smtp::event::Envelope;
-use crate::smtp::server::{Extensions, Policy, ServerConfig, SessionInfo, Verdict};
+use crate::smtp::server::{Extensions, Policy, ServerConfig, SessionInfo, Verdict, VrfyAnswer};
 
 use super::clock::Millis;
 use super::dns::{self, Lookup};
@@ -24,25 +24,75 @@ use super::{mime, spf};
 /// The server configuration of a node listening on `port`: port 587 is submission (AUTH
 /// offered when the node has accounts, and required unless `submission_requires_auth = false`,
 /// RFC 6409 §4.3); every other port is relay/MX.
+///
+/// A node's `extensions` list, when given, selects and orders what it offers (a keyword with
+/// its own option, like `dsn`, also needs that option on) and is printed exactly
+/// (RFC 5321 §4.1.1.1); `replies` gives the free text of replies by catalogue key.
 pub fn server_config(spec: &NodeSpec, port: u16) -> ServerConfig {
     let submission = port == 587;
-    let auth = !spec.accounts.is_empty() && submission;
+    let listed = |keyword: &str| match &spec.extensions {
+        Some(list) => list.iter().any(|l| l.split(' ').next() == Some(keyword)),
+        None => true,
+    };
+    let auth = !spec.accounts.is_empty() && submission && listed("AUTH");
     ServerConfig {
         hostname: spec.host.clone(),
         extensions: Extensions {
-            pipelining: spec.pipelining,
-            starttls: spec.starttls,
+            size: listed("SIZE"),
+            pipelining: spec.pipelining && listed("PIPELINING"),
+            eight_bit_mime: listed("8BITMIME"),
+            starttls: spec.starttls && listed("STARTTLS"),
             auth_plain: auth,
             auth_login: auth,
-            enhanced_status_codes: spec.enhanced_status_codes,
-            smtputf8: spec.smtputf8,
-            dsn: spec.dsn,
+            enhanced_status_codes: spec.enhanced_status_codes && listed("ENHANCEDSTATUSCODES"),
+            smtputf8: spec.smtputf8 && listed("SMTPUTF8"),
+            dsn: spec.dsn && listed("DSN"),
             ..Extensions::default()
         },
         require_auth: submission && spec.submission_requires_auth,
         require_tls: spec.require_tls,
         max_message_size: spec.size_limit,
+        texts: spec.replies.clone(),
+        // AUTH is listed only where the node offers it (port 587 with accounts).
+        ehlo_keywords: spec.extensions.as_ref().map(|list| {
+            let off = |line: &str| match line.split(' ').next().unwrap_or("") {
+                "PIPELINING" => !spec.pipelining,
+                "STARTTLS" => !spec.starttls,
+                "AUTH" => !auth,
+                "ENHANCEDSTATUSCODES" => !spec.enhanced_status_codes,
+                "SMTPUTF8" => !spec.smtputf8,
+                "DSN" => !spec.dsn,
+                _ => false,
+            };
+            list.iter().filter(|l| !off(l)).cloned().collect()
+        }),
         ..ServerConfig::default()
+    }
+}
+
+/// VRFY against the node's `full_names` (RFC 5321 §3.5.1): the string matches a user by the
+/// whole name, one word of it, the local part or the whole mailbox (case-insensitive; "user
+/// name" is "a fuzzy term", RFC 821 §3.3). Without `full_names` nothing is checked (252).
+pub(crate) fn vrfy(spec: &NodeSpec, string: &str) -> VrfyAnswer {
+    if spec.full_names.is_empty() {
+        return VrfyAnswer::NotChecked;
+    }
+    let s = string.trim().trim_start_matches('<').trim_end_matches('>');
+    let hits: Vec<_> = spec
+        .full_names
+        .iter()
+        .filter(|f| {
+            let local = f.mailbox.rsplit_once('@').map_or(f.mailbox.as_str(), |(l, _)| l);
+            f.name.eq_ignore_ascii_case(s)
+                || f.name.split_whitespace().any(|w| w.eq_ignore_ascii_case(s))
+                || local.eq_ignore_ascii_case(s)
+                || f.mailbox.eq_ignore_ascii_case(s)
+        })
+        .collect();
+    match hits.as_slice() {
+        [] => VrfyAnswer::Unknown,
+        [one] => VrfyAnswer::Found(format!("{} <{}>", one.name, one.mailbox)),
+        _ => VrfyAnswer::Ambiguous,
     }
 }
 
@@ -181,6 +231,10 @@ impl Policy for NodePolicy<'_> {
             }
         }
         Verdict::Accept
+    }
+
+    fn vrfy(&mut self, string: &str) -> VrfyAnswer {
+        vrfy(self.spec, string)
     }
 
     fn authenticate(&mut self, _mechanism: &str, _authzid: &str, user: &str, password: &str) -> bool {

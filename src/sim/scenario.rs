@@ -209,6 +209,10 @@ impl Scenario {
                         ("relay_from", !n.relay_from.is_empty()),
                         ("routes", !n.routes.is_empty()),
                         ("full", !n.full.is_empty()),
+                        ("replies", !n.replies.is_empty()),
+                        ("extensions", n.extensions.is_some()),
+                        ("received", n.received.is_some()),
+                        ("full_names", !n.full_names.is_empty()),
                     ] {
                         if set {
                             out.push((node_path(i, field), format!("`{field}` belongs to servers; node {:?} is a client", n.id)));
@@ -246,6 +250,7 @@ impl Scenario {
                             out.push((p, format!("{:?} is not one of this server's mailboxes", f.mailbox)));
                         }
                     }
+                    wording_problems(i, n, &mut out);
                 }
             }
         }
@@ -300,6 +305,29 @@ impl Scenario {
                     _ => {}
                 }
             }
+            if let Some(data) = &m.data {
+                for (field, set) in [
+                    ("subject", !m.subject.is_empty()),
+                    ("body", !m.body.is_empty()),
+                    ("attachment", !m.attachments.is_empty()),
+                    ("pad_to", m.pad_to.is_some()),
+                ] {
+                    if set {
+                        out.push((mp(field), "`data` is the whole message; leave this out (write it in `data`)".into()));
+                    }
+                }
+                if data.trim().is_empty() || data.len() > 64 * 1024 * 1024 {
+                    out.push((mp("data"), "give the message text, at most 64 MiB".into()));
+                }
+            }
+            for (j, v) in m.vrfy.iter().enumerate() {
+                // RFC 5321 §4.1.1.6: VRFY SP String CRLF.
+                if v.trim().is_empty() || v.len() > 256 || v.chars().any(char::is_control) {
+                    let mut p = mp("vrfy");
+                    p.push(Seg::Index(j));
+                    out.push((p, "a user name or address on one line, 1 to 256 characters".into()));
+                }
+            }
             if m.pad_to.is_some_and(|p| p > 64 * 1024 * 1024) {
                 out.push((mp("pad_to"), "at most 64 MiB".into()));
             }
@@ -338,6 +366,76 @@ impl Scenario {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+/// The EHLO keywords a server node can list in `extensions` (what its session implements).
+pub const EXTENSION_KEYWORDS: &[&str] =
+    &["PIPELINING", "SIZE", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8", "DSN", "STARTTLS", "AUTH", "VRFY", "HELP"];
+
+/// Problems of a server node's `replies`, `extensions`, `received` and `full_names`.
+fn wording_problems(i: usize, n: &NodeSpec, out: &mut Vec<(Vec<Seg>, String)>) {
+    let key = |k: &str| Seg::Key(k.to_string());
+    let at = |field: &str, k: Seg| vec![Seg::Key("node".into()), Seg::Index(i), key(field), k];
+    for (k, text) in &n.replies {
+        let Some(spec) = crate::smtp::catalogue::reply_spec(k) else {
+            out.push((
+                at("replies", Seg::Key(k.clone())),
+                format!("{k:?} is not a catalogue key (`smtp-sim explain` lists them, e.g. \"mail\", \"rcpt.unknown_user\")"),
+            ));
+            continue;
+        };
+        let holes = |t: &str| t.matches("{}").count();
+        if holes(text) > holes(spec.text) {
+            out.push((
+                at("replies", Seg::Key(k.clone())),
+                format!("{} `{{}}` here, but the server fills only {} for this reply ({:?})", holes(text), holes(spec.text), spec.text),
+            ));
+        }
+        if text.chars().any(char::is_control) || text.len() > 200 {
+            out.push((at("replies", Seg::Key(k.clone())), "one line of text, at most 200 characters".into()));
+        }
+    }
+    if let Some(list) = &n.extensions {
+        for (j, line) in list.iter().enumerate() {
+            let keyword = line.split(' ').next().unwrap_or("");
+            let size_ok = match line.strip_prefix("SIZE ") {
+                Some(limit) => limit.parse::<u64>().ok() == Some(n.size_limit),
+                None => true,
+            };
+            if !EXTENSION_KEYWORDS.contains(&keyword) || (keyword != "SIZE" && line != keyword) {
+                out.push((at("extensions", Seg::Index(j)), format!("{line:?} is not one of {}", EXTENSION_KEYWORDS.join(", "))));
+            } else if !size_ok {
+                out.push((
+                    at("extensions", Seg::Index(j)),
+                    format!("write \"SIZE\" (no fixed limit, RFC 1870 §4) or \"SIZE {}\" (the node's size_limit)", n.size_limit),
+                ));
+            } else if list[..j].iter().any(|l| l.split(' ').next() == Some(keyword)) {
+                out.push((at("extensions", Seg::Index(j)), format!("{keyword} is listed twice")));
+            }
+        }
+    }
+    if let Some(t) = &n.received {
+        let mut rest = t.replace("{helo}", "").replace("{client_host}", "").replace("{client_address}", "").replace("{host}", "");
+        rest = rest.replace("{with}", "").replace("{id}", "").replace("{date}", "").replace("{date_day}", "").replace("{date_time}", "");
+        let p = vec![Seg::Key("node".into()), Seg::Index(i), key("received")];
+        if t.trim().is_empty() || t.starts_with([' ', '\t']) || t.len() > 900 {
+            out.push((p, "a Received: value such as \"from {helo} by {host} ; {date}\"".into()));
+        } else if rest.contains(['{', '}']) {
+            out.push((p, "unknown placeholder: use {helo}, {client_host}, {client_address}, {host}, {with}, {id}, {date} (or {date_day} and {date_time})".into()));
+        } else if t.chars().any(|c| c.is_control() && c != '\n') || t.lines().any(|l| l.trim().is_empty()) {
+            out.push((p, "no control characters and no empty lines (an empty line would end the header)".into()));
+        }
+    }
+    for (j, f) in n.full_names.iter().enumerate() {
+        if !n.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(&f.mailbox)) {
+            let p = vec![Seg::Key("node".into()), Seg::Index(i), key("full_names"), Seg::Index(j), key("mailbox")];
+            out.push((p, format!("{:?} is not one of this server's mailboxes", f.mailbox)));
+        }
+        if f.name.trim().is_empty() || f.name.chars().any(|c| c.is_control() || c == '<' || c == '>') {
+            let p = vec![Seg::Key("node".into()), Seg::Index(i), key("full_names"), Seg::Index(j), key("name")];
+            out.push((p, "a name on one line, without < or >".into()));
+        }
+    }
+}
+
 pub(crate) fn toml_error(source: &str, e: &toml::de::Error, path: String) -> ScenarioError {
     let (line, column) = e.span().map_or((0, 0), |s| line_col(source, s.start));
     ScenarioError { line, column, path, message: e.message().trim().to_string() }

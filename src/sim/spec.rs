@@ -11,6 +11,8 @@
 //! share links must bump their version (`tests/share.rs` keeps a fixed link that fails first).
 //! No `skip_serializing_if` here: postcard cannot skip a field.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::clock::Span;
@@ -251,6 +253,39 @@ pub struct NodeSpec {
     /// Mailboxes that are over quota.
     #[serde(default)]
     pub full: Vec<FullMailbox>,
+
+    // ---- how the server words things (RFC 5321 Appendix D) ----
+    /// The free text of replies, by catalogue key (`"mail.ok" = "OK"`). Each `{}` is filled, in
+    /// order, with what the catalogue's own text is filled with (the host, the address, …).
+    /// The code, the meaning and the explanation stay the catalogue's (RFC 5321 §4.2: clients
+    /// act on the code; the text is the server's own).
+    #[serde(default)]
+    pub replies: BTreeMap<String, String>,
+    /// The EHLO keyword lines, exactly and in this order (RFC 5321 §4.1.1.1), chosen from
+    /// PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES, SMTPUTF8, DSN, STARTTLS, AUTH, VRFY and
+    /// HELP. The server offers only what is listed, and a keyword with its own option
+    /// (`pipelining`, `starttls`, `enhanced_status_codes`, `smtputf8`, `dsn`, AUTH's accounts on
+    /// port 587) only when that is on too. `"SIZE"` alone announces no fixed limit (RFC 1870 §4).
+    #[serde(default)]
+    pub extensions: Option<Vec<String>>,
+    /// The `Received:` line it adds, as a template: `{helo}`, `{client_host}`,
+    /// `{client_address}`, `{host}`, `{with}`, `{id}`, `{date}` (or its two halves `{date_day}`
+    /// `Thu, 21 May 1998` and `{date_time}` `05:33:29 -0700`). A line break followed by white
+    /// space folds the field there (RFC 5322 §2.2.3).
+    #[serde(default)]
+    pub received: Option<String>,
+    /// Full names of mailboxes; VRFY answers from them (RFC 5321 §3.5.1): one match 250
+    /// `Name <mailbox>`, several 553, none 550. Without, VRFY gets 252 (§3.5.3).
+    #[serde(default)]
+    pub full_names: Vec<FullName>,
+}
+
+/// A mailbox's owner, for VRFY.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FullName {
+    pub mailbox: String,
+    pub name: String,
 }
 
 /// How a server signs (RFC 6376 §3.5).
@@ -341,6 +376,7 @@ pub struct MessageSpec {
     pub to: Vec<String>,
     #[serde(default)]
     pub cc: Vec<String>,
+    #[serde(default)]
     pub subject: String,
     #[serde(default)]
     pub body: String,
@@ -352,6 +388,17 @@ pub struct MessageSpec {
     /// The DSN options the mail program asks for (RFC 3461), sent when its server offers DSN.
     #[serde(default)]
     pub dsn: Option<DsnRequest>,
+    /// The message content exactly as sent (header and body), instead of the one built from
+    /// `from`, `subject`, `body`, …: for the RFC's own examples. Leave those out with it.
+    #[serde(default)]
+    pub data: Option<String>,
+    /// Strings the mail program checks with VRFY before the transaction (RFC 5321 §3.5.1).
+    #[serde(default)]
+    pub vrfy: Vec<String>,
+    /// If a recipient is refused, abandon the transaction: RSET instead of DATA (RFC 5321
+    /// §4.1.1.5, Appendix D.2). The message is not sent to anyone; the others are not tried.
+    #[serde(default)]
+    pub abort_if_refused: bool,
 }
 
 /// When to send a delivery status notification, per recipient (RFC 3461 §4.1 `NOTIFY=`).

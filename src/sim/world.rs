@@ -260,10 +260,12 @@ struct World<'s> {
     stored: Vec<StoredMessage>,
     summary: Summary,
     epoch: i64,
+    /// The zone dates are written in: the offset of `clock.start` (seconds east of UTC).
+    zone: i64,
     next_msg: u32,
     actions: usize,
     /// The scenario's DNS with the DKIM signers' keys published (`dkim::zone_with_keys`).
-    zone: dns::Zone,
+    dns: dns::Zone,
     /// Each node's DKIM signing key, if it signs.
     keys: Vec<Option<dkim::Key>>,
 }
@@ -309,7 +311,7 @@ impl<'s> World<'s> {
             .collect();
         let keys = dkim::scenario_keys(sc);
         let mut w = World {
-            zone: dkim::zone_with_keys(sc, &keys),
+            dns: dkim::zone_with_keys(sc, &keys),
             keys,
             sc,
             now: 0,
@@ -323,6 +325,7 @@ impl<'s> World<'s> {
             stored: Vec::new(),
             summary: Summary::default(),
             epoch: date::parse_iso8601_utc(&sc.clock.start).unwrap_or(0),
+            zone: date::iso8601_offset(&sc.clock.start),
             next_msg: 1,
             actions: 0,
         };
@@ -342,7 +345,7 @@ impl<'s> World<'s> {
     }
 
     fn date(&self, t: Millis) -> String {
-        date::rfc5322_date(self.epoch + (t / 1000) as i64)
+        date::rfc5322_date_in(self.epoch + (t / 1000) as i64, self.zone)
     }
 
     fn id(&self, node: usize) -> String {
@@ -467,7 +470,14 @@ impl<'s> World<'s> {
         let spec = &sc.nodes[client];
         let port = spec.port.unwrap_or(if spec.server.is_some() { 587 } else { 25 });
         let rcpts: Vec<String> = m.to.iter().chain(m.cc.iter()).map(|a| addr_of(a)).collect();
-        let label = format!("send \"{}\" to {}", m.subject, rcpts.join(", "));
+        let label = match &m.data {
+            // A message given as written: its own Subject: line, if it has one.
+            Some(data) => match data.lines().take_while(|l| !l.is_empty()).find_map(|l| l.strip_prefix("Subject:")) {
+                Some(subject) => format!("send \"{}\" to {}", subject.trim(), rcpts.join(", ")),
+                None => format!("send a message to {}", rcpts.join(", ")),
+            },
+            None => format!("send \"{}\" to {}", m.subject, rcpts.join(", ")),
+        };
         let meaning = match &spec.server {
             Some(server_host) if port == 25 => format!(
                 "{} sends the message straight to {server_host} on port 25, the port servers use between themselves (not submission)",
@@ -488,7 +498,7 @@ impl<'s> World<'s> {
         let hops = match &spec.server {
             Some(server_host) => {
                 let mut lookups = Vec::new();
-                let addrs = self.zone.addresses(server_host, &mut lookups);
+                let addrs = self.dns.addresses(server_host, &mut lookups);
                 self.trace_lookups(client, &lookups, false);
                 match addrs {
                     Ok(a) => vec![Hop { host: server_host.clone(), address: a.into_iter().next().unwrap_or_default() }],
@@ -507,7 +517,7 @@ impl<'s> World<'s> {
                 // RFC 5321 §5.1: the lookup first asks for MX records; the exchangers are tried
                 // best preference first. (`validate` keeps such a client to one domain.)
                 let domain = domain_of(&rcpts[0]).to_string();
-                let (route, lookups) = dns::route(&self.zone, &domain, &mut self.rng);
+                let (route, lookups) = dns::route(&self.dns, &domain, &mut self.rng);
                 self.trace_lookups(client, &lookups, false);
                 let why = match route {
                     Route::Exchangers(list) => {
@@ -555,7 +565,11 @@ impl<'s> World<'s> {
             ..ClientConfig::default()
         };
         let to: Vec<&str> = rcpts.iter().map(String::as_str).collect();
-        let Some(tx) = Transaction::new(&from, &to, message).map(|t| t.with_dsn(dsn_request(m, &rcpts))) else {
+        let Some(tx) = Transaction::new(&from, &to, message).map(|t| Transaction {
+            vrfy: m.vrfy.clone(),
+            abort_if_refused: m.abort_if_refused,
+            ..t.with_dsn(dsn_request(m, &rcpts))
+        }) else {
             self.user_error(
                 client,
                 &rcpts,
@@ -568,6 +582,9 @@ impl<'s> World<'s> {
 
     fn compose(&mut self, i: usize, client_host: &str) -> Vec<u8> {
         let m = &self.sc.messages[i];
+        if let Some(data) = &m.data {
+            return mime::to_crlf(data).into_bytes();
+        }
         let mut body = m.body.clone();
         if let Some(target) = m.pad_to {
             let line = "This line is filler to make the message larger than the server allows.\n";
@@ -728,7 +745,7 @@ impl<'s> World<'s> {
         let dmarc_sample = if spec.dmarc { self.rng.below(100) as u8 } else { 0 };
         let mut policy = NodePolicy {
             spec,
-            zone: &self.zone,
+            zone: &self.dns,
             client_ip,
             now: self.now,
             greylist,
@@ -961,14 +978,27 @@ impl<'s> World<'s> {
                     return;
                 }
                 let mut failed: Vec<String> = Vec::new();
+                let mut abandoned: Vec<&str> = Vec::new();
                 for r in &rcpts {
                     match summary.iter().find(|(a, _)| a.eq_ignore_ascii_case(r)).map(|(_, o)| o) {
                         Some(SmtpOutcome::Delivered) => {}
+                        Some(SmtpOutcome::Abandoned) => abandoned.push(r),
                         Some(SmtpOutcome::TempFailed(reply) | SmtpOutcome::PermFailed(reply)) => {
                             failed.push(format!("{r}: {}", one_line(reply)))
                         }
                         None => failed.push(format!("{r}: not sent")),
                     }
+                }
+                if !abandoned.is_empty() {
+                    // RFC 5321 §4.1.1.5: after RSET the server keeps nothing of the transaction.
+                    self.summary.not_sent += abandoned.len();
+                    let who = self.id(client);
+                    let text = format!(
+                        "Not sent to {}: the mail program abandoned the whole message with RSET because another recipient was refused.",
+                        abandoned.join(", ")
+                    );
+                    let ev = self.push(who, None, Layer::User, Kind::UserNotice, text, "the mail program sends to all recipients or to none; the server forgot the accepted ones at RSET (RFC 5321 §4.1.1.5)".into());
+                    ev.key = Some("user-notice".into());
                 }
                 if !failed.is_empty() {
                     self.summary.refused_in_session += failed.len();
@@ -1013,18 +1043,35 @@ impl World<'_> {
         if envelope.auth_user.is_some() {
             with.push('A');
         }
-        let received = format!(
-            "from {} ({} [{}]) by {} with {} id {:04X}{:04X}; {}",
-            envelope.helo,
-            client.spec.host,
-            client.spec.address,
-            spec.host,
-            with,
-            node,
-            qid,
-            self.date(self.now)
-        );
-        let data = mime::prepend_header(&data, "Received", &received);
+        let id = format!("{node:04X}{qid:04X}");
+        let date = self.date(self.now);
+        let data = match &spec.received {
+            // The node's own wording (RFC 5321 Appendix D.3's is `from bar.com by foo.com ;
+            // date`); §4.4 asks for FROM and BY and leaves the rest optional.
+            Some(template) => {
+                let fields = [
+                    ("{helo}", envelope.helo.as_str()),
+                    ("{client_host}", client.spec.host.as_str()),
+                    ("{client_address}", client.spec.address.as_str()),
+                    ("{host}", spec.host.as_str()),
+                    ("{with}", with.as_str()),
+                    ("{id}", id.as_str()),
+                    ("{date}", date.as_str()),
+                    // The date in two parts (RFC 5322 §3.3 date and time), to fold between them.
+                    ("{date_day}", date.rsplitn(3, ' ').nth(2).unwrap_or("")),
+                    ("{date_time}", date.split_once(' ').and_then(|(_, rest)| rest.splitn(4, ' ').nth(3)).unwrap_or("")),
+                ];
+                let value = fields.iter().fold(template.clone(), |v, (name, value)| v.replace(name, value));
+                mime::prepend_folded(&data, "Received", &value)
+            }
+            None => {
+                let received = format!(
+                    "from {} ({} [{}]) by {} with {} id {id}; {date}",
+                    envelope.helo, client.spec.host, client.spec.address, spec.host, with
+                );
+                mime::prepend_header(&data, "Received", &received)
+            }
+        };
         // RFC 7208 §9.1: Received-SPF goes above the Received: field of the same receiver.
         let data = match &conn.spf {
             Some(spf) => mime::prepend_header(&data, "Received-SPF", spf),
@@ -1396,10 +1443,10 @@ impl World<'_> {
         let spec = &sc.nodes[node];
         let mut lookups = Vec::new();
         let route = if let Some(r) = spec.routes.iter().find(|r| r.domain.eq_ignore_ascii_case(&domain)) {
-            let addrs = self.zone.addresses(&r.via, &mut lookups);
+            let addrs = self.dns.addresses(&r.via, &mut lookups);
             Route::Exchangers(vec![dns::Exchanger { preference: None, host: r.via.clone(), addresses: addrs }])
         } else {
-            let (route, l) = dns::route_from(&self.zone, &domain, &mut self.rng, Some(&spec.host));
+            let (route, l) = dns::route_from(&self.dns, &domain, &mut self.rng, Some(&spec.host));
             lookups = l;
             route
         };
@@ -1520,6 +1567,9 @@ impl World<'_> {
                 }
                 SmtpOutcome::PermFailed(reply) => perm.push((i, one_line(reply), status_of(reply))),
                 SmtpOutcome::TempFailed(reply) => temp.push((i, one_line(reply), status_of(reply))),
+                // A relay's own transactions never abandon (`abort_if_refused` is a message
+                // option of mail programs); if one did, the message would wait for a retry.
+                SmtpOutcome::Abandoned => temp.push((i, "the transaction was abandoned with RSET".into(), (4, 0, 0))),
             }
         }
         if !relayed.is_empty() && !self.jobs[j].mail_from.is_empty() {

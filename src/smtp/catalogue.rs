@@ -39,16 +39,17 @@ pub struct ReplySpec {
 impl ReplySpec {
     /// The text with each `{}` replaced by the next argument (missing ones become empty).
     pub fn render(&self, args: &[&str]) -> String {
-        let mut out = String::with_capacity(self.text.len() + 16);
-        let mut args = args.iter();
-        let mut rest = self.text;
-        while let Some(i) = rest.find("{}") {
-            out.push_str(&rest[..i]);
-            out.push_str(args.next().copied().unwrap_or(""));
-            rest = &rest[i + 2..];
+        render(self.text, args)
+    }
+
+    /// Build the reply with `text` (a server's own wording of this entry, `{}` filled the same
+    /// way) in place of the default text, or the default when `None`.
+    pub fn reply_text(&self, text: Option<&str>, args: &[&str], more: Vec<String>, enhanced_on: bool) -> Reply {
+        let mut reply = self.reply_lines(args, more, enhanced_on);
+        if let Some(text) = text {
+            reply.lines[0] = render(text, args);
         }
-        out.push_str(rest);
-        out
+        reply
     }
 
     /// Build the reply. `enhanced_on`: the server supports ENHANCEDSTATUSCODES (RFC 2034 §3).
@@ -64,6 +65,20 @@ impl ReplySpec {
         lines.extend(more);
         Reply { code: super::reply::Code(self.code), enhanced, lines }
     }
+}
+
+/// `template` with each `{}` replaced by the next argument (missing ones become empty).
+pub fn render(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(i) = rest.find("{}") {
+        out.push_str(&rest[..i]);
+        out.push_str(args.next().copied().unwrap_or(""));
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A spec is written by its key (in events and the trace's JSON) and read back by it.
@@ -187,6 +202,18 @@ replies! {
         meaning: "The server will not say whether the mailbox exists, but will take mail for it.",
         why: "Revealing valid addresses helps spammers, so servers answer VRFY with 252.",
         rfc: "RFC 5321 §3.5.3, §7.3", policy: false;
+    VRFY_OK = "vrfy.ok", 250, e(2, 1, 5), "{}",
+        meaning: "The server knows this user: here is the full name and the mailbox.",
+        why: "The string names exactly one user of this server, and the server chose to say so (many do not, to keep addresses from spammers).",
+        rfc: "RFC 5321 §3.5.1, §3.5.3", policy: true;
+    VRFY_AMBIGUOUS = "vrfy.ambiguous", 553, e(5, 1, 4), "User ambiguous",
+        meaning: "Several users match this string; the server will not guess which one.",
+        why: "VRFY found more than one user for the string, and §3.5.1 answers that with 553.",
+        rfc: "RFC 5321 §3.5.1; RFC 3463 §3.2 (X.1.4)", policy: true;
+    VRFY_UNKNOWN = "vrfy.unknown", 550, e(5, 1, 1), "String does not match anything",
+        meaning: "No user of this server matches the string.",
+        why: "VRFY looked the string up among its users and found none.",
+        rfc: "RFC 5321 §3.5.3; RFC 3463 §3.2 (X.1.1)", policy: true;
     VRFY_DISABLED = "vrfy.disabled", 502, e(5, 5, 1), "VRFY command is disabled",
         meaning: "This server does not offer VRFY at all.",
         why: "The server is configured to refuse address verification.",

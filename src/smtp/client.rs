@@ -100,6 +100,14 @@ pub struct Transaction {
     /// them otherwise). Empty/absent: nothing requested. See [`Transaction::with_dsn`].
     #[serde(default)]
     pub dsn: DsnParams,
+    /// Strings to check with VRFY before MAIL, each waiting for its reply (RFC 5321 §3.5.1;
+    /// RFC 2920 §3.1: VRFY ends a pipelined group).
+    #[serde(default)]
+    pub vrfy: Vec<String>,
+    /// If a recipient is refused, abandon the transaction with RSET instead of sending the
+    /// message (RFC 5321 §4.1.1.5, Appendix D.2). Sent in lockstep, so the choice can be made.
+    #[serde(default)]
+    pub abort_if_refused: bool,
 }
 
 /// The DSN parameters of one transaction (RFC 3461 §4.1–§4.4).
@@ -126,7 +134,7 @@ impl Transaction {
                 _ => return None,
             }
         }
-        Some(Transaction { from, rcpts, message, dsn: DsnParams::default() })
+        Some(Transaction { from, rcpts, message, dsn: DsnParams::default(), vrfy: Vec::new(), abort_if_refused: false })
     }
 
     /// The same transaction with DSN requests (sent only where the server offers DSN).
@@ -161,6 +169,8 @@ enum Expect {
         last: bool,
     },
     Rset,
+    /// The reply to VRFY number `n` of the current transaction.
+    Vrfy(usize),
     Quit,
 }
 
@@ -180,6 +190,7 @@ impl Expect {
             Expect::DataEnd => Answers::EndOfData,
             Expect::Bdat { last } => Answers::Chunk { last },
             Expect::Rset => Answers::Command(Verb::Rset),
+            Expect::Vrfy(_) => Answers::Command(Verb::Vrfy),
             Expect::Quit => Answers::Command(Verb::Quit),
         }
     }
@@ -386,6 +397,14 @@ impl ClientSession {
             return self.send(Command::Quit, Expect::Quit);
         }
         self.state = ClientState::Transaction;
+        if let Some(string) = self.txs[self.current].vrfy.first().cloned() {
+            return self.send(Command::Vrfy(string), Expect::Vrfy(0));
+        }
+        self.start_mail();
+    }
+
+    /// MAIL (and, pipelined, the RCPTs and DATA) of the current transaction.
+    fn start_mail(&mut self) {
         self.accepted.clear();
         self.mail_ok = false;
         self.tx_done = false;
@@ -393,8 +412,10 @@ impl ClientSession {
         let tx = &self.txs[self.current];
         let wire = data::normalize_line_ends(&tx.message);
         let mut params = MailParams::default();
-        if self.has("SIZE") {
-            params.size = Some(wire.len() as u64); // RFC 1870 §3
+        // RFC 1870 §3, §6: the size goes to a server that announced a limit; a bare SIZE
+        // (§4: no fixed limit) leaves the optional parameter with nothing to check against.
+        if self.has_with_value("SIZE") {
+            params.size = Some(wire.len() as u64);
         }
         if wire.iter().any(|&b| b >= 0x80) && self.has("8BITMIME") {
             params.body = Some(Body::EightBitMime); // RFC 6152 §3
@@ -438,7 +459,12 @@ impl ClientSession {
     }
 
     fn pipelining(&self) -> bool {
-        self.config.pipelining && self.has("PIPELINING")
+        let abort = self.txs.get(self.current).is_some_and(|t| t.abort_if_refused);
+        self.config.pipelining && self.has("PIPELINING") && !abort
+    }
+
+    fn has_with_value(&self, keyword: &str) -> bool {
+        self.esmtp && self.extensions.iter().any(|(k, v)| k == keyword && !v.is_empty())
     }
 
     fn send_chunk(&mut self, part: Vec<u8>, last: bool) {
@@ -457,6 +483,15 @@ impl ClientSession {
         }
         if self.accepted.is_empty() {
             // Nobody to deliver to: do not send DATA (RFC 5321 §3.3); close the transaction.
+            return self.end_transaction();
+        }
+        if tx.abort_if_refused && self.accepted.len() < tx.rcpts.len() {
+            // RFC 5321 §4.1.1.5 (Appendix D.2): the sender abandons the whole transaction.
+            let t = self.current;
+            for &i in &self.accepted {
+                self.outcomes[t][i].1 = Some(Outcome::Abandoned);
+            }
+            self.accepted.clear();
             return self.end_transaction();
         }
         if let Some((part, last)) = self.chunks.pop_front() {
@@ -691,6 +726,11 @@ impl ClientSession {
                 }
             }
             Expect::Rset => self.next_transaction(),
+            // Whatever VRFY answers (250, 252, 550, …), the client goes on: it only asked.
+            Expect::Vrfy(n) => match self.txs[self.current].vrfy.get(n + 1).cloned() {
+                Some(string) => self.send(Command::Vrfy(string), Expect::Vrfy(n + 1)),
+                None => self.start_mail(),
+            },
             Expect::Quit => {
                 self.state = ClientState::Closed;
                 self.finish();

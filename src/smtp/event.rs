@@ -145,6 +145,9 @@ pub enum Outcome {
     TempFailed(Reply),
     /// A 5yz: give up on this recipient; a relay would bounce (RFC 3464).
     PermFailed(Reply),
+    /// Accepted by the server, but the client abandoned the transaction with RSET because
+    /// another recipient was refused (RFC 5321 §4.1.1.5, Appendix D.2): not sent.
+    Abandoned,
 }
 
 /// What the client session did, in order.

@@ -14,7 +14,7 @@
 //!   session forgets everything (RFC 3207 §4.2), and any bytes the client pipelined after
 //!   STARTTLS are discarded (they would be plaintext injected into the TLS session).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -116,6 +116,13 @@ pub struct ServerConfig {
     pub long_lines: Strictness,
     /// After this many refused commands the server answers 421 and closes (0 = never).
     pub max_errors: u32,
+    /// The free text of replies by catalogue key, in place of the catalogue's default text
+    /// (`{}` filled the same way); the code and the enhanced code stay the catalogue's.
+    pub texts: BTreeMap<String, String>,
+    /// The EHLO keyword lines exactly and in this order, in place of the derived list
+    /// (RFC 5321 §4.1.1.1). `AUTH` gets its mechanisms; STARTTLS and AUTH still disappear
+    /// when RFC 3207 §4.2 / RFC 4954 §4 say so. The `extensions` flags must agree.
+    pub ehlo_keywords: Option<Vec<String>>,
 }
 
 impl Default for ServerConfig {
@@ -132,6 +139,8 @@ impl Default for ServerConfig {
             bare_line_ends: Strictness::Reject,
             long_lines: Strictness::Accept,
             max_errors: 20,
+            texts: BTreeMap::new(),
+            ehlo_keywords: None,
         }
     }
 }
@@ -149,6 +158,19 @@ pub struct SessionInfo {
     pub esmtp: bool,
     /// The client's address label.
     pub peer: String,
+}
+
+/// What the node knows about a VRFY string (RFC 5321 §3.5.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VrfyAnswer {
+    /// The node keeps no directory: answer by [`VrfyMode`].
+    NotChecked,
+    /// Exactly one user: `Full Name <mailbox>`.
+    Found(String),
+    /// Several users match (§3.5.1: 553).
+    Ambiguous,
+    /// Nobody matches (§3.5.3: 550).
+    Unknown,
 }
 
 /// A node's decision on one step.
@@ -176,6 +198,9 @@ pub trait Policy {
     }
     fn data(&mut self, _envelope: &Envelope, _message: &[u8], _ctx: &SessionInfo) -> Verdict {
         Verdict::Accept
+    }
+    fn vrfy(&mut self, _string: &str) -> VrfyAnswer {
+        VrfyAnswer::NotChecked
     }
 }
 
@@ -270,7 +295,7 @@ impl ServerSession {
         };
         let host = s.config.hostname.clone();
         let greeting = s.config.greeting.clone();
-        let reply = spec.reply(&[&host, &greeting], false);
+        let reply = spec.reply_text(s.config.texts.get(spec.key).map(String::as_str), &[&host, &greeting], Vec::new(), false);
         // RFC 5321 §3.1: 554 opens a session that only takes QUIT; a 421 greeting closes at once,
         // as any 421 does (the table's shutdown row).
         let transition = if spec.code == 421 { state::next_state(State::Connected, Trigger::Shutdown, Some(reply.class())) } else { None };
@@ -461,7 +486,8 @@ impl ServerSession {
         args: &[&str],
         more: Vec<String>,
     ) {
-        let reply = spec.reply_lines(args, more, self.enhanced_on());
+        let text = self.config.texts.get(spec.key).map(String::as_str);
+        let reply = spec.reply_text(text, args, more, self.enhanced_on());
         let before = self.state;
         let transition = state::next_state(before, trigger, Some(reply.class()));
         let after = transition.map_or(before, |t| t.to);
@@ -591,12 +617,20 @@ impl ServerSession {
             Command::Bdat { size, last } => self.bdat(raw, command, size, last),
             Command::Rset => self.answer_only(raw, command, &cat::RSET_OK, ""),
             Command::Noop(_) => self.answer_only(raw, command, &cat::NOOP_OK, ""),
-            Command::Vrfy(_) => {
-                let spec = match self.config.vrfy {
-                    VrfyMode::CannotVerify => &cat::VRFY_CANNOT, // RFC 5321 §3.5.3
-                    VrfyMode::Disabled => &cat::VRFY_DISABLED,
+            Command::Vrfy(ref string) => {
+                let answer = match self.config.vrfy {
+                    VrfyMode::Disabled => VrfyAnswer::NotChecked,
+                    VrfyMode::CannotVerify => policy.vrfy(string),
                 };
-                self.answer_only(raw, command, spec, "")
+                let (spec, arg) = match (self.config.vrfy, answer) {
+                    (VrfyMode::Disabled, _) => (&cat::VRFY_DISABLED, String::new()),
+                    (_, VrfyAnswer::NotChecked) => (&cat::VRFY_CANNOT, String::new()), // RFC 5321 §3.5.3
+                    // RFC 5321 §3.5.1: 250 only for a mailbox actually verified, with it.
+                    (_, VrfyAnswer::Found(user)) => (&cat::VRFY_OK, user),
+                    (_, VrfyAnswer::Ambiguous) => (&cat::VRFY_AMBIGUOUS, String::new()),
+                    (_, VrfyAnswer::Unknown) => (&cat::VRFY_UNKNOWN, String::new()),
+                };
+                self.answer_only(raw, command, spec, &arg)
             }
             Command::Expn(_) => self.answer_only(raw, command, &cat::EXPN_DISABLED, ""),
             Command::Help(_) => {
@@ -646,6 +680,9 @@ impl ServerSession {
     /// extensions that add a command come from [`ehlo_keyword`] and [`ServerSession::implements`],
     /// so every implemented command that is not a base command is advertised.
     fn ehlo_lines(&self) -> Vec<String> {
+        if let Some(keywords) = &self.config.ehlo_keywords {
+            return keywords.iter().filter_map(|k| self.shown_keyword(k)).collect();
+        }
         let x = &self.config.extensions;
         let mut more = Vec::new();
         // Extensions that add parameters or change replies, not commands.
@@ -681,6 +718,17 @@ impl ServerSession {
             }
         }
         more
+    }
+
+    /// One keyword line of a configured list, as it is shown in this session (or hidden).
+    fn shown_keyword(&self, line: &str) -> Option<String> {
+        match line {
+            // RFC 4954 §4 / RFC 3207 §4.2 / RFC 4616 §6: as in the derived list below.
+            "AUTH" if self.info.auth_user.is_some() || (self.config.require_tls && !self.info.tls) => None,
+            "AUTH" => Some(format!("AUTH {}", self.mechanisms().join(" "))),
+            "STARTTLS" if self.info.tls => None,
+            _ => Some(line.to_string()),
+        }
     }
 
     /// Does this server (by its configuration) implement `verb`? A command it does not

@@ -81,7 +81,7 @@ test("the embed loads only the viewer until a tool is used, then the full app in
   await page.getByRole("button", { name: /next step/i }).first().click();
   await page.locator(".counter-step", { hasText: "Step 7 /" }).waitFor();
   // The "Open in smtp-sim" link is there (it opens the main page, which starts with the viewer).
-  assert.match(await page.getByRole("link", { name: /Open in smtp-sim/ }).getAttribute("href"), /#v3\./);
+  assert.match(await page.getByRole("link", { name: /Open in smtp-sim/ }).getAttribute("href"), /#v5\./);
   await page.waitForLoadState("networkidle");
   assert.deepEqual(loaded(STUDIO), [], "stepping in the embed does not load the full app");
   await page.getByRole("tab", { name: "Mailboxes" }).click();
