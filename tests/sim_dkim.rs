@@ -155,3 +155,71 @@ fn traces_stay_byte_exact() {
         assert_eq!(serde_json::to_string(&run(id)).unwrap(), serde_json::to_string(&run(id)).unwrap(), "{id}");
     }
 }
+
+/// What a scenario file puts into a header field or an envelope must be a selector, an address,
+/// one line: hostile values are refused with their path, never written into the message.
+#[test]
+fn hostile_signer_list_and_forward_fields_are_located_errors() {
+    let src = smtp_sim::sim::scenario::BUILTIN.iter().find(|(id, _)| *id == "mailing-list-dkim").unwrap().1;
+    let errors = |src: &str| -> Vec<String> {
+        smtp_sim::sim::scenario::Scenario::from_toml(src).expect_err("refused").iter().map(|e| e.to_string()).collect()
+    };
+    let e = errors(&src.replace(r#"dkim = { selector = "lists" }"#, r#"dkim = { selector = "lists; h=to" }"#));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("node[2].dkim.selector") && e[0].contains("RFC 6376 §3.1"), "{}", e[0]);
+    let e = errors(&src.replace(r#"subject_prefix = "[club]""#, r#"subject_prefix = "[club]\r\nBcc: eve@evil.example""#));
+    assert!(e.iter().any(|x| x.contains("node[2].lists[0].subject_prefix")), "{e:?}");
+    let e = errors(&src.replace(r#"members = ["bob@example.org"]"#, r#"members = ["bob@example.org>"]"#));
+    assert!(e.iter().any(|x| x.contains("node[2].lists[0].members[0]")), "{e:?}");
+    let e = errors(&src.replace(r#"address = "club@lists.example.net""#, r#"address = "club@elsewhere.example""#));
+    assert!(e.iter().any(|x| x.contains("node[2].lists[0].address") && x.contains("domains")), "{e:?}");
+
+    let fwd = smtp_sim::sim::scenario::BUILTIN.iter().find(|(id, _)| *id == "dkim-forwarding").unwrap().1;
+    let e = errors(&fwd.replace(r#"to = "bob@example.org""#, r#"to = "bob""#));
+    assert!(e.iter().any(|x| x.contains("forward[0].to")), "{e:?}");
+    // A client cannot sign or check: those belong to servers.
+    let e = errors(&fwd.replacen("kind = \"client\"", "kind = \"client\"\ndmarc = true", 1));
+    assert!(e.iter().any(|x| x.contains("node[0].dmarc") && x.contains("belongs to servers")), "{e:?}");
+}
+
+/// The editor's DKIM and DMARC switches (`edit::Setting::{Dkim, Dmarc}`), on the forwarding
+/// scenario: without the relay's signature DMARC has nothing aligned left after forwarding broke
+/// SPF, and example.com's p=reject refuses the message; a selector that is not a DNS name is
+/// refused next to its field.
+#[test]
+fn the_editor_adds_and_removes_signing_and_checking() {
+    use smtp_sim::player::edit::{self, Setting};
+    use smtp_sim::sim::scenario::{DkimAlgorithm, DkimSigning};
+    let sc = builtin("dkim-forwarding").unwrap();
+    let t = world::run(&sc);
+    let c = checks(&t).into_iter().map(summary).collect::<Vec<_>>();
+    assert_eq!(c[0].2, Some(DmarcResult::Pass), "as built: DMARC passes through DKIM");
+
+    let unsigned = edit::set(&sc, "relay", Setting::Dkim(None)).unwrap();
+    let t = world::run(&unsigned);
+    let c: Vec<_> = checks(&t).into_iter().map(summary).collect();
+    assert_eq!(c[0], (Some(SpfResult::Fail), vec![], Some(DmarcResult::Fail), Some(Disposition::Reject)), "{c:?}");
+    assert!(bob(&t).is_empty(), "rejected, not delivered");
+
+    let rsa = DkimSigning { selector: " Mail-2027 ".into(), algorithm: DkimAlgorithm::RsaSha256, publish: true };
+    let resigned = edit::set(&unsigned, "relay", Setting::Dkim(Some(rsa))).unwrap();
+    assert_eq!(resigned.node("relay").unwrap().dkim.as_ref().unwrap().selector, "mail-2027", "trimmed, lower-case");
+    let t = world::run(&resigned);
+    let c: Vec<_> = checks(&t).into_iter().map(summary).collect();
+    assert_eq!(c[0].1, vec![(DkimResult::Pass, "example.com")], "{c:?}");
+
+    let unpublished = DkimSigning { selector: "mail2026".into(), algorithm: DkimAlgorithm::Ed25519Sha256, publish: false };
+    let broken = edit::set(&sc, "relay", Setting::Dkim(Some(unpublished))).unwrap();
+    let t = world::run(&broken);
+    let c: Vec<_> = checks(&t).into_iter().map(summary).collect();
+    assert_eq!(c[0].1, vec![(DkimResult::PermError, "example.com")], "no key in the DNS: {c:?}");
+
+    let bad = DkimSigning { selector: "a;b".into(), algorithm: DkimAlgorithm::Ed25519Sha256, publish: true };
+    let e = edit::set(&sc, "relay", Setting::Dkim(Some(bad))).unwrap_err();
+    assert_eq!(e.field, "node-relay-dkim");
+    assert!(e.message.contains("“a;b” is not a DNS name"), "{}", e.message);
+    assert!(edit::set(&sc, "alice", Setting::Dmarc(true)).is_err(), "a mail program does not check DMARC");
+
+    let unchecked = edit::set(&sc, "mx", Setting::Dmarc(false)).unwrap();
+    assert!(checks(&world::run(&unchecked)).is_empty(), "no checks, no Authentication-Results");
+}

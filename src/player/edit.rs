@@ -15,6 +15,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::sim::clock::Span;
 use crate::sim::dns::{AddressRecord, MxRecord, TxtRecord, Zone};
+use crate::sim::scenario::DkimSigning;
 use crate::sim::scenario::{AttachmentSpec, FullMailbox, Fullness, MessageSpec, NodeKind, NodeSpec, Scenario};
 use crate::sim::trace::Trace;
 use crate::smtp::{base64, parse};
@@ -104,6 +105,10 @@ pub enum Setting {
     SubmitPort(u16),
     /// The mail program's network blocks outgoing connections to this port.
     BlockedPort { port: u16, blocked: bool },
+    /// Signs outgoing mail with DKIM (RFC 6376 §5); `None`: does not sign.
+    Dkim(Option<DkimSigning>),
+    /// Checks DKIM and the From: domain's DMARC policy, adds Authentication-Results (RFC 7489).
+    Dmarc(bool),
 }
 
 impl Setting {
@@ -125,6 +130,8 @@ impl Setting {
             Setting::Pipelining(_) => "pipelining",
             Setting::SubmitPort(_) => "port",
             Setting::BlockedPort { .. } => "blocked_ports",
+            Setting::Dkim(_) => "dkim",
+            Setting::Dmarc(_) => "dmarc",
         }
     }
 
@@ -209,6 +216,16 @@ pub fn set(s: &Scenario, node: &str, setting: Setting) -> Result<Scenario, EditE
             }
             n.port = Some(p);
         }
+        Setting::Dkim(d) => {
+            if let Some(d) = &d {
+                check_selector(&field, &d.selector)?;
+                if n.domains.is_empty() {
+                    return Err(EditError::new(field, "DKIM: this server has no domain to sign for (d= is its first domain)."));
+                }
+            }
+            n.dkim = d.map(|d| DkimSigning { selector: d.selector.trim().to_ascii_lowercase(), ..d });
+        }
+        Setting::Dmarc(v) => n.dmarc = v,
         Setting::BlockedPort { port, blocked } => {
             if port == 0 {
                 return Err(EditError::new(field, "Port 0 is not a port."));
@@ -221,6 +238,24 @@ pub fn set(s: &Scenario, node: &str, setting: Setting) -> Result<Scenario, EditE
         }
     }
     Ok(out)
+}
+
+/// Checks a DKIM selector as typed (RFC 6376 §3.1: `sub-domain *( "." sub-domain )`).
+pub fn check_selector(field: &str, text: &str) -> Result<(), EditError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(EditError::new(
+            field,
+            "Selector: give a name such as “s2026”; the key is published at <selector>._domainkey.<domain>.",
+        ));
+    }
+    if !crate::sim::dkim::valid_selector(t) {
+        return Err(EditError::new(
+            field,
+            format!("Selector: “{}” is not a DNS name: letters, digits and '-', parts joined by dots (RFC 6376 §3.1).", shown(t)),
+        ));
+    }
+    Ok(())
 }
 
 /// Parses a delay typed in whole minutes ("" or "0": none), for "down until" and greylisting.

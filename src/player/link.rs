@@ -82,6 +82,7 @@ impl Player {
     pub fn from_link(link: &str) -> Player {
         match share::decode(link) {
             Ok(state) => Player::from_share(state),
+            Err(ShareError::NeedsStudio) => Player::for_studio(),
             Err(e) => {
                 let mut p = Player::builtin(DEFAULT_SCENARIO);
                 p.notice = Some(bad_link_notice(&e));
@@ -121,6 +122,7 @@ impl Player {
                 *self = Player::from_share(state);
                 self.speed = speed;
             }
+            Err(ShareError::NeedsStudio) => *self = Player::for_studio(),
             Err(e) => {
                 self.playing = false;
                 self.notice = Some(format!("{} What was on the page is kept.", bad_link_notice(&e)));

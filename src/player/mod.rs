@@ -202,6 +202,10 @@ pub struct Player {
     pub timeline: Rc<view::Timeline>,
     /// The step a lesson's open question holds the player at (see [`Intent::StopAt`]).
     pub stop_at: Option<usize>,
+    /// This build cannot run the scenario (DKIM signing or checking in the viewer, see
+    /// `sim::dkim::needs_crypto`): the trace has no events and the page hands itself to the
+    /// studio. Always false in the studio and native builds.
+    pub needs_studio: bool,
 }
 
 impl Player {
@@ -212,7 +216,22 @@ impl Player {
     }
 
     fn with(scenario: Scenario, edited: bool) -> Player {
-        let trace = world::run(&scenario);
+        // The viewer build has no public-key cryptography (sim/dkim/crypto.rs): a scenario that
+        // signs or verifies DKIM is not run there but handed to the studio (ui/studio.rs).
+        let needs_studio = !crate::sim::dkim::CRYPTO && crate::sim::dkim::needs_crypto(&scenario);
+        let trace = if needs_studio { world::unstarted(&scenario) } else { world::run(&scenario) };
+        Player::with_trace(scenario, edited, trace, needs_studio)
+    }
+
+    /// What the viewer shows while it hands a link it cannot read (an edited scenario,
+    /// `ShareError::NeedsStudio`) to the studio: the default scenario's hosts, no steps.
+    pub(crate) fn for_studio() -> Player {
+        let scenario = scenario::builtin(DEFAULT_SCENARIO).expect("the default scenario is built in");
+        let trace = world::unstarted(&scenario);
+        Player::with_trace(scenario, false, trace, true)
+    }
+
+    fn with_trace(scenario: Scenario, edited: bool, trace: Trace, needs_studio: bool) -> Player {
         let timeline = Rc::new(view::Timeline::new(&trace));
         Player {
             scenario_id: scenario.id.clone(),
@@ -228,6 +247,7 @@ impl Player {
             edited,
             timeline,
             stop_at: None,
+            needs_studio,
         }
     }
 
@@ -314,6 +334,10 @@ impl Player {
 
     /// Goes to a step counted from 1 (as in a URL); returns a note when it had to be clamped.
     fn goto_person(&mut self, n: usize) -> Option<String> {
+        if self.needs_studio {
+            // Not run here: the studio opens the same address and goes to the step itself.
+            return None;
+        }
         let len = self.len();
         if len == 0 {
             return Some(format!("This scenario has no steps, so step {n} cannot be shown."));
@@ -342,10 +366,19 @@ impl Player {
     /// tool and the open count; clears the selection. Refuses (with a notice) a scenario that
     /// does not validate, so the trace always comes from a scenario the simulation accepts.
     fn replace(&mut self, scenario: Scenario, edited: Option<bool>) -> bool {
-        if let Err(errors) = scenario.validate() {
-            let list: Vec<String> = errors.iter().take(3).map(ToString::to_string).collect();
-            self.notice = Some(format!("This change was not applied: {}.", list.join("; ")));
-            return false;
+        // `Some(false)`: a built-in, valid by construction (tests/sim_scenario.rs checks each).
+        if edited != Some(false) {
+            if !cfg!(feature = "studio") {
+                // The viewer has no editor and hands saved edits to the studio (ui/studio.rs);
+                // leaving edits out keeps the validator out of its build (docs/perf.md).
+                self.notice = Some("Edited scenarios open in the full simulator: use a tool to load it.".into());
+                return false;
+            }
+            if let Err(errors) = scenario.validate() {
+                let list: Vec<String> = errors.iter().take(3).map(ToString::to_string).collect();
+                self.notice = Some(format!("This change was not applied: {}.", list.join("; ")));
+                return false;
+            }
         }
         let edited = edited.unwrap_or_else(|| scenario::builtin(&scenario.id).as_ref() != Some(&scenario));
         let step = self.step;

@@ -10,13 +10,22 @@
 //! links to a built-in still open, its custom-scenario links are refused as too old. The format,
 //! the compatibility promise and every error message are in `docs/share-links.md`.
 //!
+//! The viewer (the page's first view, built without the `studio` feature) reads and writes links
+//! to built-ins only: it has no DEFLATE and no postcard reader of edited scenarios, and answers a
+//! link that needs them with [`ShareError::NeedsStudio`], on which the page hands itself to the
+//! studio with the address unchanged (docs/perf.md).
+//!
 //! Decoding never panics: every length is checked against what remains, the decompressed size
 //! is capped ([`MAX_DECOMPRESSED`]), and the link's own length is capped ([`MAX_LINK`]).
 //! Yew-free and deterministic, like `sim/`.
 
 pub mod base64url;
+// The frozen layouts of edited scenarios: read only by the studio (see [`ShareError::NeedsStudio`]).
+#[cfg(feature = "studio")]
 mod v2;
+#[cfg(feature = "studio")]
 mod v3;
+#[cfg(feature = "studio")]
 mod v4;
 
 use std::fmt;
@@ -83,6 +92,9 @@ pub enum ShareError {
     /// The state cannot be written as a link: the custom scenario could not be serialized
     /// (no such scenario is known; the variant keeps [`encode`] free of panics).
     Unencodable { detail: String },
+    /// The viewer build only: the link carries an edited scenario (or a compressed record), which
+    /// the studio reads (the page loads it and opens the same address there).
+    NeedsStudio,
 }
 
 impl fmt::Display for ShareError {
@@ -109,6 +121,7 @@ impl fmt::Display for ShareError {
                 Ok(())
             }
             ShareError::Unencodable { detail } => write!(f, "this state cannot be put in a link: {detail}"),
+            ShareError::NeedsStudio => f.write_str("this link carries an edited scenario, which the full simulator opens; it is loading"),
         }
     }
 }
@@ -137,7 +150,7 @@ pub fn try_encode(state: &ShareState) -> Result<String, ShareError> {
     let mut body = Vec::new();
     let (kind, data) = match &state.scenario {
         ScenarioRef::Builtin(id) => (KIND_BUILTIN, id.as_bytes().to_vec()),
-        ScenarioRef::Custom(s) => (KIND_CUSTOM, postcard::to_allocvec(s).map_err(|e| ShareError::Unencodable { detail: e.to_string() })?),
+        ScenarioRef::Custom(s) => (KIND_CUSTOM, custom_bytes(s)?),
     };
     body.push(kind);
     put_varint(&mut body, state.step as u64);
@@ -151,14 +164,16 @@ pub fn try_encode(state: &ShareState) -> Result<String, ShareError> {
         return Err(ShareError::TooLarge { limit: MAX_DECOMPRESSED });
     }
     // Compress only when it pays: a built-in reference is a few bytes that DEFLATE would grow.
-    let deflated = miniz_oxide::deflate::compress_to_vec(&body, 9);
     let mut payload = Vec::with_capacity(body.len() + 1);
-    if deflated.len() < body.len() {
-        payload.push(METHOD_DEFLATE);
-        payload.extend_from_slice(&deflated);
-    } else {
-        payload.push(METHOD_STORED);
-        payload.extend_from_slice(&body);
+    match deflate(&body).filter(|d| d.len() < body.len()) {
+        Some(deflated) => {
+            payload.push(METHOD_DEFLATE);
+            payload.extend_from_slice(&deflated);
+        }
+        None => {
+            payload.push(METHOD_STORED);
+            payload.extend_from_slice(&body);
+        }
     }
     Ok(format!("v{VERSION}.{}", base64url::encode(&payload)))
 }
@@ -218,10 +233,7 @@ fn decode_record(payload: &str, version: u8) -> Result<ShareState, ShareError> {
             }
             data.to_vec()
         }
-        METHOD_DEFLATE => miniz_oxide::inflate::decompress_to_vec_with_limit(data, MAX_DECOMPRESSED).map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge { limit: MAX_DECOMPRESSED },
-            _ => ShareError::Incomplete { detail: "the compressed data ends early or is damaged".into() },
-        })?,
+        METHOD_DEFLATE => inflate(data)?,
         m => return Err(ShareError::Incomplete { detail: format!("unknown compression method {m}") }),
     };
     let mut r = Reader { data: &body, at: 0 };
@@ -256,7 +268,49 @@ fn decode_record(payload: &str, version: u8) -> Result<ShareState, ShareError> {
     Ok(ShareState { version, scenario, step, panels, selected })
 }
 
+/// Raw DEFLATE at level 9 (the viewer writes built-in links only, which DEFLATE would grow).
+#[cfg(feature = "studio")]
+fn deflate(body: &[u8]) -> Option<Vec<u8>> {
+    Some(miniz_oxide::deflate::compress_to_vec(body, 9))
+}
+
+#[cfg(not(feature = "studio"))]
+fn deflate(_body: &[u8]) -> Option<Vec<u8>> {
+    None
+}
+
+#[cfg(feature = "studio")]
+fn inflate(data: &[u8]) -> Result<Vec<u8>, ShareError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(data, MAX_DECOMPRESSED).map_err(|e| match e.status {
+        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge { limit: MAX_DECOMPRESSED },
+        _ => ShareError::Incomplete { detail: "the compressed data ends early or is damaged".into() },
+    })
+}
+
+#[cfg(not(feature = "studio"))]
+fn inflate(_data: &[u8]) -> Result<Vec<u8>, ShareError> {
+    Err(ShareError::NeedsStudio)
+}
+
+#[cfg(feature = "studio")]
+fn custom_bytes(s: &Scenario) -> Result<Vec<u8>, ShareError> {
+    postcard::to_allocvec(s).map_err(|e| ShareError::Unencodable { detail: e.to_string() })
+}
+
+/// The viewer never holds an edited scenario (it has no editor and hands saved edits to the
+/// studio), so [`encode`] falls back to the built-in, should it ever be asked.
+#[cfg(not(feature = "studio"))]
+fn custom_bytes(_s: &Scenario) -> Result<Vec<u8>, ShareError> {
+    Err(ShareError::NeedsStudio)
+}
+
+#[cfg(not(feature = "studio"))]
+fn custom_scenario(_data: &[u8], _version: u8) -> Result<Scenario, ShareError> {
+    Err(ShareError::NeedsStudio)
+}
+
 /// An edited scenario from its postcard bytes: all of them read, then validated.
+#[cfg(feature = "studio")]
 fn custom_scenario(data: &[u8], version: u8) -> Result<Scenario, ShareError> {
     let damaged = || ShareError::Incomplete { detail: "the edited scenario in the link is damaged".into() };
     let (scenario, rest): (Scenario, &[u8]) = if version == 2 {

@@ -5,17 +5,14 @@
 //!
 //! Algorithms: `rsa-sha256` (RFC 6376 §3.3.1) and `ed25519-sha256` (RFC 8463). The cryptography
 //! is RustCrypto's (`sha2`, `ed25519-dalek`, `rsa`); nothing here is home-made crypto. Keys are
-//! derived from the scenario seed ([`Key::generate`]) so a trace stays byte-exact.
+//! derived from the scenario seed so a trace stays byte-exact. The public-key half is in
+//! [`crypto`], which the viewer build leaves out ([`needs_crypto`]).
 //!
 //! What a result says follows RFC 8601 §2.7.1 (`pass`, `fail`, `neutral`, `policy`, `temperror`,
 //! `permerror`); the reason is a sentence for a student, with the RFC section.
 
 use core::fmt;
 
-use ed25519_dalek::{Signer as _, Verifier as _};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
-use rsa::signature::SignatureEncoding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -467,64 +464,38 @@ impl KeyRecord {
 // ---------------------------------------------------------------------------------------------
 // Keys
 
-/// A signing key of a scenario's server.
-#[derive(Clone, Debug)]
-pub enum Key {
-    Ed25519(Box<ed25519_dalek::SigningKey>),
-    Rsa(Box<rsa::RsaPrivateKey>),
-}
+mod crypto;
+pub use crypto::Key;
 
 impl Key {
-    /// The key a scenario's signer uses, derived from `seed` (so traces stay byte-exact). The
-    /// seed is spread into a ChaCha stream; RSA keys are 2048 bits (RFC 8301 §3.2: signers
-    /// SHOULD use at least 2048).
-    pub fn generate(algorithm: Algorithm, seed: u64) -> Key {
-        use rand_core::SeedableRng as _;
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
-        match algorithm {
-            Algorithm::Ed25519Sha256 => {
-                let mut secret = [0u8; 32];
-                rand_core::RngCore::fill_bytes(&mut rng, &mut secret);
-                Key::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&secret)))
-            }
-            Algorithm::RsaSha256 => {
-                // A 2048-bit modulus always exists for a ChaCha stream; generation only fails
-                // for sizes the crate refuses, and 2048 is not one of them.
-                let key = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap_or_else(|e| unreachable!("2048-bit RSA key generation: {e}"));
-                Key::Rsa(Box::new(key))
-            }
-        }
-    }
-
-    pub fn algorithm(&self) -> Algorithm {
-        match self {
-            Key::Ed25519(_) => Algorithm::Ed25519Sha256,
-            Key::Rsa(_) => Algorithm::RsaSha256,
-        }
-    }
-
-    /// The TXT record that publishes the public half (RFC 6376 §3.6.1; RFC 8463 §4.2 for the
-    /// 32-byte Ed25519 key; RSA as DER SubjectPublicKeyInfo, as deployed).
+    /// The TXT record that publishes the public half (RFC 6376 §3.6.1).
     pub fn public_record(&self) -> String {
-        let p = match self {
-            Key::Ed25519(k) => base64::encode(k.verifying_key().as_bytes()),
-            Key::Rsa(k) => {
-                let der = k.to_public_key().to_public_key_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default();
-                base64::encode(&der)
-            }
-        };
-        format!("v=DKIM1; k={}; p={p}", self.algorithm().key_type())
-    }
-
-    fn sign(&self, data: &[u8]) -> Vec<u8> {
-        match self {
-            // RFC 8463 §3: Ed25519 signs the SHA-256 hash of the data.
-            Key::Ed25519(k) => k.sign(&Sha256::digest(data)).to_bytes().to_vec(),
-            // RFC 6376 §3.3.1: RSASSA-PKCS1-v1_5 with SHA-256 over the data.
-            Key::Rsa(k) => rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone()).sign(data).to_vec(),
-        }
+        format!("v=DKIM1; k={}; p={}", self.algorithm().key_type(), self.public_key())
     }
 }
+
+/// Whether running `sc` takes public-key cryptography: a node signs (`dkim`) or verifies
+/// (`dmarc = true`). The viewer build has none and hands such a scenario to the studio.
+pub fn needs_crypto(sc: &crate::sim::spec::Scenario) -> bool {
+    sc.nodes.iter().any(|n| n.dkim.is_some() || n.dmarc)
+}
+
+/// Whether `s` can be a selector (RFC 6376 §3.1: `selector = sub-domain *( "." sub-domain )`):
+/// DNS labels of letters, digits and inner hyphens, joined by dots — nothing that could leave the
+/// `s=` tag or the key's DNS name.
+pub fn valid_selector(s: &str) -> bool {
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    s.len() <= 200 && s.split('.').all(label)
+}
+
+/// True when this build signs and verifies (see [`crypto`]).
+pub const CRYPTO: bool = crypto::AVAILABLE;
 
 // ---------------------------------------------------------------------------------------------
 // Signing (RFC 6376 §5)
@@ -820,25 +791,12 @@ fn verify_one(message: &Message<'_>, field: &[u8], zone: &Zone, now: u64, lookup
     }
     let blanked = blank_b(field);
     v.hashed_headers = header_hash_input(message, &sig.headers, sig.header_canon, &blanked);
-    let ok = match sig.algorithm {
-        Algorithm::Ed25519Sha256 => (|| {
-            let key = ed25519_dalek::VerifyingKey::from_bytes(record.public_key.as_slice().try_into().ok()?).ok()?;
-            let signature = ed25519_dalek::Signature::from_slice(&sig.signature).ok()?;
-            Some(key.verify(&Sha256::digest(&v.hashed_headers), &signature).is_ok())
-        })(),
-        Algorithm::RsaSha256 => (|| {
-            let key = rsa::RsaPublicKey::from_public_key_der(&record.public_key)
-                .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&record.public_key))
-                .ok()?;
-            // RFC 8301 §3.2: verifiers MUST NOT accept keys under 1024 bits.
-            if rsa::traits::PublicKeyParts::size(&key) < 128 {
-                return Some(false);
-            }
-            let signature = rsa::pkcs1v15::Signature::try_from(sig.signature.as_slice()).ok()?;
-            Some(rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(&v.hashed_headers, &signature).is_ok())
-        })(),
-    };
+    let ok = crypto::verify(sig.algorithm, &record.public_key, &v.hashed_headers, &sig.signature);
     match ok {
+        None if !CRYPTO => {
+            v.reason =
+                "this build of smtp-sim has no public-key cryptography (the page's viewer); the full build checks the signature".into()
+        }
         None => v.reason = format!("the key at {name} cannot be read as a {} public key (RFC 6376 §3.6.1)", record.key_type),
         Some(false) => {
             v.result = DkimResult::Fail;
@@ -881,7 +839,8 @@ fn blank_b(field: &[u8]) -> Vec<u8> {
 
 /// The signing key of a scenario's node: derived from the scenario seed and the node's id (FNV-1a),
 /// so two signers of one scenario never share a key and every run makes the same one.
-pub fn node_key(seed: u64, node_id: &str, algorithm: crate::sim::spec::DkimAlgorithm) -> Key {
+/// `None` in a build without [`crypto`].
+pub fn node_key(seed: u64, node_id: &str, algorithm: crate::sim::spec::DkimAlgorithm) -> Option<Key> {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in node_id.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
@@ -890,12 +849,12 @@ pub fn node_key(seed: u64, node_id: &str, algorithm: crate::sim::spec::DkimAlgor
         crate::sim::spec::DkimAlgorithm::Ed25519Sha256 => Algorithm::Ed25519Sha256,
         crate::sim::spec::DkimAlgorithm::RsaSha256 => Algorithm::RsaSha256,
     };
-    Key::generate(algorithm, seed ^ h)
+    crypto::make(algorithm, seed ^ h)
 }
 
 /// The signing keys of a scenario's nodes (`None` for nodes that do not sign).
 pub fn scenario_keys(sc: &crate::sim::spec::Scenario) -> Vec<Option<Key>> {
-    sc.nodes.iter().map(|n| n.dkim.as_ref().map(|d| node_key(sc.seed, &n.id, d.algorithm))).collect()
+    sc.nodes.iter().map(|n| n.dkim.as_ref().and_then(|d| node_key(sc.seed, &n.id, d.algorithm))).collect()
 }
 
 /// The name a signer's key is published at: `selector._domainkey.<first domain>` (§3.6.2.1).

@@ -213,6 +213,10 @@ impl Scenario {
                         ("extensions", n.extensions.is_some()),
                         ("received", n.received.is_some()),
                         ("full_names", !n.full_names.is_empty()),
+                        ("dkim", n.dkim.is_some()),
+                        ("dmarc", n.dmarc),
+                        ("forward", !n.forward.is_empty()),
+                        ("lists", !n.lists.is_empty()),
                     ] {
                         if set {
                             out.push((node_path(i, field), format!("`{field}` belongs to servers; node {:?} is a client", n.id)));
@@ -251,6 +255,7 @@ impl Scenario {
                         }
                     }
                     wording_problems(i, n, &mut out);
+                    authentication_problems(i, n, &mut out);
                 }
             }
         }
@@ -365,10 +370,81 @@ impl Scenario {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 /// The EHLO keywords a server node can list in `extensions` (what its session implements).
 pub const EXTENSION_KEYWORDS: &[&str] =
     &["PIPELINING", "SIZE", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8", "DSN", "STARTTLS", "AUTH", "VRFY", "HELP"];
+
+/// Problems of a server node's `dkim`, `forward` and `lists`: what would end up in a header
+/// field or an envelope must be a selector, an address, one line.
+fn authentication_problems(i: usize, n: &NodeSpec, out: &mut Vec<(Vec<Seg>, String)>) {
+    let key = |k: &str| Seg::Key(k.to_string());
+    let path = |parts: &[Seg]| {
+        let mut p = vec![Seg::Key("node".into()), Seg::Index(i)];
+        p.extend_from_slice(parts);
+        p
+    };
+    let address = |a: &str| {
+        matches!(a.rsplit_once('@'), Some((l, d)) if !l.is_empty() && valid_hostname(d))
+            && !a.contains(|c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+    };
+    if let Some(d) = &n.dkim {
+        if !super::dkim::valid_selector(&d.selector) {
+            out.push((
+                path(&[key("dkim"), key("selector")]),
+                format!(
+                    "{:?} is not a selector like \"s2026\": DNS labels of letters, digits and '-', joined by dots (RFC 6376 §3.1)",
+                    d.selector
+                ),
+            ));
+        }
+        if n.domains.is_empty() {
+            out.push((path(&[key("dkim")]), "a signer signs for its first domain (d=): give the server `domains`".into()));
+        }
+    }
+    let ours = |a: &str| matches!(a.rsplit_once('@'), Some((l, d)) if !l.is_empty() && n.domains.iter().any(|x| x.eq_ignore_ascii_case(d)));
+    for (j, f) in n.forward.iter().enumerate() {
+        if !ours(&f.from) {
+            out.push((
+                path(&[key("forward"), Seg::Index(j), key("from")]),
+                format!("{:?} is not an address in this server's domains {:?}", f.from, n.domains),
+            ));
+        }
+        if !address(&f.to) {
+            out.push((path(&[key("forward"), Seg::Index(j), key("to")]), format!("{:?} is not an address like \"bob@example.org\"", f.to)));
+        }
+    }
+    for (j, l) in n.lists.iter().enumerate() {
+        if !ours(&l.address) {
+            out.push((
+                path(&[key("lists"), Seg::Index(j), key("address")]),
+                format!("{:?} is not an address in this server's domains {:?}", l.address, n.domains),
+            ));
+        }
+        if l.members.is_empty() || l.members.len() > 100 {
+            out.push((path(&[key("lists"), Seg::Index(j), key("members")]), "give 1 to 100 member addresses".into()));
+        }
+        for (k, m) in l.members.iter().enumerate() {
+            if !address(m) {
+                out.push((
+                    path(&[key("lists"), Seg::Index(j), key("members"), Seg::Index(k)]),
+                    format!("{m:?} is not an address like \"bob@example.org\""),
+                ));
+            }
+        }
+        if l.subject_prefix.chars().any(char::is_control) || l.subject_prefix.len() > 100 {
+            out.push((
+                path(&[key("lists"), Seg::Index(j), key("subject_prefix")]),
+                "one line of text, at most 100 characters (it goes into the Subject: field)".into(),
+            ));
+        }
+        if l.footer.chars().any(|c| c.is_control() && c != '\n') || l.footer.len() > 2000 {
+            out.push((
+                path(&[key("lists"), Seg::Index(j), key("footer")]),
+                "text lines without control characters, at most 2000 characters".into(),
+            ));
+        }
+    }
+}
 
 /// Problems of a server node's `replies`, `extensions`, `received` and `full_names`.
 fn wording_problems(i: usize, n: &NodeSpec, out: &mut Vec<(Vec<Seg>, String)>) {
@@ -436,6 +512,7 @@ fn wording_problems(i: usize, n: &NodeSpec, out: &mut Vec<(Vec<Seg>, String)>) {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn toml_error(source: &str, e: &toml::de::Error, path: String) -> ScenarioError {
     let (line, column) = e.span().map_or((0, 0), |s| line_col(source, s.start));
     ScenarioError { line, column, path, message: e.message().trim().to_string() }

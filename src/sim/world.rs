@@ -39,6 +39,49 @@ pub fn run(scenario: &Scenario) -> Trace {
     w.finish()
 }
 
+/// The trace of `scenario` before anything happened: its nodes, no events. What the viewer shows
+/// while it hands a scenario it cannot run (`dkim::needs_crypto`) to the studio.
+pub fn unstarted(scenario: &Scenario) -> Trace {
+    Trace {
+        version: TRACE_VERSION,
+        scenario: scenario.id.clone(),
+        title: scenario.title.clone(),
+        goal: scenario.goal.clone(),
+        nodes: node_infos(scenario),
+        events: Vec::new(),
+        mailboxes: Vec::new(),
+        queue: Vec::new(),
+        summary: Summary::default(),
+        end: 0,
+        shortcuts: super::trace::Shortcut::of(&scenario.clock),
+    }
+}
+
+/// The trace's list of hosts: the scenario's nodes, then the DNS.
+fn node_infos(sc: &Scenario) -> Vec<NodeInfo> {
+    let mut nodes: Vec<NodeInfo> = sc
+        .nodes
+        .iter()
+        .map(|n| NodeInfo {
+            id: n.id.clone(),
+            name: if n.name.is_empty() { n.host.clone() } else { n.name.clone() },
+            role: role(n),
+            host: n.host.clone(),
+            address: n.address.clone(),
+            domains: n.domains.clone(),
+        })
+        .collect();
+    nodes.push(NodeInfo {
+        id: "dns".into(),
+        name: "DNS".into(),
+        role: NodeRole::NameServers,
+        host: String::new(),
+        address: String::new(),
+        domains: Vec::new(),
+    });
+    nodes
+}
+
 /// Hard limits that guarantee termination whatever the scenario says.
 const MAX_ACTIONS: usize = 2_000_000;
 const MAX_TIME: Millis = 60 * 86_400_000;
@@ -1151,6 +1194,10 @@ impl World<'_> {
     /// bytes.
     fn sign(&mut self, node: usize, data: Vec<u8>, envelope_from: &str, always: bool, c: Option<u32>) -> Vec<u8> {
         let spec = &self.nodes[node].spec;
+        if !dkim::CRYPTO {
+            // The viewer, which has no keys and never runs a signing scenario (see `dkim::crypto`).
+            return data;
+        }
         let (Some(d), Some(key), Some(domain)) = (spec.dkim.as_ref(), self.keys[node].as_ref(), spec.domains.first()) else { return data };
         let ours = |d: &str| spec.domains.iter().any(|x| x.eq_ignore_ascii_case(d));
         let own = dmarc::from_domain(&data).is_ok_and(|f| ours(&f)) || ours(domain_of(envelope_from));
@@ -1839,26 +1886,7 @@ impl World<'_> {
             }
         }
         narrate(self.sc, &mut self.events);
-        let mut nodes: Vec<NodeInfo> = self
-            .nodes
-            .iter()
-            .map(|n| NodeInfo {
-                id: n.spec.id.clone(),
-                name: if n.spec.name.is_empty() { n.spec.host.clone() } else { n.spec.name.clone() },
-                role: role(&n.spec),
-                host: n.spec.host.clone(),
-                address: n.spec.address.clone(),
-                domains: n.spec.domains.clone(),
-            })
-            .collect();
-        nodes.push(NodeInfo {
-            id: "dns".into(),
-            name: "DNS".into(),
-            role: NodeRole::NameServers,
-            host: String::new(),
-            address: String::new(),
-            domains: Vec::new(),
-        });
+        let nodes = node_infos(self.sc);
         Trace {
             version: TRACE_VERSION,
             scenario: self.sc.id.clone(),

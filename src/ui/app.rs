@@ -57,6 +57,15 @@ fn owned_by_target(e: &KeyboardEvent) -> bool {
     }
 }
 
+/// The viewer's notice while it hands a scenario it cannot run to the studio (nothing in the
+/// studio, which runs every scenario).
+fn needs_studio() -> Html {
+    #[cfg(not(feature = "studio"))]
+    return html! { <super::studio::NeedsStudio /> };
+    #[cfg(feature = "studio")]
+    Html::default()
+}
+
 #[component]
 pub fn App() -> Html {
     use_effect_with((), |_| {
@@ -92,7 +101,9 @@ pub fn App() -> Html {
     // after the last change: Chrome re-fetches the favicon on every `replaceState` and throttles
     // bursts of them, which cost a frame per step while a key is held (docs/perf.md).
     {
-        let target = if embed_options.is_some() { None } else { Some(player.0.location(edited)) };
+        // Nor while the viewer hands a scenario it cannot run to the studio (`NeedsStudio`): the
+        // address it was opened with is what the studio reads.
+        let target = if embed_options.is_some() || player.0.needs_studio { None } else { Some(player.0.location(edited)) };
         use_effect_with(target, |target| {
             let target = target.clone();
             let timer = Timeout::new(250, move || {
@@ -194,6 +205,7 @@ pub fn App() -> Html {
     if let Some(options) = &*embed_options {
         return html! {
             <ContextProvider<PlayerHandle> context={player}>
+                { needs_studio() }
                 <Embed options={options.clone()} {edited} on_help={open_help} />
                 // Mounted only while open: Chrome logs an error for the dialog's `autofocus`
                 // button in a cross-origin frame even while the dialog is closed.
@@ -209,6 +221,7 @@ pub fn App() -> Html {
             <Header />
             <Teach />
             <main id="main" class="workspace" tabindex="-1">
+                { needs_studio() }
                 <Controls on_help={open_help} />
                 <NetworkView />
                 <SequenceDiagram />

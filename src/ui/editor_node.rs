@@ -11,7 +11,7 @@ use yew::prelude::*;
 use super::editor_ctx::{EditReport, EditorCtx};
 use super::model::use_player;
 use crate::player::edit::{self, EditError, Setting};
-use crate::sim::scenario::{Fullness, NodeKind, NodeSpec, Scenario};
+use crate::sim::scenario::{DkimAlgorithm, DkimSigning, Fullness, NodeKind, NodeSpec, Scenario};
 
 #[derive(Properties, PartialEq)]
 pub struct NodeEditorProps {
@@ -61,6 +61,12 @@ fn summary(n: &NodeSpec) -> String {
     }
     if n.spf {
         s.push("checks SPF".into());
+    }
+    if let Some(d) = &n.dkim {
+        s.push(format!("signs with DKIM (s={}{})", d.selector, if d.publish { "" } else { ", key not published" }));
+    }
+    if n.dmarc {
+        s.push("checks DKIM and DMARC".into());
     }
     if !n.full.is_empty() {
         s.push(format!("{} full mailbox{}", n.full.len(), if n.full.len() == 1 { "" } else { "es" }));
@@ -212,6 +218,11 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
                     { checkbox(Setting::Spf, n.spf, "Checks SPF", "at MAIL FROM (RFC 7208)") }
                     { checkbox(Setting::Pipelining, n.pipelining, "Offers PIPELINING", "RFC 2920") }
                 </fieldset>
+                <fieldset class="editor-group">
+                    <legend>{ "Sender authentication" }</legend>
+                    { dkim_signer(n, ctx, &apply) }
+                    { checkbox(Setting::Dmarc, n.dmarc, "Checks DKIM and DMARC", "adds Authentication-Results; p=reject refuses (RFC 7489, RFC 8601)") }
+                </fieldset>
                 <Mailboxes node={n.clone()} ctx={ctx.clone()} />
             </>
         },
@@ -232,6 +243,83 @@ pub fn NodeEditor(props: &NodeEditorProps) -> Html {
             </summary>
             <div class="editor-node-body">{ body }</div>
         </details>
+    }
+}
+
+/// A server's DKIM signer (RFC 6376 §5): the selector (blank: does not sign), the algorithm and
+/// whether the key is published, each applied as one `Setting::Dkim` built from the others.
+fn dkim_signer(n: &NodeSpec, ctx: &EditorCtx, apply: &Callback<(Result<Setting, EditError>, String)>) -> Html {
+    let key = edit::node_field(&n.id, "dkim");
+    let f = ctx.field(&key);
+    let current = n.dkim.clone();
+    let domain = n.domains.first().cloned().unwrap_or_default();
+    let on_selector = {
+        let apply = apply.clone();
+        let current = current.clone();
+        let key = key.clone();
+        Callback::from(move |e: Event| {
+            let Some(i) = input_of(&e) else { return };
+            let typed = i.value();
+            let selector = typed.trim().to_string();
+            if selector.is_empty() {
+                apply.emit((Ok(Setting::Dkim(None)), "no longer signs with DKIM".into()));
+                return;
+            }
+            let setting = edit::check_selector(&key, &selector).map(|()| {
+                let base =
+                    current.clone().unwrap_or(DkimSigning { selector: String::new(), algorithm: DkimAlgorithm::default(), publish: true });
+                Setting::Dkim(Some(DkimSigning { selector: selector.clone(), ..base }))
+            });
+            apply.emit((setting, format!("signs with DKIM, selector {selector}")));
+        })
+    };
+    let signer = current.clone().map(|d| {
+        let on_algorithm = {
+            let apply = apply.clone();
+            let d = d.clone();
+            Callback::from(move |e: Event| {
+                let Some(sel) = select_of(&e) else { return };
+                let algorithm = if sel.value() == "rsa-sha256" { DkimAlgorithm::RsaSha256 } else { DkimAlgorithm::Ed25519Sha256 };
+                apply.emit((Ok(Setting::Dkim(Some(DkimSigning { algorithm, ..d.clone() }))), format!("signs with {}", sel.value())));
+            })
+        };
+        let on_publish = {
+            let apply = apply.clone();
+            let d = d.clone();
+            Callback::from(move |e: Event| {
+                let Some(i) = input_of(&e) else { return };
+                let publish = i.checked();
+                let what = if publish { "publishes its DKIM key" } else { "no longer publishes its DKIM key (receivers find none)" };
+                apply.emit((Ok(Setting::Dkim(Some(DkimSigning { publish, ..d.clone() }))), what.into()));
+            })
+        };
+        let alg_id = format!("editor-{key}-algorithm");
+        let publish_id = format!("editor-{key}-publish");
+        html! {
+            <>
+                <div class="editor-field">
+                    <label for={alg_id.clone()}>{ "Algorithm" }<span class="editor-hint">{ "a= (RFC 8463, RFC 6376 §3.3)" }</span></label>
+                    <select id={alg_id} onchange={on_algorithm}>
+                        <option value="ed25519-sha256" selected={d.algorithm == DkimAlgorithm::Ed25519Sha256}>{ "ed25519-sha256" }</option>
+                        <option value="rsa-sha256" selected={d.algorithm == DkimAlgorithm::RsaSha256}>{ "rsa-sha256 (2048 bits)" }</option>
+                    </select>
+                </div>
+                <div class="editor-check">
+                    <input type="checkbox" id={publish_id.clone()} checked={d.publish} onchange={on_publish} />
+                    <label for={publish_id}>{ format!("Publishes the key at {}._domainkey.{domain}", d.selector) }<span class="editor-hint">{ "off: receivers find no key (permerror)" }</span></label>
+                </div>
+            </>
+        }
+    });
+    html! {
+        <>
+            <div class="editor-field">
+                <label for={f.id.clone()}>{ "Signs with DKIM, selector" }<span class="editor-hint">{ format!("blank: does not sign; d={domain} (RFC 6376 §5)") }</span></label>
+                <input type="text" id={f.id} value={current.map(|d| d.selector).unwrap_or_default()} onchange={on_selector} aria-invalid={f.invalid} aria-describedby={f.describedby} />
+                { f.message }
+            </div>
+            { signer.unwrap_or_default() }
+        </>
     }
 }
 

@@ -39,18 +39,23 @@ struct Focus<'a> {
 /// Hands the page to the full build. `edited`: whether the scenario must travel in full
 /// (`Player::is_edited`).
 fn hand_off(player: &PlayerHandle, edited: bool, focus: Focus) {
-    if STARTED.with(|s| s.replace(true)) {
-        return;
-    }
-    let window = gloo::utils::window();
-    let location = window.location();
+    let location = gloo::utils::window().location();
     let target = handoff::address(
         &location.pathname().unwrap_or_default(),
         &location.search().unwrap_or_default(),
         &crate::share::encode(&player.0.share_state(edited)),
     );
+    start(player, &target, focus);
+}
+
+/// Writes `target` as the page's address and starts the full build on it.
+fn start(player: &PlayerHandle, target: &str, focus: Focus) {
+    if STARTED.with(|s| s.replace(true)) {
+        return;
+    }
+    let window = gloo::utils::window();
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&target));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(target));
     }
     let loader = js_sys::Reflect::get(&window, &JsValue::from_str(LOADER)).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let started = loader.is_some_and(|load| {
@@ -151,6 +156,39 @@ pub fn SavedEditsProbe() -> Html {
         }
     });
     Html::default()
+}
+
+/// Shown while the viewer hands over a scenario it cannot run (`Player::needs_studio`: DKIM
+/// signing or checking, whose cryptography only the full build has). Opened from the page's
+/// address, the address is kept as it is, so the full build reads the same step, selection and
+/// tool from it; opened later (the picker, a pasted link), the state travels as a share link.
+#[component]
+pub fn NeedsStudio() -> Html {
+    let player = use_player();
+    let needs = player.0.needs_studio;
+    let opened = player.0.opened;
+    let id = player.0.scenario_id.clone();
+    use_effect_with((needs, opened, id), move |&(needs, opened, _)| {
+        if !needs {
+            return;
+        }
+        let focus = Focus { selector: "#main", press: None };
+        if opened == 0 {
+            let l = gloo::utils::window().location();
+            let here = format!("{}{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default(), l.hash().unwrap_or_default());
+            start(&player, &here, focus);
+        } else {
+            hand_off(&player, player.0.is_edited(), focus);
+        }
+    });
+    if !needs {
+        return Html::default();
+    }
+    html! {
+        <p class="studio-loading studio-loading-scenario" role="status">
+            { "Loading the DKIM and DMARC checks: this scenario signs or verifies mail, and its cryptography is part of the full simulator…" }
+        </p>
+    }
 }
 
 /// The teaching bar's buttons, as the full build labels them (`ui/teach.rs`), that open a part
