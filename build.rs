@@ -57,6 +57,14 @@ const BUILTIN: &[&str] = &[
     "mailing-list-dkim",
     "dmarc-spoof",
     "lookalike-domain",
+    "pop3-download-delete",
+    "pop3-leave-on-server",
+    "laptop-pop3-phone-imap",
+    "imap-two-devices",
+    "pop3-wrong-password",
+    "imap-idle",
+    "imap-logindisabled-starttls",
+    "whole-journey-imap-attachment",
 ];
 
 /// The built-in lessons in the course's order, each a file `src/lesson/lessons/<id>.toml` (a

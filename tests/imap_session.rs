@@ -406,7 +406,7 @@ fn scripted_phone_fetches_structure_then_the_attachment_then_idles() {
     let fetched: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            ClientEvent::Fetched { uid, section, octets } => Some((*uid, section.clone(), *octets)),
+            ClientEvent::Fetched { uid, section, octets, .. } => Some((*uid, section.clone(), *octets)),
             _ => None,
         })
         .collect();

@@ -323,6 +323,50 @@ fn a_v5_custom_link_written_once_still_decodes() {
     assert_eq!(decode(V5_CUSTOM), Ok(state.clone()), "fresh link: {}", encode(&state));
 }
 
+/// A v6 link to a small scenario with a `[[pull]]` mail program (POP3, leave on server), written
+/// once. If it stops decoding, bump `share::VERSION` again (see `V2_CUSTOM`).
+const V6_CUSTOM: &str = "v6.AZWQPU_DMBCG75wEoSIhqLqwZWOqZRuoKBNsjAyd2CzXaiL5I0rMR7f8GX4Nf4oLQVAEDLyyfa_vpOdOh3mGRWq1sS9ZnuqwzVf0TO_qUKbKlo-L0ultfEgcZ0qoxVzKubpcieWVEHTucyV8l7ELn0m6Z8Kz8woLWZGjXzdjhXa1sXh4M4TTjmhNis10DNw-a984y030E7lUXHDFpQASOwl4sFPG43fQ9W5qZE-eYljb1umwBgRAhL7vCxzMIKTh4FNo4F-j4FHn07civua_NB7hX90R_hDub1pradGbvVvrXOQfMEQzGvgBZ0zReoUfoAhv";
+
+fn small_v6_scenario() -> Scenario {
+    let mut s = small_v3_scenario();
+    s.goal = "Pin the v6 layout.".into();
+    let node = &mut s.nodes[0];
+    node.ports = vec![25, 110];
+    node.domains = vec!["example.com".into()];
+    node.mailboxes = vec!["alice@example.com".into()];
+    node.accounts = vec![smtp_sim::sim::scenario::Login { user: "alice".into(), password: "wonderland".into() }];
+    let mut client = builtin("happy-path").unwrap().nodes[0].clone();
+    client.id = "c".into();
+    s.nodes.push(client);
+    s.pulls.push(smtp_sim::sim::scenario::PullSpec {
+        client: "c".into(),
+        server: s.nodes[0].id.clone(),
+        protocol: smtp_sim::sim::scenario::PullProtocol::Pop3,
+        user: "alice".into(),
+        password: "wonderland".into(),
+        at: vec![Span::mins(2), Span::mins(10)],
+        leave_on_server: true,
+        login: smtp_sim::sim::scenario::PullLogin::Apop,
+        tls: false,
+        fetch: smtp_sim::sim::scenario::PullPart::Whole,
+        mark_seen: true,
+        idle: None,
+    });
+    s
+}
+
+#[test]
+fn a_v6_custom_link_written_once_still_decodes() {
+    let state = ShareState {
+        version: 6,
+        scenario: ScenarioRef::Custom(small_v6_scenario()),
+        step: 4,
+        panels: vec!["trace".into()],
+        selected: Some(2),
+    };
+    assert_eq!(decode(V6_CUSTOM), Ok(state.clone()), "fresh link: {}", encode(&state));
+}
+
 #[test]
 fn share_code_stays_pure() {
     // The same rule tests/tidy.rs enforces on src/sim: no UI, real clock or sockets.

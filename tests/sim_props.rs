@@ -178,6 +178,7 @@ fn build(k: &Knobs) -> Scenario {
         dns: zone,
         messages,
         narration: vec![],
+        pulls: vec![],
     }
 }
 

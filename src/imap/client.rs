@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use super::command::{Command, CommandBody, FetchItem, FetchItems, Flag, SearchKey, Section, SeqNum, SeqRange, SeqSet, StoreMode};
+use super::command::{Command, CommandBody, FetchItem, FetchItems, Flag, SearchKey, Section, SeqNum, SeqRange, SeqSet, StoreMode, Verb};
 use super::encode;
 use super::event::ClientEvent;
 use super::framing::{Frame, Framer};
@@ -70,6 +70,8 @@ pub struct ClientSession {
     pending: VecDeque<Vec<u8>>,
     next_tag: u32,
     tag: String,
+    /// The verb of the command in progress (for the lines that continue it).
+    verb: Verb,
     queue: VecDeque<u32>,
     exists: u32,
     rounds: u32,
@@ -89,6 +91,7 @@ impl ClientSession {
             pending: VecDeque::new(),
             next_tag: 1,
             tag: String::new(),
+            verb: Verb::Noop,
             queue: VecDeque::new(),
             exists: 0,
             rounds: 0,
@@ -119,7 +122,7 @@ impl ClientSession {
     pub fn stop_idle(&mut self) {
         if self.step == Step::Idle {
             self.rounds = self.plan.idle_rounds;
-            self.write(b"DONE\r\n".to_vec(), None);
+            self.write(b"DONE\r\n".to_vec(), None, Verb::Idle);
             self.step = Step::Done;
         }
     }
@@ -131,17 +134,19 @@ impl ClientSession {
         }
     }
 
-    fn write(&mut self, bytes: Vec<u8>, tag: Option<String>) {
-        self.events.push_back(ClientEvent::CommandSent { bytes: bytes.clone(), tag });
+    /// Write a command line (`tag`) or a line continuing the command `verb` (`tag: None`).
+    fn write(&mut self, bytes: Vec<u8>, tag: Option<String>, verb: Verb) {
+        self.events.push_back(ClientEvent::CommandSent { bytes: bytes.clone(), tag, verb });
         self.out.push_back(bytes);
     }
 
     fn send(&mut self, body: CommandBody, step: Step) {
         self.tag = format!("p{}", self.next_tag);
+        self.verb = body.verb();
         self.next_tag += 1;
         let mut parts: VecDeque<Vec<u8>> = encode::command_parts(&Command { tag: self.tag.clone(), body }).into();
         if let Some(first) = parts.pop_front() {
-            self.write(first, Some(self.tag.clone()));
+            self.write(first, Some(self.tag.clone()), self.verb);
         }
         self.pending = parts;
         self.step = step;
@@ -194,14 +199,14 @@ impl ClientSession {
         match r {
             Response::Continue(_) => {
                 if let Some(part) = self.pending.pop_front() {
-                    self.write(part, None);
+                    self.write(part, None, self.verb);
                 }
             }
             Response::Data(Data::Exists(n)) => {
                 if n > self.exists && self.step == Step::Idle {
                     // New mail while idling: leave IDLE and go round again.
                     self.events.push_back(ClientEvent::NewMail { exists: n });
-                    self.write(b"DONE\r\n".to_vec(), None);
+                    self.write(b"DONE\r\n".to_vec(), None, Verb::Idle);
                     self.step = Step::Done;
                 }
                 self.exists = n;
@@ -217,6 +222,7 @@ impl ClientSession {
                             self.events.push_back(ClientEvent::Fetched {
                                 uid,
                                 section: if name.is_empty() { "whole message".into() } else { format!("part {name}") },
+                                part: section.part.clone(),
                                 octets: data.map_or(0, |d| d.len()),
                             });
                         }

@@ -302,7 +302,7 @@ pub struct Command {
 }
 
 /// The command names, for the catalogue, the state table and hints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub enum Verb {
     Capability,
     Noop,

@@ -71,8 +71,9 @@ pub enum ServerEvent {
 /// What the scripted client session did, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum ClientEvent {
-    /// A command (or its next part after a `+`) was written.
-    CommandSent { bytes: Vec<u8>, tag: Option<String> },
+    /// A command (or its next part after a `+`, or IDLE's `DONE`: `tag: None`) was written;
+    /// `verb` is the command's.
+    CommandSent { bytes: Vec<u8>, tag: Option<String>, verb: super::command::Verb },
     /// A response arrived and was parsed.
     ResponseReceived { raw: Vec<u8>, response: Response },
     /// A response could not be parsed; the client gives up.
@@ -82,7 +83,8 @@ pub enum ClientEvent {
     /// New mail was announced (EXISTS grew), e.g. during IDLE.
     NewMail { exists: u32 },
     /// A message part the plan asked for arrived.
-    Fetched { uid: u32, section: String, octets: usize },
+    /// `part`: the section's part number (RFC 9051 §6.4.5), empty for the whole message.
+    Fetched { uid: u32, section: String, part: Vec<u32>, octets: usize },
     /// The plan is done (or abandoned) and the client logged out.
     Finished,
 }

@@ -65,6 +65,11 @@ impl Default for ServerConfig {
 /// The caller's answer to "is this the password of this user?".
 pub trait Accounts {
     fn check_password(&self, user: &str, password: &str) -> bool;
+    /// The store account a logged-in `user` reads (RFC 9051 §6.2.3 leaves the mapping to the
+    /// site); by default the user name itself.
+    fn mailbox(&self, user: &str) -> String {
+        user.to_string()
+    }
 }
 
 /// Accounts as `(user, password)` pairs.
@@ -194,7 +199,7 @@ impl ServerSession {
     pub fn is_closed(&self) -> bool {
         self.state == State::Logout
     }
-    /// The authenticated user.
+    /// The store account of the authenticated user (`Accounts::mailbox`).
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
     }
@@ -720,13 +725,14 @@ impl ServerSession {
         accounts: &dyn Accounts,
     ) {
         if accounts.check_password(user, password) {
-            if store.account(user).is_none() {
+            let account = accounts.mailbox(user);
+            if store.account(&account).is_none() {
                 // A known user without mail yet gets INBOX, Sent and Trash.
-                if let Err(e) = store.create_account(user) {
+                if let Err(e) = store.create_account(&account) {
                     self.events.push_back(ServerEvent::ProtocolViolated { what: format!("could not create the account: {e}") });
                 }
             }
-            self.user = Some(user.to_string());
+            self.user = Some(account);
             self.events.push_back(ServerEvent::AuthSucceeded { mechanism, user: user.to_string() });
             let caps = self.capabilities(State::Authenticated);
             self.done(tag, verb, &cat::OK_LOGIN, Some(Code::Capability(caps)), &[user]);

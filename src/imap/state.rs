@@ -16,7 +16,7 @@ use super::command::Verb;
 use super::response::Status;
 
 /// Where a server session is (RFC 9051 §3.1–§3.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub enum State {
     /// §3.1: the client must authenticate before most commands.
     NotAuthenticated,

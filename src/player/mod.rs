@@ -202,9 +202,9 @@ pub struct Player {
     pub timeline: Rc<view::Timeline>,
     /// The step a lesson's open question holds the player at (see [`Intent::StopAt`]).
     pub stop_at: Option<usize>,
-    /// This build cannot run the scenario (DKIM signing or checking in the viewer, see
-    /// `sim::dkim::needs_crypto`): the trace has no events and the page hands itself to the
-    /// studio. Always false in the studio and native builds.
+    /// This build cannot run the scenario (DKIM signing or checking, or POP3/IMAP mail
+    /// programs, in the viewer; see `sim::world::needs_studio`): the trace has no events and the
+    /// page hands itself to the studio. Always false in the studio and native builds.
     pub needs_studio: bool,
 }
 
@@ -218,7 +218,7 @@ impl Player {
     fn with(scenario: Scenario, edited: bool) -> Player {
         // The viewer build has no public-key cryptography (sim/dkim/crypto.rs): a scenario that
         // signs or verifies DKIM is not run there but handed to the studio (ui/studio.rs).
-        let needs_studio = !crate::sim::dkim::CRYPTO && crate::sim::dkim::needs_crypto(&scenario);
+        let needs_studio = world::needs_studio(&scenario);
         let trace = if needs_studio { world::unstarted(&scenario) } else { world::run(&scenario) };
         Player::with_trace(scenario, edited, trace, needs_studio)
     }

@@ -80,7 +80,7 @@ macro_rules! response {
 }
 
 response!(GREETING, "greeting", Ok, None, "{} POP3 server ready {}", multi: false,
-    "The server is ready; the <...> part is a timestamp for APOP.",
+    "The server is ready; the part in angle brackets is a timestamp for APOP.",
     "Every POP3 session opens with +OK; a server that supports APOP puts a unique timestamp in angle brackets in the greeting, which the client hashes with its secret",
     "RFC 1939 §4, §7");
 response!(CAPA, "capa", Ok, None, "Capability list follows", multi: true,

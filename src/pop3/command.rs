@@ -19,7 +19,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// The command keywords smtp-sim's POP3 core understands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub enum Verb {
     User,
     Pass,

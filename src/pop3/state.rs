@@ -13,7 +13,7 @@ use super::catalogue::{self as cat, ResponseSpec};
 use super::command::Verb;
 
 /// Where a POP3 server session is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub enum State {
     /// Greeted; the client must identify itself (RFC 1939 §4).
     Authorization,

@@ -27,6 +27,8 @@ mod v2;
 mod v3;
 #[cfg(feature = "studio")]
 mod v4;
+#[cfg(feature = "studio")]
+mod v5;
 
 use std::fmt;
 
@@ -34,7 +36,7 @@ use crate::sim::scenario::{self, Scenario, ScenarioError};
 
 /// The version this build writes, and the newest it reads. Bump it whenever the body layout or
 /// the postcard layout of `Scenario` (the fields of `sim/spec.rs`) changes.
-pub const VERSION: u8 = 5;
+pub const VERSION: u8 = 6;
 /// Cap on the decompressed body (a decompression bomb stops here).
 pub const MAX_DECOMPRESSED: usize = 1 << 20;
 /// Cap on the link text itself.
@@ -200,13 +202,13 @@ pub fn decode(link: &str) -> Result<ShareState, ShareError> {
     let payload = &rest[digits..];
     // Versions are read newest-first; an older format is migrated to the current state.
     match version {
-        1..=5 => {
+        1..=6 => {
             let Some(payload) = payload.strip_prefix('.') else {
                 return Err(ShareError::Incomplete { detail: "the \".\" after the version is missing".into() });
             };
-            // v1 to v5 share the record; they differ only in how a custom scenario is written
-            // (v1: TOML; v2 to v4: postcard of the layouts frozen in `v2.rs`, `v3.rs` and
-            // `v4.rs`; v5: today's).
+            // v1 to v6 share the record; they differ only in how a custom scenario is written
+            // (v1: TOML; v2 to v5: postcard of the layouts frozen in `v2.rs` to `v5.rs`; v6:
+            // today's).
             decode_record(payload, version as u8)
         }
         v if v > u32::from(VERSION) => Err(ShareError::NewerVersion { found: v }),
@@ -322,6 +324,9 @@ fn custom_scenario(data: &[u8], version: u8) -> Result<Scenario, ShareError> {
     } else if version == 4 {
         let (old, rest): (v4::Scenario, &[u8]) = postcard::take_from_bytes(data).map_err(|_| damaged())?;
         (v4::migrate(old), rest)
+    } else if version == 5 {
+        let (old, rest): (v5::Scenario, &[u8]) = postcard::take_from_bytes(data).map_err(|_| damaged())?;
+        (v5::migrate(old), rest)
     } else {
         postcard::take_from_bytes(data).map_err(|_| damaged())?
     };

@@ -85,6 +85,7 @@ pub fn migrate(s: Scenario) -> cur::Scenario {
         dns: s.dns,
         messages: s.messages.into_iter().map(message).collect(),
         narration: s.narration,
+        pulls: Vec::new(),
     }
 }
 

@@ -46,6 +46,7 @@ pub fn migrate(s: Scenario) -> cur::Scenario {
         dns: s.dns,
         messages: s.messages.into_iter().map(v3::message).collect(),
         narration: s.narration,
+        pulls: Vec::new(),
     }
 }
 

@@ -139,6 +139,7 @@ pub fn topology() -> Scenario {
         dns,
         messages: Vec::new(),
         narration: Vec::new(),
+        pulls: Vec::new(),
     }
 }
 

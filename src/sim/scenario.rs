@@ -354,6 +354,7 @@ impl Scenario {
                 }
             }
         }
+        self.pull_problems(&mut out);
         for (i, n) in self.narration.iter().enumerate() {
             if let Some(id) = &n.node {
                 if !self.nodes.iter().any(|x| &x.id == id) {
@@ -364,11 +365,102 @@ impl Scenario {
         out
     }
 
+    /// Problems of the `[[pull]]` mail programs: a client node reads from a server node that
+    /// offers the protocol (`policy::serves_pop3`/`serves_imap`), as an account that
+    /// `policy::account_mailbox` maps to one of its mailboxes, at times inside the run.
+    fn pull_problems(&self, out: &mut Vec<(Vec<Seg>, String)>) {
+        if self.pulls.len() > 64 {
+            out.push((vec![Seg::Key("pull".into())], format!("{} pull clients; at most 64 are supported", self.pulls.len())));
+        }
+        let known = || self.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>().join(", ");
+        for (i, p) in self.pulls.iter().enumerate() {
+            let pp = |field: &str| vec![Seg::Key("pull".into()), Seg::Index(i), Seg::Key(field.into())];
+            match self.node(&p.client) {
+                None => out.push((pp("client"), format!("no node has id {:?} (known: {})", p.client, known()))),
+                Some(n) if n.kind != NodeKind::Client => {
+                    out.push((pp("client"), format!("node {:?} is a server; mail is read by client nodes (mail programs)", p.client)))
+                }
+                Some(_) => {}
+            }
+            let (port, name) = match p.protocol {
+                PullProtocol::Pop3 => (110, "POP3"),
+                PullProtocol::Imap => (143, "IMAP"),
+            };
+            match self.node(&p.server) {
+                None => out.push((pp("server"), format!("no node has id {:?} (known: {})", p.server, known()))),
+                Some(n) if n.kind != NodeKind::Server => {
+                    out.push((pp("server"), format!("node {:?} is a client; mail is read from a server node", p.server)))
+                }
+                Some(n) => {
+                    let serves = match p.protocol {
+                        PullProtocol::Pop3 => super::policy::serves_pop3(n),
+                        PullProtocol::Imap => super::policy::serves_imap(n),
+                    };
+                    if !serves {
+                        out.push((
+                            pp("protocol"),
+                            format!("node {:?} does not serve {name}: add {port} to its `ports` (RFC 1939 §3 / RFC 9051 §2.1)", p.server),
+                        ));
+                    }
+                    if super::policy::account_mailbox(n, &p.user).is_none() {
+                        out.push((
+                            pp("user"),
+                            format!(
+                                "{:?} names no mailbox of node {:?} (a user is an address in its `mailboxes`, or a name at its first domain; mailboxes: {})",
+                                p.user,
+                                p.server,
+                                n.mailboxes.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+            // What goes on the wire must be one line of printable text (no command injection).
+            for (field, v) in [("user", &p.user), ("password", &p.password)] {
+                if v.is_empty() || v.len() > 128 || v.chars().any(|c| c.is_control() || c == ' ') {
+                    out.push((pp(field), "1 to 128 characters on one line, without spaces".into()));
+                }
+            }
+            if p.at.is_empty() {
+                out.push((pp("at"), "give at least one time to check for mail, e.g. [\"2m\"]".into()));
+            }
+            if p.at.len() > 100 {
+                out.push((pp("at"), format!("{} times; at most 100 are supported", p.at.len())));
+            }
+            if let Some(k) = p.at.iter().position(|t| t.0 > MAX_PULL_TIME.0) {
+                let mut path = pp("at");
+                path.push(Seg::Index(k));
+                out.push((path, format!("{} is after the end of every run ({MAX_PULL_TIME})", p.at[k])));
+            }
+            if p.protocol == PullProtocol::Imap {
+                for (field, set) in [("leave_on_server", p.leave_on_server), ("login", p.login != PullLogin::User)] {
+                    if set {
+                        out.push((pp(field), format!("`{field}` is for POP3; IMAP leaves mail on the server and logs in with LOGIN")));
+                    }
+                }
+            } else {
+                for (field, set) in [("fetch", p.fetch != PullPart::Whole), ("idle", p.idle.is_some())] {
+                    if set {
+                        out.push((pp(field), format!("`{field}` is for IMAP; POP3 always downloads whole messages")));
+                    }
+                }
+            }
+            if let Some(idle) = p.idle {
+                if idle.0 == 0 || idle.0 > 86_400_000 {
+                    out.push((pp("idle"), "from 1s to 1d (RFC 2177 §3: clients re-issue IDLE at least every 29 minutes)".into()));
+                }
+            }
+        }
+    }
+
     /// The node with this id.
     pub fn node(&self, id: &str) -> Option<&NodeSpec> {
         self.nodes.iter().find(|n| n.id == id)
     }
 }
+
+/// The latest time a pull client may check for mail: the world stops at 60 days (`world.rs`).
+pub const MAX_PULL_TIME: super::clock::Span = super::clock::Span(59 * 86_400_000);
 
 /// The EHLO keywords a server node can list in `extensions` (what its session implements).
 pub const EXTENSION_KEYWORDS: &[&str] =

@@ -41,6 +41,9 @@ pub struct Scenario {
     /// Short story lines attached to the first trace event with a matching key.
     #[serde(default, rename = "narration")]
     pub narration: Vec<Narration>,
+    /// Mail programs that read mail from a server with POP3 or IMAP (the pull half of e-mail).
+    #[serde(default, rename = "pull")]
+    pub pulls: Vec<PullSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -451,4 +454,79 @@ pub struct Narration {
     /// Only events sent or received by this node (its id) match.
     #[serde(default)]
     pub node: Option<String>,
+}
+
+/// The retrieval protocol a mail program reads its mailbox with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PullProtocol {
+    /// POP3 (RFC 1939), port 110: download, usually then delete.
+    Pop3,
+    /// IMAP (RFC 9051), port 143: read on the server, flags shared by every device.
+    Imap,
+}
+
+/// How a POP3 mail program logs in (RFC 1939 §7, RFC 5034).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PullLogin {
+    /// USER and PASS: the password in clear (RFC 1939 §7).
+    #[default]
+    User,
+    /// APOP: an MD5 digest of the greeting's timestamp and the password (RFC 1939 §7).
+    Apop,
+    /// AUTH PLAIN (RFC 5034, RFC 4616).
+    Plain,
+}
+
+/// Which part of a new message an IMAP mail program downloads (after its BODYSTRUCTURE).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PullPart {
+    /// The whole message (`BODY.PEEK[]`).
+    #[default]
+    Whole,
+    /// The first text part.
+    Text,
+    /// The first attachment only (a phone saving data).
+    Attachment,
+}
+
+/// A mail program that pulls mail: at each time in `at` it connects to `server` with
+/// `protocol`, logs in as `user` and fetches what is new.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullSpec {
+    /// The id of the client node that reads (a laptop, a phone).
+    pub client: String,
+    /// The id of the server node that holds the mailbox (it must listen on 110 or 143).
+    pub server: String,
+    pub protocol: PullProtocol,
+    /// The account name (`bob`, or the address `bob@example.org`).
+    pub user: String,
+    pub password: String,
+    /// When the program checks for mail, one session each time.
+    pub at: Vec<Span>,
+    /// POP3: keep the messages on the server and download only those whose UIDL id is new
+    /// (Thunderbird's "leave messages on server"); `false` downloads and deletes.
+    #[serde(default)]
+    pub leave_on_server: bool,
+    /// POP3: how to log in.
+    #[serde(default)]
+    pub login: PullLogin,
+    /// POP3: send STLS first when the server offers it (RFC 2595). IMAP always does STARTTLS
+    /// when the server says LOGINDISABLED (RFC 9051 §6.2.3).
+    #[serde(default = "yes")]
+    pub tls: bool,
+    /// IMAP: what to download of each unseen message.
+    #[serde(default)]
+    pub fetch: PullPart,
+    /// IMAP: set \Seen on each message fetched (`BODY.PEEK` does not), so other devices see
+    /// it as read.
+    #[serde(default = "yes")]
+    pub mark_seen: bool,
+    /// IMAP: after fetching, wait in IDLE (RFC 2177) this long for new mail, fetch it when
+    /// the server announces it, then log out.
+    #[serde(default)]
+    pub idle: Option<Span>,
 }

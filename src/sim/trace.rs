@@ -18,7 +18,7 @@ use crate::smtp::reply::{EnhancedCode, Reply, ReplyClass};
 use crate::smtp::state::{State, Transition};
 
 /// Bumped whenever the JSON form changes incompatibly.
-pub const TRACE_VERSION: u32 = 3;
+pub const TRACE_VERSION: u32 = 4;
 
 /// Which layer of the mail system an event belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,6 +30,10 @@ pub enum Layer {
     Tcp,
     /// SMTP commands, replies and message data.
     Smtp,
+    /// POP3 commands and responses: a mail program pulling mail (RFC 1939).
+    Pop3,
+    /// IMAP commands and responses: a mail program reading mail on the server (RFC 9051).
+    Imap,
     /// Queue decisions of an MTA: queued, retry scheduled, expired, bounce created.
     Queue,
     /// Final delivery into a mailbox.
@@ -63,6 +67,10 @@ pub enum Kind {
     UserNotice,
     DkimSigned,
     AuthChecked,
+    /// A mail program now has a message (or a part of one) it pulled with POP3 or IMAP.
+    Retrieved,
+    /// Messages left a mailbox for good (POP3's UPDATE state, RFC 1939 §6).
+    Removed,
 }
 
 impl Kind {
@@ -89,6 +97,8 @@ impl Kind {
             Kind::UserNotice => "user-notice",
             Kind::DkimSigned => "dkim-signed",
             Kind::AuthChecked => "auth-checked",
+            Kind::Retrieved => "retrieved",
+            Kind::Removed => "removed",
         }
     }
 }
@@ -110,6 +120,82 @@ pub enum Facts {
     /// A receiving server checked who sent a message: SPF, DKIM, DMARC (RFC 7208, RFC 6376 §6,
     /// RFC 7489 §6.6) and wrote `Authentication-Results:` (RFC 8601).
     Authentication(Box<AuthChecks>),
+    /// A POP3 command line (RFC 1939 §3) as the mail program sent it.
+    Pop3Command { verb: crate::pop3::command::Verb },
+    /// A POP3 response (RFC 1939 §3) as the server session sent it.
+    Pop3Reply(Pop3Reply),
+    /// An IMAP command (RFC 9051 §6) as the mail program sent it; `tag: None` is a line that
+    /// continues the command (IDLE's `DONE`, RFC 2177 §3).
+    ImapCommand {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tag: Option<String>,
+        verb: crate::imap::command::Verb,
+    },
+    /// An IMAP response (RFC 9051 §7) as the server session sent it.
+    ImapResponse(ImapResponse),
+}
+
+/// A POP3 response: the server session knew the catalogue entry and its states; the world
+/// knew which command it answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pop3Reply {
+    /// The catalogue entry the server built the response from (written as its key).
+    #[serde(with = "pop3_key")]
+    pub key: &'static crate::pop3::catalogue::ResponseSpec,
+    /// The command it answers (`None`: the greeting, or a line that did not parse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<crate::pop3::command::Verb>,
+    pub before: crate::pop3::state::State,
+    pub after: crate::pop3::state::State,
+}
+
+/// An IMAP response: untagged data or status, a `+` continuation, or the tagged status that
+/// ends a command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImapResponse {
+    /// The catalogue entry (written as its key).
+    #[serde(with = "imap_key")]
+    pub key: &'static crate::imap::catalogue::ResponseSpec,
+    /// The tag of a tagged response (`None`: `*` or `+`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The command a tagged response ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<crate::imap::command::Verb>,
+    pub before: crate::imap::state::State,
+    pub after: crate::imap::state::State,
+}
+
+/// A POP3 catalogue entry in the JSON is its key.
+mod pop3_key {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::pop3::catalogue::{response_spec, ResponseSpec};
+
+    pub fn serialize<S: Serializer>(k: &&'static ResponseSpec, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(k.key)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static ResponseSpec, D::Error> {
+        let k = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        response_spec(&k).ok_or_else(|| serde::de::Error::custom(format!("no POP3 response is catalogued as {k:?}")))
+    }
+}
+
+/// An IMAP catalogue entry in the JSON is its key.
+mod imap_key {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::imap::catalogue::{response, ResponseSpec};
+
+    pub fn serialize<S: Serializer>(k: &&'static ResponseSpec, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(k.key)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static ResponseSpec, D::Error> {
+        let k = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        response(&k).ok_or_else(|| serde::de::Error::custom(format!("no IMAP response is catalogued as {k:?}")))
+    }
 }
 
 /// One tag of a `DKIM-Signature:` field with what it means (RFC 6376 §3.5), for the inspector.
@@ -246,6 +332,8 @@ impl Facts {
     pub fn class(&self) -> Option<ReplyClass> {
         match self {
             Facts::SmtpReply(r) => Some(r.class),
+            Facts::Pop3Reply(r) => Some(pop3_class(r.key)),
+            Facts::ImapResponse(r) => imap_class(r.key),
             _ => None,
         }
     }
@@ -256,6 +344,21 @@ impl Facts {
             Facts::SmtpReply(r) => Some(match r.enhanced {
                 Some(x) => format!("{} {x}", r.code),
                 None => r.code.to_string(),
+            }),
+            Facts::Pop3Reply(r) => {
+                use crate::pop3::response::Status;
+                let code = r.key.code.as_ref().map(|c| format!(" [{}]", c.as_str())).unwrap_or_default();
+                Some(match (r.key.key == crate::pop3::catalogue::CONTINUE.key, r.key.status) {
+                    (true, _) => "+".to_string(),
+                    (false, Status::Ok) => "+OK".to_string(),
+                    (false, Status::Err) => format!("-ERR{code}"),
+                })
+            }
+            Facts::ImapResponse(r) => Some(match (&r.tag, r.key.status) {
+                (Some(t), Some(st)) => format!("{t} {}", st.name()),
+                (None, Some(st)) => format!("* {}", st.name()),
+                (_, None) if r.key.key.starts_with("cont.") => "+".to_string(),
+                (_, None) => "*".to_string(),
             }),
             _ => None,
         }
@@ -269,6 +372,26 @@ impl Facts {
                 Entry { title: c.syntax, detail: c.purpose, rfc: c.rfc }
             }
             Facts::SmtpReply(r) => Entry { title: r.key.meaning, detail: r.key.why, rfc: r.key.rfc },
+            Facts::Pop3Command { verb } => {
+                let c = crate::pop3::catalogue::command_spec(*verb);
+                Entry { title: c.syntax, detail: c.purpose, rfc: c.rfc }
+            }
+            Facts::Pop3Reply(r) => Entry { title: r.key.meaning, detail: r.key.why, rfc: r.key.rfc },
+            Facts::ImapCommand { tag: None, verb: crate::imap::command::Verb::Idle } => Entry {
+                title: "DONE",
+                detail: "Ends IDLE: the client stops waiting for news and may send commands again; the server answers the IDLE command's tag with OK.",
+                rfc: "RFC 2177 §3",
+            },
+            Facts::ImapCommand { tag: None, .. } => Entry {
+                title: "literal",
+                detail: "The octets of a literal, sent after the server's + invited them (the {n} before it counted them).",
+                rfc: "RFC 9051 §4.3",
+            },
+            Facts::ImapCommand { verb, .. } => {
+                let c = crate::imap::catalogue::command(*verb);
+                Entry { title: c.syntax, detail: c.purpose, rfc: c.rfc }
+            }
+            Facts::ImapResponse(r) => Entry { title: r.key.meaning, detail: r.key.why, rfc: r.key.rfc },
             Facts::DkimSigned(_) => Entry {
                 title: "DKIM signature added",
                 detail: "The sending server hashes the body and the header fields named in h=, signs the hash with its private key and puts the result in a DKIM-Signature: field; anyone can fetch the public key from DNS and check that the signing domain really sent these bytes.",
@@ -286,6 +409,8 @@ impl Facts {
     pub fn key(&self) -> Option<&'static str> {
         match self {
             Facts::SmtpReply(r) => Some(r.key.key),
+            Facts::Pop3Reply(r) => Some(r.key.key),
+            Facts::ImapResponse(r) => Some(r.key.key),
             _ => None,
         }
     }
@@ -294,6 +419,8 @@ impl Facts {
     pub fn verb(&self) -> Option<&'static str> {
         match self {
             Facts::SmtpCommand { verb } => Some(verb.as_str()),
+            Facts::Pop3Command { verb } => Some(verb.keyword()),
+            Facts::ImapCommand { tag: Some(_), verb } => Some(verb.name()),
             _ => None,
         }
     }
@@ -314,6 +441,26 @@ impl Facts {
         }
     }
 
+    /// Which protocol's exchange this is (`None`: not a command or reply).
+    pub fn protocol(&self) -> Option<Protocol> {
+        match self {
+            Facts::SmtpCommand { .. } | Facts::SmtpReply(_) => Some(Protocol::Smtp),
+            Facts::Pop3Command { .. } | Facts::Pop3Reply(_) => Some(Protocol::Pop3),
+            Facts::ImapCommand { .. } | Facts::ImapResponse(_) => Some(Protocol::Imap),
+            Facts::DkimSigned(_) | Facts::Authentication(_) => None,
+        }
+    }
+
+    /// A POP3 or IMAP server session's states before and after a response, in the RFC's words
+    /// (`AUTHORIZATION` → `TRANSACTION`; `Authenticated` → `Selected`).
+    pub fn pull_states(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Facts::Pop3Reply(r) => Some((r.before.rfc_name(), r.after.rfc_name())),
+            Facts::ImapResponse(r) => Some((r.before.name(), r.after.name())),
+            _ => None,
+        }
+    }
+
     /// The SMTP server's state change, for the state diagram drawn from [`TRANSITIONS`](crate::smtp::state::TRANSITIONS).
     pub fn state_change(&self) -> Option<StateChange> {
         match self {
@@ -322,6 +469,57 @@ impl Facts {
             }
             _ => None,
         }
+    }
+}
+
+/// The protocol of a command or reply: SMTP pushes mail towards the recipient's server, POP3
+/// and IMAP pull it from there to the recipient's mail program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    Smtp,
+    Pop3,
+    Imap,
+}
+
+impl Protocol {
+    /// Does this protocol pull mail (from the server to the mail program)?
+    pub fn pulls(self) -> bool {
+        !matches!(self, Protocol::Smtp)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Smtp => "SMTP",
+            Protocol::Pop3 => "POP3",
+            Protocol::Imap => "IMAP",
+        }
+    }
+}
+
+/// A POP3 response's class: `+OK` done, `+ ` go on (AUTH), `-ERR` with a temporary response
+/// code (RFC 2449 §8.1 `[IN-USE]`, `[LOGIN-DELAY]`, RFC 3206 §4 `[SYS/TEMP]`) try later, any
+/// other `-ERR` failed.
+fn pop3_class(spec: &crate::pop3::catalogue::ResponseSpec) -> ReplyClass {
+    use crate::pop3::response::{RespCode, Status};
+    if spec.key == crate::pop3::catalogue::CONTINUE.key {
+        return ReplyClass::Intermediate;
+    }
+    match (spec.status, &spec.code) {
+        (Status::Ok, _) => ReplyClass::Completed,
+        (Status::Err, Some(RespCode::InUse | RespCode::LoginDelay | RespCode::SysTemp)) => ReplyClass::Transient,
+        (Status::Err, _) => ReplyClass::Permanent,
+    }
+}
+
+/// An IMAP response's class: OK/PREAUTH done, `+` go on, NO/BAD failed (RFC 9051 §7.1); BYE
+/// (the server is closing, after LOGOUT too) and untagged data have none.
+fn imap_class(spec: &crate::imap::catalogue::ResponseSpec) -> Option<ReplyClass> {
+    use crate::imap::response::Status;
+    match spec.status {
+        Some(Status::Ok | Status::PreAuth) => Some(ReplyClass::Completed),
+        Some(Status::No | Status::Bad) => Some(ReplyClass::Permanent),
+        Some(Status::Bye) => None,
+        None if spec.key.starts_with("cont.") => Some(ReplyClass::Intermediate),
+        None => None,
     }
 }
 
@@ -412,11 +610,11 @@ impl Event {
     /// why and RFC section of a reply, or a command's purpose and RFC section.
     pub fn meaning(&self) -> Cow<'static, str> {
         match &self.facts {
-            Some(f @ Facts::SmtpReply(_)) => {
+            Some(f @ (Facts::SmtpReply(_) | Facts::Pop3Reply(_) | Facts::ImapResponse(_))) => {
                 let x = f.entry();
                 Cow::Owned(format!("{} {} ({})", x.title, x.detail, x.rfc))
             }
-            Some(f @ Facts::SmtpCommand { .. }) => {
+            Some(f @ (Facts::SmtpCommand { .. } | Facts::Pop3Command { .. } | Facts::ImapCommand { .. })) => {
                 let x = f.entry();
                 Cow::Owned(format!("{} ({})", x.detail, x.rfc))
             }
@@ -544,6 +742,16 @@ pub struct StoredMessage {
     pub is_bounce: bool,
     /// The full message as stored (with Return-Path and Received lines).
     pub raw: String,
+    /// Its UID in the server's mail store, when the node serves POP3 or IMAP to a mail program
+    /// of the scenario (RFC 9051 §2.3.1.1; POP3's UIDL id is `UIDVALIDITY.UID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    /// The `seq` of the event after which it is \\Seen (a POP3 RETR or an IMAP STORE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<usize>,
+    /// The `seq` of the event that removed it from the mailbox (POP3's UPDATE after DELE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<usize>,
 }
 
 /// A queue entry still waiting at the end of the run.
@@ -656,6 +864,8 @@ pub fn layer_name(l: Layer) -> &'static str {
         Layer::Dns => "DNS",
         Layer::Tcp => "TCP",
         Layer::Smtp => "SMTP",
+        Layer::Pop3 => "POP3",
+        Layer::Imap => "IMAP",
         Layer::Queue => "QUEUE",
         Layer::Mailbox => "MBOX",
         Layer::User => "USER",

@@ -32,6 +32,18 @@ use super::trace::{
 };
 use super::{date, dkim, dmarc, dsn, mime};
 
+mod pull;
+
+pub use pull::PULL;
+
+/// Whether this build cannot run `sc`, so the viewer hands it to the studio
+/// (`Player::needs_studio`): it signs or checks DKIM and the build has no public-key crypto
+/// (`dkim::needs_crypto`, the `dkim` feature), or it has POP3/IMAP mail programs and the build
+/// has no retrieval (`[[pull]]`, the `pull` feature). One rule for every part the viewer drops.
+pub fn needs_studio(sc: &Scenario) -> bool {
+    (!dkim::CRYPTO && dkim::needs_crypto(sc)) || (!PULL && !sc.pulls.is_empty())
+}
+
 /// Runs a scenario to the end and returns its trace.
 pub fn run(scenario: &Scenario) -> Trace {
     let mut w = World::new(scenario);
@@ -40,7 +52,7 @@ pub fn run(scenario: &Scenario) -> Trace {
 }
 
 /// The trace of `scenario` before anything happened: its nodes, no events. What the viewer shows
-/// while it hands a scenario it cannot run (`dkim::needs_crypto`) to the studio.
+/// while it hands a scenario it cannot run ([`needs_studio`]) to the studio.
 pub fn unstarted(scenario: &Scenario) -> Trace {
     Trace {
         version: TRACE_VERSION,
@@ -65,7 +77,7 @@ fn node_infos(sc: &Scenario) -> Vec<NodeInfo> {
         .map(|n| NodeInfo {
             id: n.id.clone(),
             name: if n.name.is_empty() { n.host.clone() } else { n.name.clone() },
-            role: role(n),
+            role: role(n, sc.messages.iter().any(|m| m.client == n.id)),
             host: n.host.clone(),
             address: n.address.clone(),
             domains: n.domains.clone(),
@@ -101,6 +113,20 @@ enum Action {
     ToClient(u32, Vec<u8>),
     /// The client end learns that the server closed the connection.
     ClosedToClient(u32),
+    /// Pull client `n` (`scenario.pulls[n]`) checks for mail (`pull.rs`).
+    Pull(usize),
+    /// A pull connection's TCP attempt reaches the server (or fails).
+    PullConnect(u32),
+    /// Bytes arrive at the server end of pull connection `n`.
+    PullToServer(u32, Vec<u8>),
+    /// Bytes arrive at the mail program's end of pull connection `n`.
+    PullToClient(u32, Vec<u8>),
+    /// The mail program learns that the server closed pull connection `n`.
+    PullClosedToClient(u32),
+    /// The server learns that the mail program closed pull connection `n`.
+    PullClosedToServer(u32),
+    /// An IMAP mail program's IDLE has lasted as long as it waits (`pull.idle`).
+    PullIdleEnd(u32),
 }
 
 /// Why a connection exists.
@@ -311,6 +337,9 @@ struct World<'s> {
     dns: dns::Zone,
     /// Each node's DKIM signing key, if it signs.
     keys: Vec<Option<dkim::Key>>,
+    /// The mail programs that read with POP3 or IMAP, their connections and the mail stores
+    /// they read (empty without the `pull` feature).
+    pulls: pull::Pulls,
 }
 
 pub(crate) fn addr_of(header: &str) -> String {
@@ -371,9 +400,13 @@ impl<'s> World<'s> {
             zone: date::iso8601_offset(&sc.clock.start),
             next_msg: 1,
             actions: 0,
+            pulls: pull::Pulls::default(),
         };
         for (i, m) in sc.messages.iter().enumerate() {
             w.schedule(m.at.0, Action::Submit(i));
+        }
+        if PULL {
+            w.schedule_pulls();
         }
         w
     }
@@ -457,6 +490,13 @@ impl<'s> World<'s> {
                     self.conns[c as usize].cs.connection_closed();
                     self.pump_client(c);
                 }
+                Action::Pull(p) => self.pull(p),
+                Action::PullConnect(k) => self.pull_connect_arrives(k),
+                Action::PullToServer(k, bytes) => self.pull_to_server(k, &bytes),
+                Action::PullToClient(k, bytes) => self.pull_to_client(k, &bytes),
+                Action::PullClosedToClient(k) => self.pull_closed_to_client(k),
+                Action::PullClosedToServer(k) => self.pull_closed_to_server(k),
+                Action::PullIdleEnd(k) => self.pull_idle_end(k),
             }
         }
     }
@@ -713,8 +753,16 @@ impl<'s> World<'s> {
         );
         ev.conn = Some(id);
         ev.bounce = bounce;
+        let (delay, failure) = self.reach(client, server, port);
+        self.conns[id as usize].failure = failure;
+        self.schedule(self.now + delay, Action::Connect(id));
+    }
+
+    /// How a TCP connection from `client` to `server` on `port` goes: after how long the
+    /// client learns the outcome, and the failure if it fails.
+    fn reach(&self, client: usize, server: Option<usize>, port: u16) -> (Millis, Option<ConnFailure>) {
         let spec = &self.nodes[client].spec;
-        let (delay, failure) = if spec.blocked_ports.contains(&port) {
+        if spec.blocked_ports.contains(&port) {
             (self.sc.clock.timeout.0, Some(ConnFailure::Blocked))
         } else {
             match server.map(|s| &self.nodes[s].spec) {
@@ -725,9 +773,7 @@ impl<'s> World<'s> {
                 }
                 Some(_) => (self.latency(), None),
             }
-        };
-        self.conns[id as usize].failure = failure;
-        self.schedule(self.now + delay, Action::Connect(id));
+        }
     }
 
     fn purpose_is_bounce(&self, p: &Purpose) -> bool {
@@ -1468,13 +1514,19 @@ impl World<'_> {
         self.stored.push(StoredMessage {
             seq,
             node: who,
-            mailbox,
+            mailbox: mailbox.clone(),
             mail_from: from.to_string(),
             rcpt_to: rcpt.to_string(),
             time: self.now,
             is_bounce,
             raw: String::from_utf8_lossy(&raw).into_owned(),
+            uid: None,
+            seen: None,
+            removed: None,
         });
+        if PULL {
+            self.pull_delivered(node, &mailbox, &raw);
+        }
     }
 
     /// One delivery attempt of a queued job: route, then connect to the first hop.
@@ -1885,6 +1937,9 @@ impl World<'_> {
                 });
             }
         }
+        if PULL {
+            pull::number_connections(&mut self.events);
+        }
         narrate(self.sc, &mut self.events);
         let nodes = node_infos(self.sc);
         Trace {
@@ -1903,9 +1958,11 @@ impl World<'_> {
     }
 }
 
-fn role(n: &NodeSpec) -> NodeRole {
+/// A node's role; `sends`: a mail program with messages to send (one that only reads mail with
+/// POP3 or IMAP is no sending host).
+fn role(n: &NodeSpec, sends: bool) -> NodeRole {
     match n.kind {
-        NodeKind::Client => NodeRole::MailProgram { port25: n.port == Some(25), direct: n.server.is_none() },
+        NodeKind::Client => NodeRole::MailProgram { port25: n.port == Some(25), direct: n.server.is_none() && sends },
         NodeKind::Server => {
             let submission = n.ports.contains(&587);
             let relay = if n.open_relay {

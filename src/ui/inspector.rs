@@ -39,6 +39,8 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Send => "the user sends a message",
         Kind::DkimSigned => "DKIM signature added",
         Kind::AuthChecked => "sender authentication checked",
+        Kind::Retrieved => "the mail program now has the message",
+        Kind::Removed => "removed from the mailbox",
     }
 }
 
