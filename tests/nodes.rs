@@ -40,7 +40,8 @@ fn at_the_last_step_queues_and_mailboxes_equal_the_end_of_the_run() {
         let v = View::at(t, last);
         let mut shown: Vec<usize> = nodes::mailboxes(t, &v).iter().flat_map(|m| m.messages.iter().map(|r| r.index)).collect();
         shown.sort();
-        assert_eq!(shown, (0..t.mailboxes.len()).collect::<Vec<_>>(), "{id}: every stored message, once");
+        let kept: Vec<usize> = (0..t.mailboxes.len()).filter(|&i| t.mailboxes[i].removed.is_none()).collect();
+        assert_eq!(shown, kept, "{id}: every stored message not removed by POP3, once");
         for m in nodes::mailboxes(t, &v) {
             for r in &m.messages {
                 let s = &t.mailboxes[r.index];
@@ -65,6 +66,12 @@ fn a_message_shows_exactly_from_its_delivered_event_on() {
                 assert!(!is_delivered(&View::at(t, m.seq - 1), i), "{id}: message {i} shown before it was delivered");
             }
             assert!(is_delivered(&View::at(t, m.seq), i), "{id}: message {i} missing at its delivery");
+            if let Some(r) = m.removed {
+                // POP3's UPDATE (RFC 1939 §6): gone from the step of its `removed` event on.
+                assert_eq!(t.events[r].kind, Kind::Removed, "{id}: message {i} names its removal event");
+                assert!(is_delivered(&View::at(t, r - 1), i), "{id}: message {i} gone before its removal");
+                assert!(!is_delivered(&View::at(t, r), i), "{id}: message {i} still shown after its removal");
+            }
         }
     }
 }

@@ -10,7 +10,8 @@
 //! [`JobNote`]: on `queued`, `retry-scheduled`, `delivery-failed`, `expired`, `bounce-created`,
 //! and on the 2xx reply to the end of the data, when the next server took responsibility, RFC 5321
 //! §6.1), so the queue at a step is the latest note of each job whose recipients still wait.
-//! Mailboxes: each stored message names the `seq` of its `delivered` event. Tests check that at
+//! Mailboxes: each stored message names the `seq` of its `delivered` event, and of the `removed`
+//! event that took it out again (POP3's UPDATE), if one did. Tests check that at
 //! the last step both equal what the simulation reports at the end, for every built-in scenario.
 
 use std::collections::{BTreeMap, HashMap};
@@ -180,6 +181,24 @@ impl Fold {
                 m.messages += 1;
                 m.bounces += usize::from(bounce);
                 m.stored.extend(found);
+            }
+            Kind::Removed => {
+                // POP3's UPDATE (RFC 1939 §6): the stored messages it removed name this event.
+                for (i, s) in trace.mailboxes.iter().enumerate().filter(|(_, s)| s.removed == Some(e.seq)) {
+                    let Some(b) = self.mailboxes.iter().position(|m| m.node == s.node && m.mailbox == s.mailbox) else { continue };
+                    let m = &mut self.mailboxes[b];
+                    let Some(k) = m.stored.iter().position(|&x| x == i) else { continue };
+                    m.stored.remove(k);
+                    m.messages -= 1;
+                    m.bounces -= usize::from(s.is_bounce);
+                    if m.messages == 0 {
+                        self.mailboxes.remove(b);
+                    }
+                    nodes[at].stored = nodes[at].stored.saturating_sub(1);
+                    if s.is_bounce {
+                        nodes[at].bounces_stored = nodes[at].bounces_stored.saturating_sub(1);
+                    }
+                }
             }
             _ => {}
         }
