@@ -315,3 +315,74 @@ fn hostile_pull_values_never_panic() {
     s.pulls[0].at = vec![Span(0), Span(u64::MAX / 2), Span(0)];
     let _ = world::run(&s);
 }
+
+#[test]
+fn pull_arrows_are_marked_in_the_layout_and_the_svg_in_words() {
+    use smtp_sim::diagram::{layout, to_svg, Item, LayoutOptions, SvgOptions, PULL_TAG};
+    let t = run("laptop-pop3-phone-imap");
+    let d = layout(&t, &LayoutOptions::default());
+    let mut pulls = 0;
+    for r in &d.rows {
+        if let Item::Arrow(a) = &r.item {
+            let e = &t.events[r.seq];
+            assert_eq!(a.pulls(), matches!(e.layer, Layer::Pop3 | Layer::Imap), "row {}", r.seq);
+            pulls += usize::from(a.pulls());
+        }
+    }
+    assert!(pulls > 20, "{pulls} pull arrows");
+    let svg = to_svg(&t, &d, &SvgOptions::default());
+    assert!(svg.contains(&format!("<tspan class=\"ptag\"> {PULL_TAG}</tspan>")), "each pull arrow says so in words");
+    assert!(svg.contains(" pull "), "and carries the class");
+    // An SMTP-only scenario has no pull arrow.
+    let h = run("happy-path");
+    let d = layout(&h, &LayoutOptions::default());
+    assert!(d.rows.iter().all(|r| !matches!(&r.item, Item::Arrow(a) if a.pulls())));
+}
+
+#[test]
+fn the_inspector_says_protocol_answer_and_states_of_a_pull_line() {
+    use smtp_sim::player::explain::{explanation, pull_facts};
+    let t = run("pop3-wrong-password");
+    let e = t.events.iter().find(|e| key(e) == Some("login.failed")).unwrap();
+    let p = pull_facts(e).expect("a POP3 line");
+    assert!(p.protocol.starts_with("POP3 — pull"), "{}", p.protocol);
+    assert_eq!(p.answers, Some("PASS"));
+    assert_eq!(p.states.as_deref(), Some("AUTHORIZATION (unchanged)"));
+    let x = explanation(e);
+    assert_eq!(x.rfc, Some(smtp_sim::pop3::catalogue::response_spec("login.failed").unwrap().rfc));
+    let cmd = t.events.iter().find(|e| matches!(e.facts, Some(Facts::Pop3Command { verb: Pop3Verb::Pass }))).unwrap();
+    assert_eq!(pull_facts(cmd).map(|p| p.answers), Some(None));
+    assert!(explanation(cmd).title.is_some_and(|t| t.starts_with("PASS")));
+    let smtp = t.events.iter().find(|e| matches!(e.facts, Some(Facts::SmtpReply(_)))).unwrap();
+    assert_eq!(pull_facts(smtp), None);
+}
+
+#[test]
+fn mailboxes_show_uid_and_seen_at_the_step() {
+    use smtp_sim::player::nodes;
+    use smtp_sim::player::view::View;
+    let t = run("imap-two-devices");
+    let seen = t.mailboxes[0].seen.unwrap();
+    let before = nodes::mailboxes(&t, &View::at(&t, seen - 1));
+    let after = nodes::mailboxes(&t, &View::at(&t, seen));
+    assert_eq!(before[0].messages[0].flags().as_deref(), Some("UID 1, unread"));
+    assert_eq!(after[0].messages[0].flags().as_deref(), Some("UID 1, \\Seen"));
+    // A node nobody reads with POP3 or IMAP has no UIDs to show.
+    let h = run("happy-path");
+    let v = View::at(&h, h.events.len() - 1);
+    assert!(nodes::mailboxes(&h, &v).iter().flat_map(|m| &m.messages).all(|m| m.flags().is_none()));
+}
+
+#[test]
+fn the_editor_keeps_a_mailbox_that_a_mail_program_reads() {
+    use smtp_sim::player::edit;
+    let sc = builtin("pop3-download-delete").unwrap();
+    let e = edit::remove_mailbox(&sc, "mx", "bob@example.org").expect_err("the laptop reads it");
+    assert!(e.message.contains("Bob's laptop (POP3) reads “bob@example.org”"), "{}", e.message);
+    assert_eq!(e.field, edit::node_field("mx", "mailboxes"));
+    // Without the mail program the mailbox can go.
+    let mut free = sc.clone();
+    free.pulls.clear();
+    let out = edit::remove_mailbox(&free, "mx", "bob@example.org").expect("no one reads it");
+    assert!(out.validate().is_ok());
+}

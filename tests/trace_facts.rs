@@ -4,7 +4,7 @@
 //! through the JSON form.
 
 use smtp_sim::sim::scenario::{builtin, BUILTIN};
-use smtp_sim::sim::trace::{Facts, Kind, Trace, TRACE_VERSION};
+use smtp_sim::sim::trace::{Facts, Kind, Layer, Trace, TRACE_VERSION};
 use smtp_sim::sim::world::{self, event_matches};
 use smtp_sim::smtp::event::Answers;
 use smtp_sim::smtp::reply::Code;
@@ -62,6 +62,44 @@ fn every_reply_carries_consistent_facts() {
                         e.seq
                     );
                 }
+                // POP3 (RFC 1939 §3): the label starts with the status; a response names the
+                // command it answers, sent before on the connection.
+                (Kind::Reply, Some(f @ Facts::Pop3Reply(r))) => {
+                    assert!(e.label.starts_with(&f.status().unwrap()), "{id} #{}: {:?} starts with its status", e.seq, e.label);
+                    if let Some(verb) = r.answers {
+                        let asked = t.events[..e.seq].iter().any(|c| c.conn == e.conn && c.facts == Some(Facts::Pop3Command { verb }));
+                        assert!(asked, "{id} #{}: answers {verb:?}, which was sent before on the connection", e.seq);
+                    }
+                    assert_eq!(e.layer, Layer::Pop3, "{id} #{}", e.seq);
+                }
+                // IMAP (RFC 9051 §2.2.2): a tagged response echoes the tag of the command it ends.
+                (Kind::Reply, Some(Facts::ImapResponse(r))) => {
+                    if let Some(tag) = &r.tag {
+                        assert!(e.label.starts_with(&format!("{tag} ")), "{id} #{}: {:?} has tag {tag}", e.seq, e.label);
+                        let verb = r.answers.expect("a tagged response ends a command");
+                        let sent = Some(Facts::ImapCommand { tag: Some(tag.clone()), verb });
+                        assert!(
+                            t.events[..e.seq].iter().any(|c| c.conn == e.conn && c.facts == sent),
+                            "{id} #{}: {tag} {verb:?} was sent",
+                            e.seq
+                        );
+                    } else {
+                        assert!(
+                            r.answers.is_none() && (e.label.starts_with("* ") || e.label.starts_with('+')),
+                            "{id} #{}: {:?}",
+                            e.seq,
+                            e.label
+                        );
+                    }
+                    assert_eq!(e.layer, Layer::Imap, "{id} #{}", e.seq);
+                }
+                (Kind::Command, Some(Facts::Pop3Command { verb })) => {
+                    assert!(e.label.to_ascii_uppercase().starts_with(verb.keyword()), "{id} #{}: {:?} is a {verb:?}", e.seq, e.label);
+                }
+                (Kind::Command, Some(Facts::ImapCommand { tag, verb })) => match tag {
+                    Some(tag) => assert!(e.label.starts_with(&format!("{tag} ")), "{id} #{}: {:?} has its tag", e.seq, e.label),
+                    None => assert_eq!((verb, e.label.as_str()), (&smtp_sim::imap::command::Verb::Idle, "DONE"), "{id} #{}", e.seq),
+                },
                 (Kind::Reply | Kind::Command, other) => panic!("{id} #{}: a {:?} without its facts: {other:?}", e.seq, e.kind),
                 (_, None) => {}
                 (_, Some(f)) => panic!("{id} #{}: protocol facts on a {:?}: {f:?}", e.seq, e.kind),
@@ -78,7 +116,18 @@ fn every_reply_a_client_read_says_what_it_answers() {
             let f = e.facts.as_ref().unwrap();
             let first_on_conn = !t.events[..e.seq].iter().any(|p| p.conn == e.conn && p.kind == Kind::Reply);
             if first_on_conn {
-                assert_eq!(f.answers(), Some(Answers::Greeting), "{id} #{}: the first reply is the greeting", e.seq);
+                match f {
+                    // POP3 and IMAP greetings answer no command (RFC 1939 §4, RFC 9051 §7.1.1).
+                    Facts::Pop3Reply(_) | Facts::ImapResponse(_) => {
+                        assert_eq!(
+                            (f.key(), f.pull_answers()),
+                            (Some("greeting"), None),
+                            "{id} #{}: the first response is the greeting",
+                            e.seq
+                        )
+                    }
+                    _ => assert_eq!(f.answers(), Some(Answers::Greeting), "{id} #{}: the first reply is the greeting", e.seq),
+                }
             }
             if f.code() == Some(221) {
                 assert!(f.answers().is_some(), "{id} #{}: the client reads the 221 to QUIT before the close", e.seq);

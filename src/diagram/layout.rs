@@ -162,6 +162,12 @@ impl Arrow {
         (self.from_x + self.to_x) / 2.0
     }
 
+    /// A POP3 or IMAP exchange: the mail program pulls mail from its server (drawn apart from
+    /// SMTP's push, with [`PULL_TAG`] in words).
+    pub fn pulls(&self) -> bool {
+        self.layer.pulls()
+    }
+
     /// The class tag after the label: " ✓ done".
     pub fn class_tag(&self) -> Option<String> {
         self.class.map(|c| format!(" {} {}", c.icon(), c.words()))
@@ -495,6 +501,8 @@ pub fn note_icon(k: Kind) -> Option<&'static str> {
 
 /// The tag shown on every bounce row.
 pub const BOUNCE_TAG: &str = "↩ bounce";
+/// The tag shown on every POP3/IMAP arrow: the mail program pulls, SMTP pushes.
+pub const PULL_TAG: &str = "⤓ pull";
 
 fn arrow(e: &Event, from_lane: usize, to_lane: usize, lanes: &[Lane], opts: &LayoutOptions) -> Item {
     let (from_x, to_x) = (lanes[from_lane].x, lanes[to_lane].x);
@@ -513,6 +521,9 @@ fn arrow(e: &Event, from_lane: usize, to_lane: usize, lanes: &[Lane], opts: &Lay
     }
     if e.bounce {
         reserved += 1 + BOUNCE_TAG.chars().count();
+    }
+    if e.layer.pulls() {
+        reserved += 1 + PULL_TAG.chars().count();
     }
     let room = chars_in((to_x - from_x).abs() - 24.0, opts.char_width).saturating_sub(reserved).max(8);
     let title = one_line(&e.label);

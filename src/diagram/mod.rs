@@ -16,6 +16,7 @@ pub mod network;
 pub mod svg;
 
 pub use layout::{
-    layout, visible_gaps, visible_rows, Arrow, ConnSpan, Diagram, Gap, Item, Lane, LaneRole, LayoutOptions, Note, Row, Stroke,
+    layout, visible_gaps, visible_rows, Arrow, ConnSpan, Diagram, Gap, Item, Lane, LaneRole, LayoutOptions, Note, Row, Stroke, BOUNCE_TAG,
+    PULL_TAG,
 };
 pub use svg::{to_svg, SvgOptions, Theme};

@@ -17,7 +17,7 @@ use crate::sim::clock::format_time;
 use crate::sim::trace::{Kind, Trace};
 use crate::smtp::reply::ReplyClass;
 
-use super::layout::{num, Diagram, Item, Row, Stroke, BOUNCE_TAG, DOT_RADIUS, LABEL_DY, NOTE_TEXT_DX, TEXT_DY};
+use super::layout::{num, Diagram, Item, Row, Stroke, BOUNCE_TAG, DOT_RADIUS, LABEL_DY, NOTE_TEXT_DX, PULL_TAG, TEXT_DY};
 
 /// Which palette the SVG uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -150,7 +150,10 @@ pub fn to_svg(trace: &Trace, d: &Diagram, opts: &SvgOptions) -> String {
             i + 2
         );
     }
-    let _ = writeln!(out, " · <tspan class=\"btag\">{BOUNCE_TAG}</tspan> · commands solid, replies dashed, DNS dotted</text>");
+    let _ = writeln!(
+        out,
+        " · <tspan class=\"btag\">{BOUNCE_TAG}</tspan> · <tspan class=\"ptag\">{PULL_TAG}</tspan> (POP3/IMAP, thick) · commands solid, replies dashed, DNS dotted</text>"
+    );
 
     // Lanes: header box and lifeline.
     out.push_str("<g class=\"lanes\">\n");
@@ -231,6 +234,9 @@ fn row(out: &mut String, d: &Diagram, r: &Row) {
             } else if a.stroke == Stroke::Dotted {
                 class.push_str(" dns");
             }
+            if a.pulls() {
+                class.push_str(" pull");
+            }
         }
         Item::Note(_) => class.push_str(" note"),
     }
@@ -276,6 +282,9 @@ fn row(out: &mut String, d: &Diagram, r: &Row) {
             }
             if a.bounce {
                 let _ = write!(out, "<tspan class=\"btag\"> {BOUNCE_TAG}</tspan>");
+            }
+            if a.pulls() {
+                let _ = write!(out, "<tspan class=\"ptag\"> {PULL_TAG}</tspan>");
             }
             out.push_str("</text>");
         }
@@ -344,6 +353,8 @@ fn css(out: &mut String, p: &str, c: &Palette) {
          {s} .row.outcome-go-on .head{{fill:{goon}}}\n\
          {s} .row.outcome-try-later .head{{fill:{later}}}\n\
          {s} .row.outcome-failed .head{{fill:{failed}}}\n\
+         {s} .row.pull line{{stroke-width:3.5}}\n\
+         {s} .ptag{{font-weight:bold}}\n\
          {s} .row.bounce line{{stroke:{bounce};stroke-width:2.5}}\n\
          {s} .row.bounce .head{{fill:{bounce}}}\n\
          {s} .note circle{{fill:{fg}}}\n\

@@ -382,6 +382,19 @@ pub fn add_mailbox(s: &Scenario, node: &str, address: &str) -> Result<Scenario, 
 pub fn remove_mailbox(s: &Scenario, node: &str, address: &str) -> Result<Scenario, EditError> {
     let mut out = s.clone();
     let field = node_field(node, "mailboxes");
+    // A mail program that reads this mailbox with POP3 or IMAP would be left without it
+    // (`policy::account_mailbox`): refuse, and say which one.
+    if let Some(server) = s.node(node) {
+        if let Some(p) = s.pulls.iter().find(|p| {
+            p.server == node && crate::sim::policy::account_mailbox(server, &p.user).is_some_and(|m| m.eq_ignore_ascii_case(address))
+        }) {
+            let who = s.node(&p.client).map_or(p.client.as_str(), |c| if c.name.is_empty() { c.host.as_str() } else { c.name.as_str() });
+            return Err(EditError::new(
+                field,
+                format!("{who} reads “{}” as “{}”: this mailbox stays while a mail program reads it.", shown(address), shown(&p.user)),
+            ));
+        }
+    }
     let n = find_node(&mut out, node, "mailboxes")?;
     let before = n.mailboxes.len();
     n.mailboxes.retain(|m| !m.eq_ignore_ascii_case(address));

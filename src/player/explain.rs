@@ -89,6 +89,28 @@ pub struct Explanation {
     pub rfc: Option<&'static str>,
 }
 
+/// What the inspector says of a POP3 or IMAP line beside its catalogue entry, from its typed
+/// facts: the protocol and that it pulls, the command a response answers, the server's states.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullFacts {
+    /// "POP3 — pull: the mail program fetches mail from its server".
+    pub protocol: String,
+    pub answers: Option<&'static str>,
+    /// "AUTHORIZATION → TRANSACTION", or "TRANSACTION (unchanged)".
+    pub states: Option<String>,
+}
+
+/// The [`PullFacts`] of a POP3 or IMAP event; `None` for every other event.
+pub fn pull_facts(e: &Event) -> Option<PullFacts> {
+    let f = e.facts.as_ref()?;
+    let p = f.protocol().filter(|p| p.pulls())?;
+    Some(PullFacts {
+        protocol: format!("{} — pull: the mail program fetches mail from its server (SMTP pushes it there)", p.name()),
+        answers: f.pull_answers(),
+        states: f.pull_states().map(|(b, a)| if b == a { format!("{b} (unchanged)") } else { format!("{b} → {a}") }),
+    })
+}
+
 /// The explanation of `e`: its catalogue entry when it has one, else its own meaning.
 pub fn explanation(e: &Event) -> Explanation {
     match e.entry() {

@@ -34,6 +34,17 @@ pub struct MessageRow {
     pub subject: String,
     /// A delivery status notification (a bounce or a delay warning).
     pub is_bounce: bool,
+    /// Its UID in the server's store, when mail programs read the node with POP3 or IMAP.
+    pub uid: Option<u32>,
+    /// Whether it is `\Seen` at this step (read by a POP3 RETR or flagged by an IMAP STORE).
+    pub seen: bool,
+}
+
+impl MessageRow {
+    /// The store's view of the message in words, when it has one: "UID 2, \Seen", "UID 1, unread".
+    pub fn flags(&self) -> Option<String> {
+        self.uid.map(|u| format!("UID {u}, {}", if self.seen { "\\Seen" } else { "unread" }))
+    }
 }
 
 /// One mailbox with the messages it holds at this step.
@@ -55,7 +66,7 @@ pub fn mailboxes(trace: &Trace, view: &View) -> Vec<MailboxRows> {
             node: m.node.clone(),
             node_name: who(trace, &m.node),
             mailbox: m.mailbox.clone(),
-            messages: m.stored.iter().filter_map(|&i| trace.mailboxes.get(i).map(|s| row(i, s))).collect(),
+            messages: m.stored.iter().filter_map(|&i| trace.mailboxes.get(i).map(|s| row(i, s, view.step))).collect(),
         })
         .collect();
     let order = |id: &str| trace.nodes.iter().position(|n| n.id == id).unwrap_or(usize::MAX);
@@ -63,7 +74,7 @@ pub fn mailboxes(trace: &Trace, view: &View) -> Vec<MailboxRows> {
     out
 }
 
-fn row(index: usize, m: &StoredMessage) -> MessageRow {
+fn row(index: usize, m: &StoredMessage, step: usize) -> MessageRow {
     let head = mime::header_block(m.raw.as_bytes());
     let parsed = mime::parse(head);
     let field = |name: &str| parsed.header(name).map(mime::decode_encoded_words).unwrap_or_default();
@@ -74,6 +85,8 @@ fn row(index: usize, m: &StoredMessage) -> MessageRow {
         from: field("From"),
         subject: if subject.trim().is_empty() { "(no subject)".to_string() } else { subject },
         is_bounce: m.is_bounce,
+        uid: m.uid,
+        seen: m.seen.is_some_and(|s| s <= step),
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Hop {
     pub to: String,
     pub bounce: bool,
     pub kind: Kind,
+    /// A POP3/IMAP exchange: the mail program pulls from its server (SMTP pushes).
+    pub pull: bool,
 }
 
 /// Counts shown as badges on one node.
@@ -211,7 +213,9 @@ impl Fold {
         debug_assert_eq!(self.done, folded(trace, step));
         let event = trace.events.get(step);
         let hop = event.and_then(|e| match &e.to {
-            Some(to) if *to != e.from => Some(Hop { from: e.from.clone(), to: to.clone(), bounce: e.bounce, kind: e.kind }),
+            Some(to) if *to != e.from => {
+                Some(Hop { from: e.from.clone(), to: to.clone(), bounce: e.bounce, kind: e.kind, pull: e.layer.pulls() })
+            }
             _ => None,
         });
         let queue: Vec<QueuedJob> = self.jobs.values().filter(|j| !j.note.waiting.is_empty()).cloned().collect();

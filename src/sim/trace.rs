@@ -42,6 +42,14 @@ pub enum Layer {
     User,
 }
 
+impl Layer {
+    /// Does this layer pull mail (a mail program fetching from its server with POP3 or IMAP),
+    /// rather than push it (SMTP, towards the recipient's server)? Views draw the two apart.
+    pub fn pulls(self) -> bool {
+        matches!(self, Layer::Pop3 | Layer::Imap)
+    }
+}
+
 /// What kind of event this is (the UI picks icons and arrow styles from it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -372,6 +380,13 @@ impl Facts {
                 Entry { title: c.syntax, detail: c.purpose, rfc: c.rfc }
             }
             Facts::SmtpReply(r) => Entry { title: r.key.meaning, detail: r.key.why, rfc: r.key.rfc },
+            // Without the `pull` feature (the viewer) no trace has these facts; the constant lets
+            // the optimiser drop the retrieval catalogues from that build.
+            Facts::Pop3Command { .. } | Facts::ImapCommand { .. } if !crate::sim::world::PULL => Entry {
+                title: "POP3/IMAP command",
+                detail: "A mail program's command to its server; this build explains retrieval in the studio.",
+                rfc: "RFC 1939, RFC 9051",
+            },
             Facts::Pop3Command { verb } => {
                 let c = crate::pop3::catalogue::command_spec(*verb);
                 Entry { title: c.syntax, detail: c.purpose, rfc: c.rfc }
@@ -448,6 +463,15 @@ impl Facts {
             Facts::Pop3Command { .. } | Facts::Pop3Reply(_) => Some(Protocol::Pop3),
             Facts::ImapCommand { .. } | Facts::ImapResponse(_) => Some(Protocol::Imap),
             Facts::DkimSigned(_) | Facts::Authentication(_) => None,
+        }
+    }
+
+    /// The command a POP3 or IMAP response answers, as written on the wire (`RETR`, `FETCH`).
+    pub fn pull_answers(&self) -> Option<&'static str> {
+        match self {
+            Facts::Pop3Reply(r) => r.answers.map(crate::pop3::command::Verb::keyword),
+            Facts::ImapResponse(r) => r.answers.map(crate::imap::command::Verb::name),
+            _ => None,
         }
     }
 

@@ -490,13 +490,22 @@ impl<'s> World<'s> {
                     self.conns[c as usize].cs.connection_closed();
                     self.pump_client(c);
                 }
-                Action::Pull(p) => self.pull(p),
-                Action::PullConnect(k) => self.pull_connect_arrives(k),
-                Action::PullToServer(k, bytes) => self.pull_to_server(k, &bytes),
-                Action::PullToClient(k, bytes) => self.pull_to_client(k, &bytes),
-                Action::PullClosedToClient(k) => self.pull_closed_to_client(k),
-                Action::PullClosedToServer(k) => self.pull_closed_to_server(k),
-                Action::PullIdleEnd(k) => self.pull_idle_end(k),
+                // `if PULL`: a constant, so the viewer build (no `pull` feature) drops the
+                // retrieval cores with these arms; nothing schedules them there anyway.
+                Action::Pull(p) if PULL => self.pull(p),
+                Action::PullConnect(k) if PULL => self.pull_connect_arrives(k),
+                Action::PullToServer(k, bytes) if PULL => self.pull_to_server(k, &bytes),
+                Action::PullToClient(k, bytes) if PULL => self.pull_to_client(k, &bytes),
+                Action::PullClosedToClient(k) if PULL => self.pull_closed_to_client(k),
+                Action::PullClosedToServer(k) if PULL => self.pull_closed_to_server(k),
+                Action::PullIdleEnd(k) if PULL => self.pull_idle_end(k),
+                Action::Pull(_)
+                | Action::PullConnect(_)
+                | Action::PullToServer(..)
+                | Action::PullToClient(..)
+                | Action::PullClosedToClient(_)
+                | Action::PullClosedToServer(_)
+                | Action::PullIdleEnd(_) => {}
             }
         }
     }

@@ -156,6 +156,7 @@ pub fn Inspector() -> Html {
     let view = p.view_at(i);
     let x = explain::explanation(e);
     let change = e.facts.as_ref().and_then(Facts::state_change);
+    let pull = explain::pull_facts(e);
     let back = p.selected.map(|_| {
         let player = player.clone();
         html! {
@@ -188,6 +189,11 @@ pub fn Inspector() -> Html {
                     <div><dt>{ "Time" }</dt><dd>{ format_time(e.time) }</dd></div>
                     if let Some(a) = view.answers { <div><dt>{ "Answers" }</dt><dd>{ a.what() }</dd></div> }
                     if let Some(c) = e.conn { <div><dt>{ "Connection" }</dt><dd>{ format!("#{c}") }</dd></div> }
+                    if let Some(pf) = &pull {
+                        <div><dt>{ "Protocol" }</dt><dd>{ pf.protocol.clone() }</dd></div>
+                        if let Some(a) = pf.answers { <div><dt>{ "Answers" }</dt><dd>{ a }</dd></div> }
+                        if let Some(s) = &pf.states { <div><dt>{ "Server state" }</dt><dd>{ s.clone() }</dd></div> }
+                    }
                 </dl>
                 if let Some(raw) = &e.raw { { raw_view(raw, e.kind == Kind::Data) } }
                 <div class="explain">

@@ -121,6 +121,7 @@ pub fn Mailboxes() -> Html {
                                                     if m.is_bounce { <span class="tag-bounce">{ "↩ Bounce" }</span>{ " " } }
                                                     { m.subject.clone() }
                                                 </span>
+                                                if let Some(f) = m.flags() { <span class="msg-flags">{ f }</span> }
                                             </td>
                                             <td><button type="button" class="btn btn-small" id={open_id(m.index)} {onclick}
                                                 aria-label={format!("Open “{}”{}", m.subject, if m.is_bounce { " (bounce)" } else { "" })}>{ "Open" }</button></td>

@@ -8,25 +8,29 @@
 //! readable at both sizes. The envelope's trip is a CSS animation
 //! restarted by giving it a new key per step; `prefers-reduced-motion` makes it land at once.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use yew::prelude::*;
 
 use super::model::use_player;
 use super::panel::Panel;
+use crate::diagram::layout::PULL_TAG;
 use crate::diagram::network::{self, badges, node_text, order, Orientation};
 use crate::player::view::{who, View};
 use crate::sim::trace::{Kind, NodeInfo};
 
-fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: Orientation, step: usize) -> Html {
+/// `pairs`: every pair of nodes that exchanges something, and whether a mail program pulls mail
+/// over it (POP3/IMAP, drawn as a double line) rather than pushes it.
+fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeMap<(usize, usize), bool>, o: Orientation, step: usize) -> Html {
     let g = network::layout(nodes, o);
     let idx = |id: &str| nodes.iter().position(|n| n.id == id);
     let hop = view.hop.as_ref().and_then(|h| Some((idx(&h.from)?, idx(&h.to)?, h)));
     let active_pair = hop.map(|(a, b, _)| (a.min(b), a.max(b)));
-    let links = pairs.iter().map(|&(a, b)| {
+    let links = pairs.iter().map(|(&(a, b), &pull)| {
         let active = active_pair == Some((a, b));
         let dns = nodes[a].id == "dns" || nodes[b].id == "dns";
-        html! { <path class={classes!("net-link", dns.then_some("dns"), active.then_some("active"))} d={g.link(a, b).path()} /> }
+        let class = classes!("net-link", dns.then_some("dns"), active.then_some("active"), pull.then_some("pull"));
+        html! { <path {class} d={g.link(a, b).path()} /> }
     });
     let boxes = nodes.iter().enumerate().map(|(i, n)| {
         let b = g.boxes[i];
@@ -90,10 +94,11 @@ fn draw(view: &View, nodes: &[&NodeInfo], pairs: &BTreeSet<(usize, usize)>, o: O
         let style = format!("--x0:{x0:.1}px;--y0:{y0:.1}px;--xm:{xm:.1}px;--ym:{ym:.1}px;--x1:{x1:.1}px;--y1:{y1:.1}px;transform:translate({x1:.1}px,{y1:.1}px)");
         let dns = matches!(h.kind, Kind::DnsQuery | Kind::DnsAnswer);
         html! {
-            <g key={format!("env-{step}")} class={classes!("envelope", h.bounce.then_some("bounce"), dns.then_some("dns"))} style={style}>
+            <g key={format!("env-{step}")} class={classes!("envelope", h.bounce.then_some("bounce"), dns.then_some("dns"), h.pull.then_some("pull"))} style={style}>
                 <rect x="-15" y="-10" width="30" height="20" rx="3" />
                 <path d="M-14 -9 L0 2 L14 -9" />
                 if h.bounce { <text class="env-tag" x="0" y="-15" text-anchor="middle">{ "↩ bounce" }</text> }
+                if h.pull { <text class="env-tag" x="0" y="-15" text-anchor="middle">{ PULL_TAG }</text> }
             </g>
         }
     });
@@ -128,12 +133,26 @@ pub fn NetworkView() -> Html {
             .iter()
             .filter_map(|e| {
                 let (a, b) = (idx(&e.from)?, idx(e.to.as_deref()?)?);
-                (a != b).then_some((a.min(b), a.max(b)))
+                (a != b).then_some(((a.min(b), a.max(b)), e.layer.pulls()))
             })
-            .collect::<BTreeSet<(usize, usize)>>()
+            .fold(BTreeMap::new(), |mut pairs: BTreeMap<(usize, usize), bool>, (pair, pull)| {
+                *pairs.entry(pair).or_default() |= pull;
+                pairs
+            })
     });
     let caption = match &view.hop {
-        Some(h) => format!("Now: {} → {}{}.", who(trace, &h.from), who(trace, &h.to), if h.bounce { " (part of a bounce)" } else { "" }),
+        Some(h) => format!(
+            "Now: {} → {}{}.",
+            who(trace, &h.from),
+            who(trace, &h.to),
+            if h.bounce {
+                " (part of a bounce)"
+            } else if h.pull {
+                " (pull: the mail program fetches its mail with POP3 or IMAP)"
+            } else {
+                ""
+            }
+        ),
         None => match trace.events.get(p.step) {
             Some(e) => format!("Now: inside {}.", who(trace, &e.from)),
             None => String::new(),
@@ -142,6 +161,12 @@ pub fn NetworkView() -> Html {
     html! {
         <Panel id="network" title="Network">
             <p id="net-caption" class="net-caption">{ caption }</p>
+            if pairs.values().any(|&pull| pull) {
+                <p class="net-legend">
+                    <span class="net-legend-pull">{ format!("{PULL_TAG} (dash-dot line): a mail program fetches its mail from its server with POP3 or IMAP.") }</span>
+                    <span>{ " Plain lines carry SMTP, which pushes mail towards the recipient's server." }</span>
+                </p>
+            }
             <div class="net-figure">
                 { draw(&view, &nodes, &pairs, Orientation::Row, p.step) }
                 { draw(&view, &nodes, &pairs, Orientation::Column, p.step) }

@@ -17,7 +17,7 @@ use yew::prelude::*;
 
 use super::model::use_player;
 use super::panel::Panel;
-use crate::diagram::layout::{num, BOUNCE_TAG, DOT_RADIUS, LABEL_DY, NOTE_TEXT_DX, TEXT_DY};
+use crate::diagram::layout::{num, BOUNCE_TAG, DOT_RADIUS, LABEL_DY, NOTE_TEXT_DX, PULL_TAG, TEXT_DY};
 use crate::diagram::{layout, visible_gaps, visible_rows, Diagram, Item, LaneRole, LayoutOptions, Row};
 use crate::player::Intent;
 use crate::smtp::reply::ReplyClass;
@@ -65,7 +65,7 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
             let y = num(r.line_y);
             html! {
                 <>
-                    <line class={classes!("sd-arrow", a.stroke.name())} x1={num(x1)} y1={y.clone()} x2={num(x2)} y2={y} />
+                    <line class={classes!("sd-arrow", a.stroke.name(), a.pulls().then_some("pull"))} x1={num(x1)} y1={y.clone()} x2={num(x2)} y2={y} />
                     <path class="sd-head" d={a.head_path(r.line_y)} />
                     <text class="sd-label" x={num(a.mid_x())} y={num(r.line_y - LABEL_DY)} text-anchor="middle">
                         <tspan>{ a.label.clone() }</tspan>
@@ -73,6 +73,7 @@ fn row_view(d: &Diagram, r: &Row, current: bool, selected: bool, on_pick: &Callb
                             <tspan class={classes!("sd-class", c.css_class())}>{ tag }</tspan>
                         }
                         if bounce { <tspan class="sd-bounce-tag">{ format!(" {BOUNCE_TAG}") }</tspan> }
+                        if a.pulls() { <tspan class="sd-pull-tag">{ format!(" {PULL_TAG}") }</tspan> }
                     </text>
                 </>
             }
@@ -263,6 +264,7 @@ pub fn SequenceDiagram() -> Html {
                 <span>{ "⋯ dotted: DNS" }</span>
                 { for ReplyClass::ALL.map(|c| html! { <span class={c.css_class()}>{ format!("{} {}", c.icon(), c.words()) }</span> }) }
                 <span class="sd-bounce-tag">{ BOUNCE_TAG }</span>
+                <span class="sd-pull-tag">{ format!("{PULL_TAG}: POP3/IMAP, the mail program fetches from its server (thick line); SMTP pushes towards it") }</span>
             </p>
             <div class="sd-scroll" ref={scroller} {onscroll} tabindex="0" role="group" aria-label="Rows of the diagram (scrollable)">
                 <svg class="sd-header" width={w.to_string()} height={head_h.to_string()} viewBox={format!("0 0 {w} {head_h}")} aria-hidden="true">
