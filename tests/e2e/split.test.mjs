@@ -107,20 +107,64 @@ function editedLink(step) {
   return out.trim();
 }
 
-test("an edited scenario from a link keeps its edits and step when the editor is opened; Share & export presses the same button", async () => {
-  const link = editedLink(12);
-  const { context, page, problems, loaded } = await open(`#${link}`);
-  await page.getByRole("region", { name: /Edited: Bob has moved away/ }).waitFor();
-  assert.equal((await counter(page))[0], 12);
-  assert.deepEqual(loaded(STUDIO), []);
-  await page.getByRole("button", { name: "Transcript (.txt)" }).click();
+/** Opens `path` on a page that the viewer hands to the full app at once. */
+async function handedOver(path) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url + path);
   await studio(page);
-  // The same button, pressed in the full app: its status sentence says so.
-  await page.locator(".share-status", { hasText: /Downloading .*\.txt/ }).waitFor();
-  assert.equal((await counter(page))[0], 12);
+  const loaded = (files) => files.filter((f) => requests.includes(url + f));
+  return { context, page, problems, loaded };
+}
+
+test("an edited scenario from a link opens in the full app at once, with its edits and step; Share & export works there", async () => {
+  // The viewer has no reader of edited scenarios (share::ShareError::NeedsStudio): it hands the
+  // page over with the address unchanged.
+  const link = editedLink(12);
+  const { context, page, problems, loaded } = await handedOver(`#${link}`);
+  assert.deepEqual(loaded(VIEWER), VIEWER, "the viewer came first");
   await page.getByRole("region", { name: /Edited: Bob has moved away/ }).waitFor();
+  assert.equal((await counter(page))[0], 12);
+  assert.equal(new URL(page.url()).hash, `#${link}`, "the address is the one that was opened");
+  await page.getByRole("button", { name: "Transcript (.txt)" }).click();
+  await page.locator(".share-status", { hasText: /Downloading .*\.txt/ }).waitFor();
   await page.getByRole("tab", { name: "Editor" }).click();
   await page.locator(".editor").getByText("carol@example.org").first().waitFor({ state: "attached" });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a DKIM scenario named in the address opens in the full app at its step, where the inspector says why forwarding passes DMARC through DKIM after SPF failed", async () => {
+  // The viewer leaves DKIM's cryptography out (sim/dkim/crypto.rs) and hands such a scenario over.
+  const { context, page, problems, loaded } = await handedOver("?scenario=dkim-forwarding&step=83");
+  assert.deepEqual(loaded(STUDIO), STUDIO);
+  assert.equal((await counter(page))[0], 83);
+  const results = page.locator(".auth-results");
+  await results.waitFor();
+  const text = await results.textContent();
+  assert.match(text, /SPF fail for the MAIL FROM domain example\.com/);
+  assert.match(text, /DKIM pass for d=example\.com s=mail2026/);
+  assert.match(text, /DMARC pass for From: example\.com/);
+  // The canonicalized data that was hashed is there to read.
+  assert.ok((await page.locator(".auth details, .auth pre").count()) > 0, "hashed headers and body shown");
+  assert.deepEqual(problems, []);
+  await screenshot(page, "split-dkim-forwarding");
+  await context.close();
+});
+
+test("choosing a DKIM scenario in the viewer's picker loads the full app on that scenario", async () => {
+  const { context, page, problems, loaded } = await open("?scenario=happy-path");
+  assert.deepEqual(loaded(STUDIO), []);
+  await page.locator(".scenario-list button[data-scenario='dkim-signed']").click();
+  await studio(page);
+  await page.locator(".scenario-list button[data-scenario='dkim-signed'][aria-current='true']").waitFor();
+  assert.equal((await counter(page))[0], 1);
+  assert.ok((await counter(page))[1] > 20, "the scenario ran in the full app");
   assert.deepEqual(problems, []);
   await context.close();
 });
