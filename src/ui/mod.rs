@@ -57,6 +57,8 @@ mod share_panel;
 mod state_diagram;
 #[cfg(not(feature = "studio"))]
 mod studio;
+#[cfg(not(feature = "studio"))]
+mod traces;
 #[cfg(feature = "studio")]
 mod teach;
 mod tools;
