@@ -57,11 +57,11 @@ mod share_panel;
 mod state_diagram;
 #[cfg(not(feature = "studio"))]
 mod studio;
-#[cfg(not(feature = "studio"))]
-mod traces;
 #[cfg(feature = "studio")]
 mod teach;
 mod tools;
+#[cfg(not(feature = "studio"))]
+mod traces;
 
 pub use app::App;
 

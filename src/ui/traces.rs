@@ -32,7 +32,12 @@ async fn fetch_trace(id: &str) -> Result<Trace, String> {
     let text = JsFuture::from(text).await.ok().and_then(|t| t.as_string()).ok_or_else(|| "the response has no text".to_string())?;
     let trace: Trace = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", trace_url(id)))?;
     if trace.version != TRACE_VERSION || trace.scenario != id {
-        return Err(format!("{} is trace version {} of {:?}, not version {TRACE_VERSION} of {id:?}", trace_url(id), trace.version, trace.scenario));
+        return Err(format!(
+            "{} is trace version {} of {:?}, not version {TRACE_VERSION} of {id:?}",
+            trace_url(id),
+            trace.version,
+            trace.scenario
+        ));
     }
     Ok(trace)
 }
