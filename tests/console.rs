@@ -411,3 +411,39 @@ proptest! {
         prop_assert!(!c.is_closed());
     }
 }
+
+/// A `dmarc = true` server typed at by hand (dmarc-spoof's MX): at the end of the data the console
+/// says what it checked, and a forged From: of a `p=reject` domain gets 550 5.7.26.
+#[test]
+fn a_dmarc_checking_server_says_what_it_checked_at_the_end_of_the_data() {
+    let sc = builtin("dmarc-spoof").expect("built in");
+    let mut c = Console::new(&sc, "mx", 25).expect("mx listens on 25");
+    c.greeting();
+    for line in ["EHLO kit.phish.example", "MAIL FROM:<bounce@phish.example>", "RCPT TO:<bob@example.org>", "DATA"] {
+        c.send_line(line);
+    }
+    for line in ["From: Bank <security@bank.example>", "To: <bob@example.org>", "Subject: Verify your account", "", "Click here."] {
+        c.send_line(line);
+    }
+    let entries = c.send_line(".");
+    let last = entries.last().expect("a reply to the end of data");
+    assert_eq!(last.code, Some(550), "{last:#?}");
+    assert!(last.reply.as_deref().unwrap_or_default().contains("5.7.26"), "{:?}", last.reply);
+    let note = entries.iter().filter_map(|e| e.note.as_deref()).collect::<Vec<_>>().join("\n");
+    assert!(note.contains("DKIM check (RFC 6376 §6): none"), "{note}");
+    assert!(note.contains("DMARC check (RFC 7489 §6.6): fail for From: bank.example"), "{note}");
+    assert!(note.contains("Authentication-Results: mx.example.org"), "{note}");
+
+    // The console's clock is on the scenario's calendar: a signature whose x= lies in 1970 has
+    // expired (RFC 6376 §3.5), which a clock at 0 would never say.
+    for line in ["MAIL FROM:<bounce@phish.example>", "RCPT TO:<bob@example.org>", "DATA"] {
+        c.send_line(line);
+    }
+    let signed = "DKIM-Signature: v=1; a=ed25519-sha256; d=bank.example; s=s1; h=from; bh=AAAA; b=AAAA; x=1";
+    for line in [signed, "From: Bank <security@bank.example>", "Subject: Again", "", "Click."] {
+        c.send_line(line);
+    }
+    let entries = c.send_line(".");
+    let note = entries.iter().filter_map(|e| e.note.as_deref()).collect::<Vec<_>>().join("\n");
+    assert!(note.contains("the signature expired: x=1"), "{note}");
+}

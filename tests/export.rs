@@ -135,3 +135,15 @@ fn errors_are_plain_and_located() {
     assert!(text(&out.stderr).contains("cannot write"), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("panicked"));
 }
+
+/// `smtp-sim run ID | head`: the reader closes the pipe early; the CLI ends quietly (SIGPIPE's
+/// default action, `src/main.rs`), never with a panic message on stderr.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // `true` exits at once without reading; the writes that come after it meet a closed pipe.
+    let bin = common::bin().display().to_string();
+    let script = format!("(sleep 0.3; {bin} scenarios; {bin} run happy-path; {bin} export mail-loop --format json) | true");
+    let out = common::run(common::command("sh").args(["-c", &script]));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+}

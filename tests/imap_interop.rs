@@ -3,77 +3,27 @@
 //! `smtp-sim serve --imap`. Needs `python3` and `curl`; when they are missing the tests FAIL
 //! and say what to install. Children are killed when a test ends, every wait is bounded.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{python, run_within, script, temp_dir, Listening};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_smtp-sim");
-const STARTUP: Duration = Duration::from_secs(15);
-
-fn fresh_dir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("imap-interop-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Run to completion within `limit` (killed otherwise), both pipes drained on threads.
-fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
-    let what = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e} (is it installed? Debian: apt-get install python3 curl)"));
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t1 = thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = so.read_to_end(&mut v);
-        v
-    });
-    let t2 = thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = se.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    Output { status, stdout: t1.join().unwrap(), stderr: t2.join().unwrap() }
-}
-
-/// `smtp-sim serve --imap` for alice and bob; killed on drop.
+/// `smtp-sim serve --imap` for alice and bob; killed on drop (`common::Listening`, which also
+/// removes its directory).
 struct Server {
-    child: Child,
+    server: Listening,
     smtp: u16,
     imap: u16,
-    out: Arc<Mutex<Vec<String>>>,
-    dir: PathBuf,
 }
 
 impl Server {
     fn start() -> Server {
-        let dir = fresh_dir();
-        let mut cmd = Command::new(BIN);
+        let dir = temp_dir("imap-interop");
+        let mut cmd = Command::new(common::bin());
         cmd.args([
             "serve",
             "--listen",
@@ -88,50 +38,19 @@ impl Server {
             "alice:s3cret",
             "--maildir",
         ])
-        .arg(dir.join("mail"));
-        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start smtp-sim serve");
-        let stdout = child.stdout.take().unwrap();
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        {
-            let out = Arc::clone(&out);
-            thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    for (key, kind) in [("listening on 127.0.0.1:", 's'), ("IMAP on 127.0.0.1:", 'i')] {
-                        if let Some(rest) = line.split(key).nth(1) {
-                            let port = rest.split_whitespace().next().and_then(|p| p.parse::<u16>().ok()).unwrap_or(0);
-                            let _ = tx.send((kind, port));
-                        }
-                    }
-                    out.lock().unwrap().push(line);
-                }
-            });
-        }
-        let (mut smtp, mut imap) = (0, 0);
-        let deadline = Instant::now() + STARTUP;
-        while smtp == 0 || imap == 0 {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(('s', p)) => smtp = p,
-                Ok((_, p)) => imap = p,
-                Err(_) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    let mut err = String::new();
-                    if let Some(mut e) = child.stderr.take() {
-                        let _ = e.read_to_string(&mut err);
-                    }
-                    panic!("smtp-sim serve did not print both ports within {STARTUP:?}; stderr: {err}");
-                }
-            }
-        }
-        Server { child, smtp, imap, out, dir }
+        .arg(dir.path().join("mail"));
+        let server = Listening::start(cmd, dir);
+        let imap = server.port_after("IMAP on 127.0.0.1:");
+        Server { smtp: server.port, imap, server }
+    }
+
+    fn dir(&self) -> &Path {
+        self.server.dir()
     }
 
     fn python(&self, mode: &str) -> Value {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/imaplib_client.py");
-        let out = run_bounded(
-            Command::new("python3").arg(script).args([mode, &self.smtp.to_string(), &self.imap.to_string()]),
+        let out = run_within(
+            common::command(python()).arg(script("imaplib_client.py")).args([mode, &self.smtp.to_string(), &self.imap.to_string()]),
             Duration::from_secs(60),
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -145,15 +64,7 @@ impl Server {
     }
 
     fn output(&self) -> String {
-        self.out.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.server.output()
     }
 }
 
@@ -176,7 +87,7 @@ fn imaplib_reads_what_smtplib_sent() {
     let sent = b64(r["sent_b64"].as_str().unwrap());
     assert!(body.ends_with(&sent), "BODY[]:\n{}\nsent:\n{}", String::from_utf8_lossy(&body), String::from_utf8_lossy(&sent));
     assert_eq!(r["ends_with_sent"], true);
-    let home = srv.dir.join("mail/alice");
+    let home = srv.dir().join("mail/alice");
     let files: Vec<_> = ["new", "cur"].iter().flat_map(|d| std::fs::read_dir(home.join(d)).unwrap()).map(|e| e.unwrap().path()).collect();
     assert!(files.is_empty(), "the message moved to Archive, then was expunged: {files:?}");
     assert!(
@@ -235,12 +146,12 @@ fn wrong_password_and_hostile_lines() {
 fn curl_imap_urls() {
     let srv = Server::start();
     // Deliver one message with curl's smtp:// too, then read it with imap://.
-    let dir = fresh_dir();
-    let mail = dir.join("m.eml");
+    let dir = temp_dir("imap-curl");
+    let mail = dir.path().join("m.eml");
     std::fs::write(&mail, "From: carol@example.com\r\nTo: alice@example.org\r\nSubject: via curl\r\n\r\nHello from curl.\r\n").unwrap();
     let smtp = format!("smtp://127.0.0.1:{}", srv.smtp);
-    let out = run_bounded(
-        Command::new("curl")
+    let out = run_within(
+        common::command("curl")
             .args(["-sS", "--max-time", "10", &smtp, "--mail-from", "carol@example.com", "--mail-rcpt", "alice@example.org", "-T"])
             .arg(&mail),
         Duration::from_secs(20),
@@ -248,7 +159,8 @@ fn curl_imap_urls() {
     assert!(out.status.success(), "curl smtp: {}", String::from_utf8_lossy(&out.stderr));
     let imap = |path: &str| {
         let url = format!("imap://127.0.0.1:{}/{path}", srv.imap);
-        let out = run_bounded(Command::new("curl").args(["-sS", "--max-time", "10", "-u", "alice:s3cret", &url]), Duration::from_secs(20));
+        let out =
+            run_within(common::command("curl").args(["-sS", "--max-time", "10", "-u", "alice:s3cret", &url]), Duration::from_secs(20));
         assert!(out.status.success(), "curl {url}: {}\n{}", String::from_utf8_lossy(&out.stderr), srv.output());
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
@@ -258,5 +170,4 @@ fn curl_imap_urls() {
     assert!(msg.contains("Subject: via curl") && msg.ends_with("Hello from curl.\r\n"), "{msg:?}");
     let section = imap("INBOX;UID=1;SECTION=HEADER.FIELDS%20(SUBJECT)");
     assert_eq!(section, "Subject: via curl\r\n\r\n");
-    let _ = std::fs::remove_dir_all(&dir);
 }

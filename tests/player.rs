@@ -329,3 +329,47 @@ fn live_region_sentences_end_once() {
         }
     }
 }
+
+/// The viewer's precomputed traces (`Player::awaiting`, `Intent::TraceLoaded`): what the address
+/// asked for while the trace was on its way — step, selection, play — is applied when it
+/// arrives, as if the trace had been there; a late trace of another scenario is ignored; a
+/// missing one hands the page to the studio. The player reached the same state as a player that
+/// simulated.
+#[test]
+fn an_awaited_trace_applies_the_start_the_address_asked_for() {
+    use smtp_sim::player::Awaiting;
+    use std::rc::Rc;
+    let sc = scenario::builtin("greylisting-retry").unwrap();
+    let trace = Rc::new(smtp_sim::sim::world::run(&sc));
+    let asked = Awaiting { step: Some(7), selected: Some(5), play: true };
+    let mut p = Player::awaiting_trace(sc.clone(), asked);
+    assert!(p.is_empty(), "no events until the trace arrives");
+    // Stepping, selecting and playing while it is on its way change what is kept, not the page.
+    p.apply(Intent::Select(Some(4)));
+    p.apply(Intent::TogglePlay);
+    p.apply(Intent::TogglePlay);
+    assert_eq!(p.awaiting, Some(Awaiting { step: Some(7), selected: Some(4), play: true }));
+    let other = Rc::new(smtp_sim::sim::world::run(&scenario::builtin("happy-path").unwrap()));
+    p.apply(Intent::TraceLoaded(other));
+    assert!(p.awaiting.is_some() && p.is_empty(), "another scenario's trace is ignored");
+    p.apply(Intent::TraceLoaded(trace.clone()));
+    // Playing clears a selection, as it does when the trace was there from the start.
+    assert_eq!((p.awaiting, p.step, p.selected, p.playing), (None, 7, None, true));
+    assert_eq!(p.len(), trace.events.len());
+    assert_eq!(p.view(), Player::builtin("greylisting-retry").view_at(7), "the same view as a player that simulated");
+    let mut p = Player::awaiting_trace(sc.clone(), Awaiting { step: Some(7), selected: Some(5), play: false });
+    p.apply(Intent::TraceLoaded(trace.clone()));
+    assert_eq!((p.step, p.selected, p.playing), (7, Some(5), false));
+
+    // A step past the end is clamped with the same note a simulated trace gives.
+    let mut p = Player::awaiting_trace(sc.clone(), Awaiting { step: Some(100_000), ..Awaiting::default() });
+    p.apply(Intent::TraceLoaded(trace.clone()));
+    assert_eq!(p.step, trace.events.len() - 1);
+    assert!(p.notice.as_deref().unwrap_or_default().contains("past the end"), "{:?}", p.notice);
+
+    // No trace to be had: the studio takes over, which simulates.
+    let mut p = Player::awaiting_trace(sc, Awaiting::default());
+    p.apply(Intent::TraceUnavailable("HTTP 404".into()));
+    assert!(p.needs_studio && p.awaiting.is_none());
+    assert!(p.notice.as_deref().unwrap_or_default().contains("HTTP 404"));
+}

@@ -3,58 +3,17 @@
 //! curl's `pop3://` URLs. Needs `python3`; when it is missing the tests FAIL and say so, they
 //! never pass silently. Each server is killed when its test ends (`Drop`), every wait is bounded.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+use common::{python, run_within, script, temp_dir, Listening};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_smtp-sim");
-const STARTUP: Duration = Duration::from_secs(15);
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/poplib_client.py")
-}
-
-/// Run a command to completion within `limit`, killing it otherwise.
-fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
-    let what = format!("{cmd:?}");
-    let mut child =
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t1 = thread::spawn(move || {
-        let mut v = Vec::new();
-        so.read_to_end(&mut v).map(|_| v)
-    });
-    let t2 = thread::spawn(move || {
-        let mut v = Vec::new();
-        se.read_to_end(&mut v).map(|_| v)
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > limit {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("{what} did not finish within {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    Output { status, stdout: t1.join().unwrap().unwrap_or_default(), stderr: t2.join().unwrap().unwrap_or_default() }
-}
-
-fn python() -> String {
-    std::env::var("SMTP_SIM_PYTHON").unwrap_or_else(|_| "python3".into())
-}
-
 fn py_json(args: &[&str]) -> Value {
-    let out = run_bounded(Command::new(python()).arg(script()).args(args), Duration::from_secs(30));
+    let out = run_within(common::command(python()).arg(script("poplib_client.py")).args(args), std::time::Duration::from_secs(30));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "poplib_client.py {args:?} failed (needs python3: apt-get install python3): {stderr}\n{stdout}");
@@ -62,51 +21,21 @@ fn py_json(args: &[&str]) -> Value {
 }
 
 /// `smtp-sim serve` for example.org with mailbox bob, account bob:pw, SMTP and POP3 on free
-/// ports; killed on drop.
+/// ports; killed on drop (`common::Listening`).
 struct Server {
-    child: Child,
+    server: Listening,
     smtp: u16,
     pop3: u16,
-    out: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     fn start(maildir: &Path) -> Server {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(common::bin());
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--mailbox", "bob", "--auth", "bob:pw", "--maildir"])
             .arg(maildir);
-        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start smtp-sim serve");
-        let stdout = child.stdout.take().unwrap();
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        {
-            let out = Arc::clone(&out);
-            thread::spawn(move || {
-                let (mut smtp, mut pop3) = (None, None);
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    let port = line.rsplit(':').next().and_then(|p| p.trim().parse::<u16>().ok());
-                    if line.starts_with("smtp-sim serve: listening on 127.0.0.1:") {
-                        smtp = port;
-                    } else if line.starts_with("smtp-sim serve: POP3 listening on 127.0.0.1:") {
-                        pop3 = port;
-                    }
-                    if let (Some(s), Some(p)) = (smtp, pop3) {
-                        tx.send((s, p)).ok();
-                        smtp = None;
-                    }
-                    out.lock().unwrap().push(line);
-                }
-            });
-        }
-        match rx.recv_timeout(STARTUP) {
-            Ok((smtp, pop3)) => Server { child, smtp, pop3, out },
-            Err(_) => {
-                child.kill().ok();
-                child.wait().ok();
-                panic!("smtp-sim serve did not print both addresses within {STARTUP:?}");
-            }
-        }
+        let server = Listening::start(cmd, temp_dir("pop3-serve"));
+        let pop3 = server.port_after("POP3 listening on 127.0.0.1:");
+        Server { smtp: server.port, pop3, server }
     }
 
     fn pop(&self, password: &str, steps: &[&str]) -> Value {
@@ -117,14 +46,7 @@ impl Server {
     }
 
     fn output(&self) -> String {
-        self.out.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
+        self.server.output()
     }
 }
 
@@ -151,7 +73,7 @@ fn files(maildir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn poplib_reads_what_smtplib_sent_byte_exact_and_deletes_only_at_quit() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = temp_dir("pop3-interop");
     let maildir = tmp.path().join("mail");
     let server = Server::start(&maildir);
     let sent = py_json(&["send", &server.smtp.to_string(), "bob@example.org"]);
@@ -190,10 +112,7 @@ fn poplib_reads_what_smtplib_sent_byte_exact_and_deletes_only_at_quit() {
     assert!(step(&second, "apop").as_str().unwrap().starts_with("+OK bob has 1 messages"));
     assert_eq!(step(&second, "uidl")[0].as_str().unwrap(), uidl, "UIDL stable across a restart");
     assert_eq!(step(&second, "stat"), &serde_json::json!([0, 0]), "a DELE'd message vanishes from STAT at once");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !server.output().contains("no UPDATE: 1 marked") && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(50));
-    }
+    server.server.wait_output("no UPDATE: 1 marked");
     assert_eq!(files(&maildir).len(), 1, "a dropped connection deletes nothing");
 
     // Wrong password: -ERR [AUTH]. Then DELE + QUIT removes the file.
@@ -209,10 +128,10 @@ fn poplib_reads_what_smtplib_sent_byte_exact_and_deletes_only_at_quit() {
 
 #[test]
 fn a_second_session_gets_in_use_while_the_first_holds_the_maildrop() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = temp_dir("pop3-interop");
     let server = Server::start(&tmp.path().join("mail"));
     let mut first = std::net::TcpStream::connect(("127.0.0.1", server.pop3)).unwrap();
-    first.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    first.set_read_timeout(Some(common::TIMEOUT)).unwrap();
     std::io::Write::write_all(&mut first, b"USER bob\r\nPASS pw\r\n").unwrap();
     let mut got = Vec::new();
     let mut buf = [0u8; 512];
@@ -227,33 +146,37 @@ fn a_second_session_gets_in_use_while_the_first_holds_the_maildrop() {
 
 #[test]
 fn curl_lists_and_retrieves_over_pop3_urls() {
-    if Command::new("curl").arg("--version").output().is_err() {
+    if std::process::Command::new("curl").arg("--version").output().is_err() {
         panic!("this test needs Debian's curl (apt-get install curl)");
     }
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = temp_dir("pop3-interop");
     let maildir = tmp.path().join("mail");
     let server = Server::start(&maildir);
     py_json(&["send", &server.smtp.to_string(), "bob@example.org"]);
     let file = files(&maildir).remove(0).1;
     let url = format!("pop3://127.0.0.1:{}/", server.pop3);
-    let list = run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:pw", &url]), Duration::from_secs(20));
+    let list =
+        run_within(common::command("curl").args(["-s", "--max-time", "10", "-u", "bob:pw", &url]), std::time::Duration::from_secs(20));
     assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
     assert_eq!(String::from_utf8_lossy(&list.stdout), format!("1 {}\r\n", file.len()));
-    let retr =
-        run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:pw", &format!("{url}1")]), Duration::from_secs(20));
+    let retr = run_within(
+        common::command("curl").args(["-s", "--max-time", "10", "-u", "bob:pw", &format!("{url}1")]),
+        std::time::Duration::from_secs(20),
+    );
     assert_eq!(retr.stdout, file, "curl's RETR is byte-exact");
-    let wrong = run_bounded(Command::new("curl").args(["-s", "--max-time", "10", "-u", "bob:nope", &url]), Duration::from_secs(20));
+    let wrong =
+        run_within(common::command("curl").args(["-s", "--max-time", "10", "-u", "bob:nope", &url]), std::time::Duration::from_secs(20));
     assert_eq!(wrong.status.code(), Some(67), "curl exit 67: login denied");
 }
 
 #[test]
 fn pop3_flags_are_checked_before_anything_listens() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = temp_dir("pop3-interop");
     let dir = tmp.path().join("mail");
     let run = |extra: &[&str]| {
-        let out = run_bounded(
-            Command::new(BIN).args(["serve", "--listen", "127.0.0.1:0", "--mailbox", "bob", "--maildir"]).arg(&dir).args(extra),
-            Duration::from_secs(20),
+        let out = run_within(
+            common::smtp_sim(&["serve", "--listen", "127.0.0.1:0", "--mailbox", "bob", "--maildir"]).arg(&dir).args(extra),
+            std::time::Duration::from_secs(20),
         );
         (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
     };

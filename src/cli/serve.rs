@@ -329,6 +329,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return usage_error(&format!("cannot create the Maildir {}: {e}", args.maildir.join(m).display()));
         }
     }
+    let swept = maildirs.sweep_tmp();
+    if swept > 0 && !args.quiet {
+        say(&[format!("removed {swept} file(s) older than 36 hours from tmp/ (left by an interrupted delivery)")]);
+    }
     let extensions = Extensions {
         chunking: true,
         smtputf8: true, // RFC 6531: UTF-8 mailboxes, with the SMTPUTF8 parameter only

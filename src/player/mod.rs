@@ -100,6 +100,25 @@ pub enum Intent {
     /// A lesson's question waits at this step (0-based): stepping, playing and the scrubber stop
     /// there until the lesson lifts it (`None`). Going back is always free.
     StopAt(Option<usize>),
+    /// The precomputed trace of the awaited built-in arrived (the viewer, `ui/traces.rs`): it
+    /// replaces the empty one and the start the address asked for is applied ([`Awaiting`]).
+    /// Ignored unless it is the trace of the scenario awaited (a late answer for another one).
+    TraceLoaded(Rc<Trace>),
+    /// The awaited trace could not be had (network, an old file): the page hands the scenario to
+    /// the studio, which runs the simulation itself.
+    TraceUnavailable(String),
+}
+
+/// Where the address asked a built-in to start, kept while its precomputed trace is on the way
+/// (the viewer runs no simulation: `Player::awaiting`) and applied when it arrives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Awaiting {
+    /// The step (0-based) asked for.
+    pub step: Option<usize>,
+    /// The event selected.
+    pub selected: Option<usize>,
+    /// Playing was asked for (an embed's `autoplay=1`).
+    pub play: bool,
 }
 
 /// The tools that share the side column of the page, one shown at a time (a tab list). Their
@@ -206,6 +225,10 @@ pub struct Player {
     /// programs, in the viewer; see `sim::world::needs_studio`): the trace has no events and the
     /// page hands itself to the studio. Always false in the studio and native builds.
     pub needs_studio: bool,
+    /// The viewer waits for this built-in's precomputed trace (`Intent::TraceLoaded`): the trace
+    /// has the hosts and no events yet, and what the address asked for is kept here. Always
+    /// `None` in the studio and native builds, which run the simulation.
+    pub awaiting: Option<Awaiting>,
 }
 
 impl Player {
@@ -215,12 +238,35 @@ impl Player {
         Player::with(scenario, edited)
     }
 
+    /// The studio and native builds run the simulation.
+    #[cfg(feature = "studio")]
     fn with(scenario: Scenario, edited: bool) -> Player {
-        // The viewer build has no public-key cryptography (sim/dkim/crypto.rs): a scenario that
-        // signs or verifies DKIM is not run there but handed to the studio (ui/studio.rs).
-        let needs_studio = world::needs_studio(&scenario);
-        let trace = if needs_studio { world::unstarted(&scenario) } else { world::run(&scenario) };
-        Player::with_trace(scenario, edited, trace, needs_studio)
+        let trace = world::run(&scenario);
+        Player::with_trace(scenario, edited, trace, false)
+    }
+
+    /// The viewer runs no simulation (docs/perf.md): a built-in waits for its precomputed trace
+    /// (`dist/traces/<id>.json`, fetched by `ui/traces.rs`); what it has no trace for — an edited
+    /// scenario, the generated benchmark, a scenario that signs or checks DKIM or has POP3/IMAP
+    /// mail programs (whose code it leaves out, `world::needs_studio`) — opens in the studio
+    /// (ui/studio.rs).
+    #[cfg(not(feature = "studio"))]
+    fn with(scenario: Scenario, edited: bool) -> Player {
+        let precomputed = !edited && scenario.id != crate::sim::bench::ID && !world::needs_studio(&scenario);
+        let trace = world::unstarted(&scenario);
+        let mut p = Player::with_trace(scenario, edited, trace, !precomputed);
+        p.awaiting = precomputed.then(Awaiting::default);
+        p
+    }
+
+    /// A player on built-in `scenario` waiting for its trace with `asked` kept, as the viewer
+    /// makes one (public for the tests of [`Intent::TraceLoaded`], which run in builds that
+    /// simulate).
+    pub fn awaiting_trace(scenario: Scenario, asked: Awaiting) -> Player {
+        let trace = world::unstarted(&scenario);
+        let mut p = Player::with_trace(scenario, false, trace, false);
+        p.awaiting = Some(asked);
+        p
     }
 
     /// What the viewer shows while it hands a link it cannot read (an edited scenario,
@@ -248,6 +294,7 @@ impl Player {
             timeline,
             stop_at: None,
             needs_studio,
+            awaiting: None,
         }
     }
 
@@ -334,6 +381,11 @@ impl Player {
 
     /// Goes to a step counted from 1 (as in a URL); returns a note when it had to be clamped.
     fn goto_person(&mut self, n: usize) -> Option<String> {
+        if let Some(a) = &mut self.awaiting {
+            // Kept, and applied (with its note, if out of range) when the trace arrives.
+            a.step = Some(n.saturating_sub(1));
+            return None;
+        }
         if self.needs_studio {
             // Not run here: the studio opens the same address and goes to the step itself.
             return None;
@@ -392,6 +444,34 @@ impl Player {
         true
     }
 
+    /// The awaited trace arrived: it takes the empty one's place, then the start the address
+    /// asked for is applied as it would have been (a step out of range gets its note).
+    fn trace_loaded(&mut self, trace: Rc<Trace>) {
+        let Some(asked) = self.awaiting else { return };
+        if trace.scenario != self.scenario_id {
+            return;
+        }
+        self.timeline = Rc::new(view::Timeline::new(&trace));
+        self.trace = trace;
+        self.awaiting = None;
+        if let Some(step) = asked.step {
+            if let Some(note) = self.goto_person(step.saturating_add(1)) {
+                self.notice = Some(match self.notice.take() {
+                    Some(n) => format!("{n} {note}"),
+                    None => note,
+                });
+            }
+        }
+        if asked.selected.is_some() {
+            self.apply(Intent::Select(asked.selected));
+        }
+        if asked.play {
+            let notice = self.notice.take();
+            self.apply(Intent::TogglePlay);
+            self.notice = notice;
+        }
+    }
+
     /// Applies one intent. Stepping never leaves the trace; every position is reachable.
     pub fn apply(&mut self, intent: Intent) {
         match intent {
@@ -420,6 +500,11 @@ impl Player {
                 self.playing = false;
             }
             Intent::Goto(n) => self.move_to(n),
+            Intent::TogglePlay if self.awaiting.is_some() => {
+                if let Some(a) = &mut self.awaiting {
+                    a.play = !a.play;
+                }
+            }
             Intent::TogglePlay => {
                 if self.playing {
                     self.playing = false;
@@ -449,7 +534,20 @@ impl Player {
                     self.speed = s.clamp(MIN_SPEED, MAX_SPEED);
                 }
             }
+            Intent::Select(n) if self.awaiting.is_some() => {
+                if let Some(a) = &mut self.awaiting {
+                    a.selected = n;
+                }
+            }
             Intent::Select(n) => self.selected = n.filter(|&n| n <= self.step && n < self.len()),
+            Intent::TraceLoaded(trace) => self.trace_loaded(trace),
+            Intent::TraceUnavailable(reason) => {
+                if self.awaiting.take().is_some() {
+                    // The studio runs the simulation itself (ui/studio.rs `NeedsStudio`).
+                    self.needs_studio = true;
+                    self.notice = Some(format!("The precomputed trace could not be read ({reason}); loading the full simulator instead."));
+                }
+            }
             Intent::ShowTool(t) => self.tool = t,
             Intent::OpenLink(l) => self.open_link(&l),
             Intent::Edit(s) => {

@@ -83,6 +83,25 @@ impl ConsoleEntry {
     }
 }
 
+/// What a `dmarc = true` server checked at the end of the data the student typed, one note per
+/// verdict with its reason (the same facts the world's trace carries).
+fn auth_notes(a: &crate::sim::trace::AuthChecks) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.dkim.is_empty() {
+        out.push("DKIM check (RFC 6376 §6): none — the message carries no DKIM-Signature: field.".to_string());
+    }
+    for d in &a.dkim {
+        out.push(format!("DKIM check (RFC 6376 §6): {} for d={} s={}: {}", d.result.as_str(), d.domain, d.selector, d.reason));
+    }
+    match &a.dmarc {
+        Some(d) => out.push(format!("DMARC check (RFC 7489 §6.6): {} for From: {}: {}", d.result.as_str(), d.from_domain, d.reason)),
+        None if !a.note.is_empty() => out.push(format!("DMARC not checked: {}", a.note)),
+        None => {}
+    }
+    out.push(format!("The server adds {} (RFC 8601).", a.header.trim_end()));
+    out
+}
+
 /// A command that is valid now, for the hint list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hint {
@@ -135,6 +154,9 @@ pub struct Console {
     session: ServerSession,
     /// Virtual time: one round trip per line; advanced by [`Console::wait`].
     now: Millis,
+    /// The scenario's `clock.start` in seconds since 1970: the calendar of DKIM `x=` (RFC 6376
+    /// §3.5) for a DMARC-checking server, as in the world.
+    epoch: i64,
     latency: Millis,
     /// Greylisting memory of the node; survives [`Console::reset`] so that a retry can pass.
     greylist: BTreeMap<(String, String, String), Millis>,
@@ -186,6 +208,7 @@ impl Console {
             example_from,
             session: ServerSession::new(config),
             now: 0,
+            epoch: super::date::parse_iso8601_utc(&scenario.clock.start).unwrap_or(0),
             latency: scenario.clock.latency.0,
             greylist: BTreeMap::new(),
             transcript: Vec::new(),
@@ -501,9 +524,9 @@ impl Console {
             spf_notes: Vec::new(),
             spf_header: None,
             mail_from: String::new(),
-            // The console has no calendar: DKIM x= never expires here, and DMARC pct= always
-            // selects the message.
-            unix_now: 0,
+            // The virtual clock on the scenario's calendar, as in the world (DKIM x=, RFC 6376
+            // §3.5); DMARC pct= always selects the message here (no random sample).
+            unix_now: u64::try_from(self.epoch + (self.now / 1000) as i64).unwrap_or(0),
             dmarc_sample: 0,
             spf_result: None,
             auth: None,
@@ -512,6 +535,9 @@ impl Console {
         let spf = std::mem::take(&mut policy.spf_notes);
         for s in spf {
             notes.push(format!("SPF check (RFC 7208): {s}"));
+        }
+        if let Some(checks) = policy.auth.take() {
+            notes.extend(auth_notes(&checks));
         }
         let entries = self.drain(Some(sent), before, notes);
         self.transcript.extend(entries.iter().cloned());

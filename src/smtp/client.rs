@@ -28,26 +28,7 @@ use super::event::{Answers, ClientEvent, Outcome};
 use super::parse;
 use super::reply::{Reply, ReplyClass, ReplyLine};
 
-/// Where a client session is: what the next reply answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum ClientState {
-    /// Waiting for the 220 greeting.
-    Greeting,
-    /// EHLO or HELO sent.
-    Hello,
-    /// STARTTLS sent, waiting for 220.
-    StartTls,
-    /// In the AUTH exchange.
-    Auth,
-    /// A mail transaction is under way (MAIL/RCPT/DATA/BDAT replies pending).
-    Transaction,
-    /// RSET sent after an unfinished transaction.
-    Reset,
-    /// QUIT sent.
-    Quitting,
-    /// The connection is over.
-    Closed,
-}
+pub use super::state::ClientState;
 
 /// Credentials for AUTH (RFC 4954).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -159,8 +159,8 @@ pub enum ClientEvent {
         reply: Reply,
         raw: Vec<u8>,
         answers: Option<Answers>,
-        state_before: super::client::ClientState,
-        state_after: super::client::ClientState,
+        state_before: super::state::ClientState,
+        state_after: super::state::ClientState,
     },
     /// A reply line could not be parsed; the client gives up on the connection.
     BadReply {

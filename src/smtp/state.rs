@@ -385,6 +385,29 @@ pub fn sequence_error(state: State, verb: Verb) -> Option<&'static ReplySpec> {
     SEQUENCE_RULES.iter().find(|r| r.verb == verb && r.states.contains(&state)).map(|r| r.reply)
 }
 
+/// Where a client session (`smtp::client`) is: what the next reply answers. Here, beside the
+/// server's [`State`], so that `event.rs` and `client.rs` both depend on this module and not on
+/// each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ClientState {
+    /// Waiting for the 220 greeting.
+    Greeting,
+    /// EHLO or HELO sent.
+    Hello,
+    /// STARTTLS sent, waiting for 220.
+    StartTls,
+    /// In the AUTH exchange.
+    Auth,
+    /// A mail transaction is under way (MAIL/RCPT/DATA/BDAT replies pending).
+    Transaction,
+    /// RSET sent after an unfinished transaction.
+    Reset,
+    /// QUIT sent.
+    Quitting,
+    /// The connection is over.
+    Closed,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,11 +57,11 @@ fn owned_by_target(e: &KeyboardEvent) -> bool {
     }
 }
 
-/// The viewer's notice while it hands a scenario it cannot run to the studio (nothing in the
-/// studio, which runs every scenario).
+/// The viewer's loader of precomputed traces and its notice while it hands a scenario it cannot
+/// show to the studio (nothing in the studio, which simulates every scenario).
 fn needs_studio() -> Html {
     #[cfg(not(feature = "studio"))]
-    return html! { <super::studio::NeedsStudio /> };
+    return html! { <><super::traces::TraceLoader /><super::studio::NeedsStudio /></> };
     #[cfg(feature = "studio")]
     Html::default()
 }
@@ -103,7 +103,12 @@ pub fn App() -> Html {
     {
         // Nor while the viewer hands a scenario it cannot run to the studio (`NeedsStudio`): the
         // address it was opened with is what the studio reads.
-        let target = if embed_options.is_some() || player.0.needs_studio { None } else { Some(player.0.location(edited)) };
+        // Nor while a precomputed trace is on its way: the step asked for is not applied yet.
+        let target = if embed_options.is_some() || player.0.needs_studio || player.0.awaiting.is_some() {
+            None
+        } else {
+            Some(player.0.location(edited))
+        };
         use_effect_with(target, |target| {
             let target = target.clone();
             let timer = Timeout::new(250, move || {

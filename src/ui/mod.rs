@@ -60,6 +60,8 @@ mod studio;
 #[cfg(feature = "studio")]
 mod teach;
 mod tools;
+#[cfg(not(feature = "studio"))]
+mod traces;
 
 pub use app::App;
 

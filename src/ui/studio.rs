@@ -166,6 +166,7 @@ pub fn SavedEditsProbe() -> Html {
 pub fn NeedsStudio() -> Html {
     let player = use_player();
     let needs = player.0.needs_studio;
+    let pulls = !player.0.scenario.pulls.is_empty();
     let opened = player.0.opened;
     let id = player.0.scenario_id.clone();
     use_effect_with((needs, opened, id), move |&(needs, opened, _)| {
@@ -184,10 +185,14 @@ pub fn NeedsStudio() -> Html {
     if !needs {
         return Html::default();
     }
+    // Say what is loading: the mail programs that pull (POP3/IMAP), or DKIM's cryptography.
+    let text = if !pulls {
+        "Loading the DKIM and DMARC checks: this scenario signs or verifies mail, and its cryptography is part of the full simulator…"
+    } else {
+        "Loading POP3 and IMAP: in this scenario mail programs pull the mail from their server, and retrieval is part of the full simulator…"
+    };
     html! {
-        <p class="studio-loading studio-loading-scenario" role="status">
-            { "Loading the DKIM and DMARC checks: this scenario signs or verifies mail, and its cryptography is part of the full simulator…" }
-        </p>
+        <p class="studio-loading studio-loading-scenario" role="status">{ text }</p>
     }
 }
 

@@ -234,6 +234,18 @@ impl Listening {
         out
     }
 
+    /// The port a line of the server's stdout gives after `marker` (e.g. `"POP3 listening on
+    /// 127.0.0.1:"`), waiting for that line up to [`TIMEOUT`].
+    pub fn port_after(&self, marker: &str) -> u16 {
+        let out = self.wait_output(marker);
+        let line = out.lines().find(|l| l.contains(marker)).unwrap_or_default();
+        let rest = line.split(marker).nth(1).unwrap_or_default();
+        rest.split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port after {marker:?} in {line:?}"))
+    }
+
     /// Send `signal` (such as "INT" or "KILL") to the server.
     pub fn signal(&self, signal: &str) {
         let out = run_within(command("kill").args(["-s", signal, &self.pid().to_string()]), TIMEOUT);

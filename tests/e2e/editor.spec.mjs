@@ -247,3 +247,37 @@ for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["deskt
     });
   }
 }
+
+test("sender authentication: a bad DKIM selector is refused next to its field; without the relay's signature DMARC rejects the forwarded message", async ({ open, problems }) => {
+  // A DKIM scenario opens in the full app at once (the viewer leaves the cryptography out).
+  const page = await editorPage(open, problems, "./?scenario=dkim-forwarding");
+  await expect(stepCounter(page)).toHaveText(/^Step 1 \//);
+  const original = await totalOf(page);
+  await openEditor(page);
+  await openNode(page, "relay");
+  const selector = page.locator("#editor-node-relay-dkim");
+  await expect(selector).toHaveValue("mail2026");
+  await expect(page.locator("#editor-node-relay-dkim-publish")).toBeChecked();
+  await selector.fill("mail;2026");
+  await selector.press("Enter");
+  await expect(page.locator("#editor-node-relay-dkim-error")).toHaveText(/“mail;2026” is not a DNS name/);
+  await expect(selector).toHaveAttribute("aria-invalid", "true");
+  expect(await totalOf(page)).toBe(original);
+  // Blank: the relay no longer signs; SPF already fails after forwarding, so nothing aligns.
+  await selector.fill("");
+  await selector.press("Enter");
+  await expect(page.locator(".editor-status")).toHaveText(/no longer signs with DKIM/);
+  await waitForTotal(page, (t) => t !== original, "different");
+  // The button, not the End key: the focus is still in the selector field, which owns its keys.
+  await page.getByRole("button", { name: "Last step" }).click();
+  expect(await stepBackUntil(page, /dmarc=fail/, 60)).toBe(true);
+  await page.getByRole("tab", { name: "Inspector" }).click();
+  await expect(page.locator(".auth-results")).toContainText("DKIM none");
+  await expect(page.locator(".auth-results")).toContainText(/DMARC fail for From: example\.com/);
+  // Checking can be switched off at the MX: then nothing is checked.
+  await page.getByRole("tab", { name: "Editor" }).click();
+  await openNode(page, "mx");
+  await page.locator("#editor-node-mx-dmarc").uncheck();
+  await expect(page.locator(".editor-status")).toHaveText(/Checks DKIM and DMARC is now off/);
+  expect(problems).toEqual([]);
+});

@@ -1,5 +1,5 @@
-// Fixtures for the @playwright/test browser tests (`*.spec.mjs`); the old `*.test.mjs` files use
-// harness.mjs until they are converted (see README.md here).
+// Fixtures for the @playwright/test browser tests (`*.spec.mjs`, every browser test file; see
+// README.md here).
 //
 // - `problems`: every page of the test reports console errors, uncaught page errors, failed
 //   responses (status ≥ 400) and Content-Security-Policy violations (the `securitypolicyviolation`

@@ -256,7 +256,7 @@ test("embed parameters: controls=0 hides the bar (a Pause button stays while it 
   await expect(page.locator(".notice")).toHaveText(/“speed=999” is not a speed/);
   await expect(page.locator(".notice b"), "text, not markup").toHaveCount(0);
   await expect(page.locator("#live")).toHaveText(/^Step 4 of/);
-  await expect(page.getByRole("button", { name: "Pause" }), "nothing plays, so no pause button").toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Pause", exact: true }), "nothing plays, so no pause button").toHaveCount(0);
   await page.keyboard.press("ArrowRight");
   await expect(page.locator("#live")).toHaveText(/^Step 5 of/);
 
@@ -266,8 +266,8 @@ test("embed parameters: controls=0 hides the bar (a Pause button stays while it 
   await auto.page.clock.install();
   await app(auto.page, "./index.html?embed=1&scenario=mx-fallback&controls=0&autoplay=1&speed=8");
   await expect(auto.page.locator("#live")).not.toHaveText(/^Step 1 of/);
-  await auto.page.getByRole("button", { name: "Pause" }).click();
-  await expect(auto.page.getByRole("button", { name: "Play" })).toBeVisible();
+  await auto.page.getByRole("button", { name: "Pause", exact: true }).click();
+  await expect(auto.page.getByRole("button", { name: "Play", exact: true })).toBeVisible();
   const stopped = await auto.page.locator("#live").textContent();
   await auto.page.clock.runFor(2000);
   await expect(auto.page.locator("#live"), "paused").toHaveText(stopped);

@@ -129,10 +129,10 @@ test("Space plays and pauses; the picker works with the keyboard", async ({ open
   await page.clock.install();
   await app(page, "./?scenario=happy-path");
   await page.keyboard.press(" ");
-  await expect(page.getByRole("button", { name: "Pause" })).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Pause", exact: true })).toHaveCount(1);
   await expect(stepCounter(page)).toHaveText(/Step [3-9]/);
   await page.keyboard.press(" ");
-  await expect(page.getByRole("button", { name: "Play" })).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Play", exact: true })).toHaveCount(1);
   const paused = await stepCounter(page).textContent();
   await page.clock.runFor(3000);
   await expect(stepCounter(page), "paused means paused").toHaveText(paused);

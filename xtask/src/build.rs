@@ -1,6 +1,8 @@
 //! `cargo xtask build`: the wasm32 release builds of the `smtp-sim` binary and their JS bindings
 //! in `dist/`: the viewer (`--no-default-features`, the first view: `dist/viewer*`) and the full
-//! app (default features, loaded on first use of a tool: `dist/smtp-sim*`). See docs/perf.md.
+//! app (default features, loaded on first use of a tool: `dist/smtp-sim*`), and the traces of
+//! the built-in scenarios (`dist/traces/<id>.json`, written by the native `smtp-sim export`), which
+//! the viewer reads instead of running the simulation. See docs/perf.md.
 
 use crate::{bail, cargo, root, run, Result};
 use std::path::PathBuf;
@@ -15,6 +17,10 @@ pub const OUT_NAME: &str = "smtp-sim";
 
 /// The stem of the viewer's files (the first view): `dist/viewer.js` and `dist/viewer_bg.wasm`.
 pub const VIEWER_NAME: &str = "viewer";
+
+/// Where the built-ins' traces go (`dist/traces/<id>.json`); the viewer fetches
+/// `dist/traces/<id>.json` (`ui/traces.rs`).
+pub const TRACES: &str = "traces";
 
 pub fn dist() -> PathBuf {
     root().join("dist")
@@ -35,7 +41,39 @@ pub fn build() -> Result {
         run(&format!("cargo build --release --target wasm32-unknown-unknown --bin smtp-sim {}", features.join(" ")), &mut command)?;
         bindgen_into(&wasm, &dist(), out_name)?;
     }
+    write_traces()?;
     eprintln!("built dist/ in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `dist/traces/<id>.json` for every built-in scenario: the JSON trace (docs/trace-format.md) of
+/// the native build, which the wasm builds make byte for byte the same (the simulation is
+/// deterministic; tests/trace_facts.rs checks that the JSON reads back as the same trace). The
+/// native binary is run (not linked into xtask), so an edited scenario or simulation is picked up
+/// by `cargo xtask serve`'s rebuilds.
+fn write_traces() -> Result {
+    let mut command = cargo();
+    command.args(["build", "--package", "smtp-sim", "--bin", "smtp-sim"]);
+    run("cargo build --bin smtp-sim (native, for the built-ins' traces)", &mut command)?;
+    let bin = root().join("target/debug/smtp-sim");
+    let listed = std::process::Command::new(&bin).arg("scenarios").output()?;
+    if !listed.status.success() {
+        bail!("smtp-sim scenarios failed: {}", String::from_utf8_lossy(&listed.stderr));
+    }
+    let ids: Vec<String> =
+        String::from_utf8_lossy(&listed.stdout).lines().filter_map(|l| l.split_whitespace().next()).map(str::to_string).collect();
+    let out = dist().join(TRACES);
+    // Traces of scenarios that no longer exist must not linger.
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out)?;
+    for id in &ids {
+        let file = out.join(format!("{id}.json"));
+        let status = std::process::Command::new(&bin).args(["export", id, "--format", "json", "-o"]).arg(&file).status()?;
+        if !status.success() {
+            bail!("smtp-sim export {id} --format json failed ({status})");
+        }
+    }
+    eprintln!("wrote {} traces into dist/{TRACES}/", ids.len());
     Ok(())
 }
 

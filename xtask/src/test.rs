@@ -6,7 +6,6 @@
 //! `npm` and `chromium` with apt-get. Otherwise it stops and names the exact install command.
 
 use crate::{bail, build, cargo, have, is_root, root, run, serve, Failure, Result};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -132,10 +131,9 @@ fn ensure_clippy() -> Result {
 
 /// Runs the browser tests against a server on a free loopback port; returns (passed, failed).
 ///
-/// Two runners, while the old files are converted (tests/e2e/README.md): `npx playwright test`
-/// for the `*.spec.mjs` files (@playwright/test; its JSON report, target/e2e-report.json, gives
-/// the counts), and `node --test` for the `*.test.mjs` files still on harness.mjs (its TAP
-/// summary gives them). Both run even when one fails; the counts add up.
+/// `npx playwright test` runs the `*.spec.mjs` files (@playwright/test); its JSON report,
+/// target/e2e-report.json, gives the counts. A `*.test.mjs` file (the old `node --test` runner,
+/// gone since every file was converted) is refused rather than silently skipped.
 fn browser_tests(timer: &mut Timer) -> Result<(usize, usize)> {
     let e2e = root().join("tests/e2e");
     timer.step("browser tools", || {
@@ -145,71 +143,39 @@ fn browser_tests(timer: &mut Timer) -> Result<(usize, usize)> {
     })?;
     let chromium = chromium_path();
     timer.step("browser tests", || {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&e2e)?.flatten().map(|e| e.path()).collect();
+        files.sort();
+        let named = |suffix: &str| files.iter().filter(|p| p.to_string_lossy().ends_with(suffix)).cloned().collect::<Vec<_>>();
+        let old = named(".test.mjs");
+        if let Some(file) = old.first() {
+            bail!(
+                "{} is written for the old node --test runner, which no longer runs: convert it to a *.spec.mjs file (tests/e2e/README.md)",
+                file.display()
+            );
+        }
+        if named(".spec.mjs").is_empty() {
+            bail!("no browser tests (*.spec.mjs) in tests/e2e");
+        }
         let addr = serve::start_background()?;
         let url = format!("http://{addr}/");
         let screens = root().join("target/e2e-screens");
         std::fs::create_dir_all(&screens)?;
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&e2e)?.flatten().map(|e| e.path()).collect();
-        files.sort();
-        let named = |suffix: &str| files.iter().filter(|p| p.to_string_lossy().ends_with(suffix)).cloned().collect::<Vec<_>>();
-        let (specs, old) = (named(".spec.mjs"), named(".test.mjs"));
-        if specs.is_empty() && old.is_empty() {
-            bail!("no browser tests (*.spec.mjs or *.test.mjs) in tests/e2e");
-        }
-        let env = |cmd: &mut Command| {
-            cmd.current_dir(&e2e)
-                .env("SMTP_SIM_URL", &url)
-                .env("SMTP_SIM_CHROMIUM", &chromium)
-                .env("SMTP_SIM_SCREENS", &screens)
-                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        };
-        let (mut passed, mut failed) = (0, 0);
-        if !specs.is_empty() {
-            eprintln!("\n==> npx playwright test (server {url}, traces of failures in target/e2e-results/)");
-            let report = root().join("target/e2e-report.json");
-            // A stale report must not be read as this run's.
-            std::fs::remove_file(&report).ok();
-            let mut cmd = Command::new("node");
-            cmd.args(["node_modules/@playwright/test/cli.js", "test"]);
-            env(&mut cmd);
-            let status = cmd.status().map_err(|e| Failure(format!("could not start node: {e}")))?;
-            let (p, f) = playwright_counts(&report).map_err(|e| Failure(format!("npx playwright test exited with {status}: {e}")))?;
-            if f == 0 && !status.success() {
-                bail!("npx playwright test exited with {status}");
-            }
-            passed += p;
-            failed += f;
-        }
-        if !old.is_empty() {
-            eprintln!("\n==> node --test (the *.test.mjs files not yet converted; screenshots in target/e2e-screens/)");
-            let mut cmd = Command::new("node");
-            cmd.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]).args(&old).stdout(Stdio::piped());
-            env(&mut cmd);
-            let mut child = cmd.spawn().map_err(|e| Failure(format!("could not start node: {e}")))?;
-            let (mut p, mut f): (Option<usize>, Option<usize>) = (None, None);
-            if let Some(stdout) = child.stdout.take() {
-                for line in BufReader::new(stdout).lines() {
-                    let line = line?;
-                    println!("{line}");
-                    if let Some(n) = line.strip_prefix("# pass ") {
-                        p = n.trim().parse().ok();
-                    }
-                    if let Some(n) = line.strip_prefix("# fail ") {
-                        f = n.trim().parse().ok();
-                    }
-                }
-            }
-            let status = child.wait()?;
-            match (p, f) {
-                (Some(p), Some(f)) => {
-                    if f == 0 && !status.success() {
-                        bail!("node --test exited with {status}");
-                    }
-                    passed += p;
-                    failed += f;
-                }
-                _ => bail!("node --test printed no summary and exited with {status}"),
-            }
+        eprintln!("\n==> npx playwright test (server {url}, traces of failures in target/e2e-results/)");
+        let report = root().join("target/e2e-report.json");
+        // A stale report must not be read as this run's.
+        std::fs::remove_file(&report).ok();
+        let status = Command::new("node")
+            .args(["node_modules/@playwright/test/cli.js", "test"])
+            .current_dir(&e2e)
+            .env("SMTP_SIM_URL", &url)
+            .env("SMTP_SIM_CHROMIUM", &chromium)
+            .env("SMTP_SIM_SCREENS", &screens)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .status()
+            .map_err(|e| Failure(format!("could not start node: {e}")))?;
+        let (passed, failed) = playwright_counts(&report).map_err(|e| Failure(format!("npx playwright test exited with {status}: {e}")))?;
+        if failed == 0 && !status.success() {
+            bail!("npx playwright test exited with {status}");
         }
         if passed + failed == 0 {
             bail!("the browser tests ran no test");
