@@ -63,7 +63,7 @@ fn raw_view(raw: &str, is_data: bool) -> Html {
                 if more > 0 { <span class="raw-more">{ format!("… {more} more lines") }</span> }
             </code></pre>
             <p class="raw-legend">
-                <span class="ctl">{ "CR" }</span><span class="ctl">{ "LF" }</span>{ " mark the two bytes (carriage return, line feed) that end every SMTP line." }
+                <span class="ctl">{ "CR" }</span><span class="ctl">{ "LF" }</span>{ " mark the two bytes (carriage return, line feed) that end every line of SMTP, POP3 and IMAP." }
                 if is_data { { " " }<mark class="end-dot">{ "." }</mark>{ " alone on a line ends the data." } }
                 if stuffed { { " " }<mark class="stuffed">{ "." }</mark>{ " is a dot added by dot-stuffing (RFC 5321 §4.5.2)." } }
             </p>
