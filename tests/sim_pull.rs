@@ -386,3 +386,53 @@ fn the_editor_keeps_a_mailbox_that_a_mail_program_reads() {
     let out = edit::remove_mailbox(&free, "mx", "bob@example.org").expect("no one reads it");
     assert!(out.validate().is_ok());
 }
+
+mod random_schedules {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// imap-two-devices with its two mail programs given random protocols, times and options.
+    fn scenario(plan: &[(bool, Vec<u64>, bool, Option<u64>)]) -> Scenario {
+        let mut sc = builtin("imap-two-devices").unwrap();
+        sc.nodes.iter_mut().find(|n| n.id == "mx").unwrap().ports = vec![25, 110, 143];
+        for (p, (pop3, at, leave, idle)) in sc.pulls.iter_mut().zip(plan) {
+            p.protocol = if *pop3 { PullProtocol::Pop3 } else { PullProtocol::Imap };
+            p.at = at.iter().map(|s| Span::secs(*s)).collect();
+            p.leave_on_server = *pop3 && *leave;
+            p.idle = if *pop3 { None } else { idle.map(Span::secs) };
+        }
+        sc
+    }
+
+    fn plan() -> impl Strategy<Value = (bool, Vec<u64>, bool, Option<u64>)> {
+        (any::<bool>(), proptest::collection::vec(0u64..900, 1..4), any::<bool>(), proptest::option::of(1u64..600))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// Whatever the schedule: valid, deterministic, every removal names its `removed` event
+        /// after the delivery and comes from POP3, \Seen never precedes delivery, and
+        /// connections are numbered in the order they open.
+        #[test]
+        fn any_schedule_runs_deterministically_with_consistent_mailboxes(a in plan(), b in plan()) {
+            let sc = scenario(&[a, b]);
+            prop_assert!(sc.validate().is_ok(), "{:?}", sc.validate());
+            let t = world::run(&sc);
+            prop_assert_eq!(&t, &world::run(&sc));
+            let pop3 = sc.pulls.iter().any(|p| p.protocol == PullProtocol::Pop3 && !p.leave_on_server);
+            for m in &t.mailboxes {
+                if let Some(r) = m.removed {
+                    prop_assert!(pop3, "only a downloading POP3 program removes mail");
+                    prop_assert_eq!(t.events[r].kind, Kind::Removed);
+                    prop_assert!(r > m.seq);
+                }
+                if let Some(s) = m.seen {
+                    prop_assert!(s > m.seq);
+                }
+            }
+            let opened: Vec<u32> = t.events.iter().filter(|e| e.kind == Kind::Connect).filter_map(|e| e.conn).collect();
+            prop_assert_eq!(opened, (0..t.events.iter().filter(|e| e.kind == Kind::Connect).count() as u32).collect::<Vec<_>>());
+        }
+    }
+}
