@@ -436,3 +436,15 @@ mod random_schedules {
         }
     }
 }
+
+#[test]
+fn the_smtp_console_offers_only_smtp_ports() {
+    use smtp_sim::player::console::targets;
+    use smtp_sim::sim::console::Console;
+    let sc = builtin("laptop-pop3-phone-imap").unwrap();
+    let mx = targets(&sc).into_iter().find(|t| t.node == "mx").expect("the MX is a target");
+    assert_eq!(mx.ports, [25], "110 and 143 are POP3 and IMAP");
+    let Err(e) = Console::new(&sc, "mx", 110) else { panic!("port 110 is refused") };
+    assert!(e.contains("port 110 of node \"mx\" speaks POP3, not SMTP"), "{e}");
+    assert!(Console::new(&sc, "mx", 25).is_ok());
+}

@@ -46,8 +46,9 @@ pub fn targets(scenario: &Scenario) -> Vec<Target> {
     scenario
         .nodes
         .iter()
-        .filter(|n| n.kind == NodeKind::Server && !n.ports.is_empty())
-        .map(|n| Target { node: n.id.clone(), name: n.name.clone(), host: n.host.clone(), ports: n.ports.clone() })
+        .map(|n| (n, crate::sim::policy::smtp_ports(n)))
+        .filter(|(n, ports)| n.kind == NodeKind::Server && !ports.is_empty())
+        .map(|(n, ports)| Target { node: n.id.clone(), name: n.name.clone(), host: n.host.clone(), ports })
         .collect()
 }
 

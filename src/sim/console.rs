@@ -183,6 +183,14 @@ impl Console {
         if !node.ports.contains(&port) {
             return Err(format!("node {node_id:?} ({}) does not listen on port {port}; it listens on {}", node.host, ports(&node.ports)));
         }
+        if !super::policy::smtp_ports(node).contains(&port) {
+            // RFC 1939 §3: POP3 on 110; RFC 9051 §2.1: IMAP on 143.
+            let what = if port == 110 { "POP3" } else { "IMAP" };
+            return Err(format!(
+                "port {port} of node {node_id:?} speaks {what}, not SMTP; this console speaks SMTP on {}",
+                ports(&super::policy::smtp_ports(node))
+            ));
+        }
         let first_client = scenario.nodes.iter().find(|n| n.kind == NodeKind::Client);
         let (address, host, origin) = match first_client {
             Some(c) => (c.address.clone(), c.host.clone(), format!("the address of {}, the scenario's first client", c.id)),

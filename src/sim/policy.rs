@@ -120,6 +120,12 @@ pub fn serves_imap(spec: &NodeSpec) -> bool {
     spec.ports.contains(&143)
 }
 
+/// The ports a server node speaks SMTP on: its `ports` without POP3's 110 and IMAP's 143
+/// ([`serves_pop3`], [`serves_imap`]). The SMTP console offers and accepts only these.
+pub fn smtp_ports(spec: &NodeSpec) -> Vec<u16> {
+    spec.ports.iter().copied().filter(|&p| p != 110 && p != 143).collect()
+}
+
 /// The mailbox an account of a server node reads with POP3 or IMAP: `user` itself when it is an
 /// address (`bob@example.org`), else `user@` the node's first domain. `None` when that mailbox
 /// is not one of the node's `mailboxes` (RFC 1939 §7 and RFC 9051 §6.2.3 leave the mapping from
