@@ -448,3 +448,15 @@ fn the_smtp_console_offers_only_smtp_ports() {
     assert!(e.contains("port 110 of node \"mx\" speaks POP3, not SMTP"), "{e}");
     assert!(Console::new(&sc, "mx", 25).is_ok());
 }
+
+#[test]
+fn the_live_region_says_what_a_pull_response_answers() {
+    use smtp_sim::player::view::View;
+    let t = run("imap-idle");
+    let said: Vec<String> = (0..t.events.len()).map(|s| View::at(&t, s).announcement).collect();
+    assert!(said.iter().any(|a| a.contains("replies * OK as its greeting — done")), "the IMAP greeting");
+    assert!(said.iter().any(|a| a.contains("replies * 1 EXISTS — how many messages")), "untagged data said as its line");
+    assert!(said.iter().any(|a| a.contains("replies p4 OK to IDLE — done")), "a tagged response names its command");
+    let t = run("pop3-download-delete");
+    assert!((0..t.events.len()).any(|s| View::at(&t, s).announcement.contains("replies +OK to RETR — done")));
+}

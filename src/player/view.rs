@@ -306,10 +306,21 @@ pub fn describe(trace: &Trace, e: &Event) -> String {
         Kind::Data => format!("{from} sends the message itself to {to}: {}.", e.label),
         Kind::Reply => {
             let facts = e.facts.as_ref();
-            let word = e.class().map_or("", |c| c.words());
-            let answers = facts.and_then(Facts::answers).map(|a| format!(" {a}")).unwrap_or_default();
-            let meaning = facts.map(|f| format!(": {}", lower_first(f.entry().title))).unwrap_or_default();
-            format!("{from} replies {}{answers} — {word}{meaning}", facts.and_then(Facts::status).unwrap_or_default())
+            let title = facts.map(|f| lower_first(f.entry().title)).unwrap_or_default();
+            // IMAP's untagged data has no class: its line is the news ("* 1 EXISTS").
+            let (status, said) = match (facts.and_then(Facts::status), e.class()) {
+                (Some(status), Some(c)) => (status, format!("{}: {title}", c.words())),
+                (_, None) => (e.label.clone(), title),
+                (None, Some(c)) => (String::new(), format!("{}: {title}", c.words())),
+            };
+            let pull_greeting = facts.is_some_and(|f| f.protocol().is_some_and(|p| p.pulls()) && f.key() == Some("greeting"));
+            let answers = facts
+                .and_then(Facts::answers)
+                .map(|a| format!(" {a}"))
+                .or_else(|| facts.and_then(Facts::pull_answers).map(|v| format!(" to {v}")))
+                .or_else(|| pull_greeting.then(|| " as its greeting".to_string()))
+                .unwrap_or_default();
+            format!("{from} replies {status}{answers} — {said}")
         }
         Kind::DnsQuery => format!("{from} asks DNS: {}", e.label),
         Kind::DnsAnswer => format!("DNS answers {to}: {}", e.label),
