@@ -460,3 +460,12 @@ fn the_live_region_says_what_a_pull_response_answers() {
     let t = run("pop3-download-delete");
     assert!((0..t.events.len()).any(|s| View::at(&t, s).announcement.contains("replies +OK to RETR — done")));
 }
+
+#[test]
+fn a_server_that_mail_programs_read_says_so_in_its_role() {
+    let t = run("laptop-pop3-phone-imap");
+    let mx = t.nodes.iter().find(|n| n.id == "mx").unwrap();
+    assert_eq!(mx.role.words(), "MX / mailbox server, POP3 and IMAP server");
+    let json = serde_json::to_string(&run("happy-path").nodes).unwrap();
+    assert!(!json.contains("pop3") && !json.contains("imap"), "SMTP-only roles are written as before: {json}");
+}

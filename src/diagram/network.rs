@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn mail_programs_first_dns_last() {
-        let server = NodeRole::Server { submission: false, relay: Relay::No, mx: true };
+        let server = NodeRole::Server { submission: false, relay: Relay::No, mx: true, pop3: false, imap: false };
         let nodes =
             [node("mx", server), node("dns", NodeRole::NameServers), node("alice", NodeRole::MailProgram { port25: false, direct: false })];
         let t = Trace {
@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn trips_stay_between_the_boxes() {
-        let server = NodeRole::Server { submission: true, relay: Relay::Yes, mx: false };
+        let server = NodeRole::Server { submission: true, relay: Relay::Yes, mx: false, pop3: false, imap: false };
         let nodes = [node("a", NodeRole::MailProgram { port25: false, direct: false }), node("b", server), node("c", server)];
         let refs: Vec<&NodeInfo> = nodes.iter().collect();
         for o in [Orientation::Row, Orientation::Column] {
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn text_fits_the_box() {
-        let mut n = node("relay", NodeRole::Server { submission: true, relay: Relay::Yes, mx: true });
+        let mut n = node("relay", NodeRole::Server { submission: true, relay: Relay::Yes, mx: true, pop3: false, imap: false });
         n.name = "a very long name for a small box that will not fit on two lines".into();
         let b = layout(&[&n], Orientation::Row).boxes[0];
         let t = node_text(&n, &b);

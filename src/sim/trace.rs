@@ -696,8 +696,17 @@ pub enum NodeRole {
     /// no outgoing server and delivers to the recipient's MX itself (a "sending host", RFC 5321
     /// Appendix D).
     MailProgram { port25: bool, direct: bool },
-    /// A mail server: what it does (none of these: a plain "mail server").
-    Server { submission: bool, relay: Relay, mx: bool },
+    /// A mail server: what it does (none of these: a plain "mail server"); `pop3`, `imap`: mail
+    /// programs read its mailboxes with POP3 (port 110) or IMAP (port 143).
+    Server {
+        submission: bool,
+        relay: Relay,
+        mx: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pop3: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        imap: bool,
+    },
     /// The DNS pseudo-node.
     NameServers,
 }
@@ -726,15 +735,24 @@ impl NodeRole {
             NodeRole::MailProgram { port25: true, .. } => "mail program (MUA) sending on port 25".into(),
             NodeRole::MailProgram { port25: false, .. } => "mail program (MUA)".into(),
             NodeRole::NameServers => "name servers".into(),
-            NodeRole::Server { submission: false, relay: Relay::No, mx: false } => "mail server".into(),
-            NodeRole::Server { submission, relay, mx } => {
+            NodeRole::Server { submission: false, relay: Relay::No, mx: false, pop3: false, imap: false } => "mail server".into(),
+            NodeRole::Server { submission, relay, mx, pop3, imap } => {
                 let relay = match relay {
                     Relay::No => None,
                     Relay::Yes => Some("relay (MTA)"),
                     Relay::Open => Some("OPEN relay"),
                 };
-                let parts: Vec<&str> =
-                    [submission.then_some("submission server"), relay, mx.then_some("MX / mailbox server")].into_iter().flatten().collect();
+                // RFC 1939 §3 (POP3 on 110), RFC 9051 §2.1 (IMAP on 143): mail is read out here.
+                let reading = match (pop3, imap) {
+                    (true, true) => Some("POP3 and IMAP server"),
+                    (true, false) => Some("POP3 server"),
+                    (false, true) => Some("IMAP server"),
+                    (false, false) => None,
+                };
+                let parts: Vec<&str> = [submission.then_some("submission server"), relay, mx.then_some("MX / mailbox server"), reading]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 parts.join(", ").into()
             }
         }

@@ -1981,7 +1981,13 @@ fn role(n: &NodeSpec, sends: bool) -> NodeRole {
             } else {
                 Relay::No
             };
-            NodeRole::Server { submission, relay, mx: !n.domains.is_empty() }
+            NodeRole::Server {
+                submission,
+                relay,
+                mx: !n.domains.is_empty(),
+                pop3: super::policy::serves_pop3(n),
+                imap: super::policy::serves_imap(n),
+            }
         }
     }
 }
