@@ -522,6 +522,16 @@ proptest! {
         }
     }
 
+    /// A status prefix followed by any bytes (the fuzzer found that invalid UTF-8 after `+OK`
+    /// made the error column underflow): an answer or a located error, never a panic.
+    #[test]
+    fn a_status_followed_by_any_bytes_never_panics(prefix in prop_oneof![Just(&b"+OK"[..]), Just(&b"-ERR"[..])], tail in proptest::collection::vec(any::<u8>(), 0..40)) {
+        let line = [prefix, &tail[..]].concat();
+        if let Err(e) = parse_status(&line) {
+            prop_assert!(e.column >= 1);
+        }
+    }
+
     /// However the client's bytes are cut, the server says and does the same.
     #[test]
     fn chunking_does_not_change_the_events(cuts in proptest::collection::vec(0usize..200, 0..12)) {
@@ -549,4 +559,12 @@ proptest! {
         chunks.push(&script[last..]);
         prop_assert_eq!(run(chunks), whole);
     }
+}
+
+/// The fuzzer's case (fuzz/artifacts/pop3_syntax): `+OK`, a valid UTF-8 character, then two bytes
+/// that are not UTF-8 — the lossy text is longer than the line.
+#[test]
+fn a_status_with_invalid_utf8_after_the_status_is_a_located_error() {
+    let e = parse_status(b"+OK\xe0\xa4\xbe\x9b\x9a").unwrap_err();
+    assert_eq!((e.column, e.problem.as_str()), (4, "a space must follow +OK or -ERR"));
 }

@@ -135,7 +135,9 @@ pub fn parse_status(line: &[u8]) -> Result<StatusLine, SyntaxError> {
     let rest = match rest.strip_prefix(' ') {
         Some(r) => r,
         None if rest.is_empty() => "",
-        None => return Err(bad_response(line.len() - rest.len() + 1, "a space must follow +OK or -ERR")),
+        // The column in the text: `rest` is a suffix of it (of the line only when the line is
+        // UTF-8; the lossy text is longer when it is not, so the line's length cannot be used).
+        None => return Err(bad_response(text.len() - rest.len() + 1, "a space must follow +OK or -ERR")),
     };
     if let Some(inner) = rest.strip_prefix('[') {
         if let Some(end) = inner.find(']') {
