@@ -448,3 +448,19 @@ proptest! {
         let _ = saved::on_open("happy-path", Some(&stored));
     }
 }
+
+/// Removing a mailbox takes what names it along (`full`, `full_names`), so the edited scenario
+/// still validates (found by `random_edits_never_panic_and_the_world_runs` on rfc5321-d4, whose
+/// VRFY answers name Fred's mailbox).
+#[test]
+fn removing_a_mailbox_takes_its_full_name_along() {
+    let s = scenario::builtin("rfc5321-d4").unwrap();
+    let (node, mailbox) = s
+        .nodes
+        .iter()
+        .find_map(|n| n.full_names.first().map(|f| (n.id.clone(), f.mailbox.clone())))
+        .expect("rfc5321-d4 names a mailbox's owner");
+    let out = edit::remove_mailbox(&s, &node, &mailbox).unwrap();
+    assert!(out.node(&node).unwrap().full_names.iter().all(|f| f.mailbox != mailbox));
+    assert_eq!(out.validate(), Ok(()));
+}

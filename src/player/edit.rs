@@ -401,7 +401,9 @@ pub fn remove_mailbox(s: &Scenario, node: &str, address: &str) -> Result<Scenari
     if n.mailboxes.len() == before {
         return Err(EditError::new(field, format!("“{}” is not one of this server's mailboxes.", shown(address))));
     }
+    // What named the mailbox goes with it (`Scenario::validate` refuses a dangling name).
     n.full.retain(|f| !f.mailbox.eq_ignore_ascii_case(address));
+    n.full_names.retain(|f| !f.mailbox.eq_ignore_ascii_case(address));
     Ok(out)
 }
 

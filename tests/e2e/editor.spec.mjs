@@ -72,9 +72,9 @@ test("a full mailbox changes the trace at once; the edit survives a reload; Rese
   expect(await stepBackUntil(page, /552/, 40), "a step of the new trace is the MX's 552").toBe(true);
   expect(await page.evaluate((k) => localStorage.getItem(k), KEY), "saved in localStorage").toBeTruthy();
   // The address follows the step a moment later and then carries the edited scenario as a
-  // share link (#v5.…): a reload keeps the edits through it.
+  // share link (#v6.…): a reload keeps the edits through it.
   const [at] = await numbers(page);
-  await expect(page).toHaveURL(new RegExp(`step=${at}#v5\\.`));
+  await expect(page).toHaveURL(new RegExp(`step=${at}#v6\\.`));
   await page.reload();
   await app(page, null);
   await expect(stepCounter(page), "the edit is kept after a reload").toHaveText(new RegExp(`^Step ${at} / ${edited}$`));
@@ -113,7 +113,7 @@ test("a full mailbox changes the trace at once; the edit survives a reload; Rese
   await expect.poll(() => page.evaluate((k) => localStorage.getItem(k), KEY)).toBeNull();
   // …and once the address no longer carries the edited scenario (a link to the built-in with
   // the Editor open is a few dozen characters; the edited scenario is over a thousand).
-  await expect(page, "the address no longer carries the edits").not.toHaveURL(/#v5\.[A-Za-z0-9_-]{200,}/);
+  await expect(page, "the address no longer carries the edits").not.toHaveURL(/#v6\.[A-Za-z0-9_-]{200,}/);
 
   await page.reload();
   await app(page, null);

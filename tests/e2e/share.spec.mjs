@@ -80,7 +80,7 @@ test("a page served from a second local port embeds the player in an iframe, ste
   const made = await openApp(open, "./?scenario=unknown-user-bounce");
   await made.page.getByRole("button", { name: "Copy embed code" }).click();
   const snippet = await made.page.locator("#share-copy-text").inputValue();
-  expect(snippet).toMatch(/^<iframe src="[^"]+\?embed=1#v5\.[^"]+" title="smtp-sim: Unknown user[^"]*" loading="lazy"/);
+  expect(snippet).toMatch(/^<iframe src="[^"]+\?embed=1#v6\.[^"]+" title="smtp-sim: Unknown user[^"]*" loading="lazy"/);
   expect(snippet).toMatch(/<script src="[^"]+\/www\/embed\.js" async><\/script>$/);
   hostPages.set("/host.html", `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another site</title><link rel="icon" href="data:,"></head>
 <body style="margin:0"><main><h1>Another site</h1>
@@ -121,7 +121,7 @@ ${snippet}
 
 test("'Open in smtp-sim' lands on the same step with the same edits", async ({ open, problems, baseURL }) => {
   const link = editedLink(30);
-  expect(link).toMatch(/^v5\.[A-Za-z0-9_-]+$/);
+  expect(link).toMatch(/^v6\.[A-Za-z0-9_-]+$/);
   const { page, requests } = await openApp(open, `./index.html?embed=1&theme=dark#${link}`);
   await expect(page.locator(".story-title")).toHaveText("Edited: Bob has moved away");
   await expect(stepCounter(page)).toHaveText(/^Step 30 \//);
@@ -174,7 +174,7 @@ test("Copy link, then the link in a new page, reopens the same step; without a c
   await expect(page.getByRole("status").filter({ hasText: "Link copied to the clipboard." })).toBeVisible();
   const link = await page.locator("#share-copy-text").inputValue();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
-  expect(link).toMatch(new RegExp(`^${baseURL.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(index\\.html)?#v5\\.`));
+  expect(link).toMatch(new RegExp(`^${baseURL.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(index\\.html)?#v6\\.`));
 
   const again = await openApp(open, link);
   await expect(again.page.locator("#live")).toHaveText(live);

@@ -81,7 +81,7 @@ test("the embed loads only the viewer until a tool is used, then the full app in
   await page.getByRole("button", { name: /next step/i }).first().click();
   await expect(stepCounter(page)).toHaveText(/^Step 7 \//);
   // The "Open in smtp-sim" link is there (it opens the main page, which starts with the viewer).
-  await expect(page.getByRole("link", { name: /Open in smtp-sim/ })).toHaveAttribute("href", /#v5\./);
+  await expect(page.getByRole("link", { name: /Open in smtp-sim/ })).toHaveAttribute("href", /#v6\./);
   await page.waitForLoadState("networkidle");
   expect(loaded(STUDIO), "stepping in the embed does not load the full app").toEqual([]);
   await page.getByRole("tab", { name: "Mailboxes" }).click();

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// `cargo xtask size` (and so `cargo xtask test`) fails above it. Set to what the build reaches,
 /// rounded up by at most 2%, so it can only ratchet down: lower it when the page shrinks, and
 /// never raise it without a line in docs/perf.md saying what the bytes buy.
-pub const FIRST_VIEW_BUDGET: usize = 350_000;
+pub const FIRST_VIEW_BUDGET: usize = 315_000;
 
 /// The goal of issue 12 for the first view (gzip -9 bytes), beside the budget it should reach.
 pub const FIRST_VIEW_GOAL: usize = 200_000;
