@@ -68,8 +68,7 @@ const BUILTIN: &[&str] = &[
 ];
 
 /// The built-in lessons in the course's order, each a file `src/lesson/lessons/<id>.toml` (a
-/// file not listed fails the build, as for scenarios). Lesson 12, push vs pull (POP3/IMAP), is
-/// missing until those protocols are simulated.
+/// file not listed fails the build, as for scenarios).
 const LESSONS: &[&str] = &[
     "basic-transaction",
     "ehlo-extensions",
@@ -82,6 +81,7 @@ const LESSONS: &[&str] = &[
     "submission-auth-tls",
     "spoofing-spf",
     "mime-attachments",
+    "push-pull",
     "troubleshooting",
 ];
 

@@ -216,6 +216,10 @@ fn every_card_opens_a_step_that_shows_its_problem() {
         if let Some(code) = facts::reply_code(e) {
             assert!(c.says.iter().any(|s| s.contains(&code.to_string())), "{}: the card quotes the reply {code} the scenario sends", c.id);
         }
+        // A POP3 or IMAP response has no code: the card quotes its line as the scenario sends it.
+        if matches!(e.layer, smtp_sim::sim::trace::Layer::Pop3 | smtp_sim::sim::trace::Layer::Imap) {
+            assert!(c.says.iter().any(|s| s.contains(wire.label.as_str())), "{}: the card quotes {:?}", c.id, wire.label);
+        }
         assert!(cards::card(c.id).is_some());
     }
 }

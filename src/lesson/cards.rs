@@ -53,8 +53,7 @@ pub fn card(id: &str) -> Option<&'static Card> {
     CARDS.iter().find(|c| c.id == id)
 }
 
-/// Every card, most common problem first. "My second device gets no mail" (POP3 deleting the
-/// message on the first device) needs the POP3/IMAP scenarios and is not here yet.
+/// Every card, most common problem first.
 pub const CARDS: &[Card] = &[
     Card {
         id: "cannot-connect",
@@ -137,6 +136,29 @@ pub const CARDS: &[Card] = &[
         fix: "Send through the servers your domain's SPF record lists (your provider's submission server), or have the domain's owner add the server you really use.",
         scenario: "spf-spoof",
         on: "mail.spf_fail",
+        node: None,
+    },
+    Card {
+        id: "second-device-no-mail",
+        symptom: "“I get my mail on my laptop but not on my phone”: the phone's inbox stays empty.",
+        says: &[
+            "The phone shows no new mail and no error: its IMAP SELECT is answered * 0 EXISTS.",
+            "The laptop's account is POP3 with “Leave a copy of messages on the server” (Outlook) or “Leave messages on server” (Thunderbird) turned off.",
+        ],
+        cause: "The laptop reads the mailbox with POP3, which downloads each message and deletes it from the server when the session ends (QUIT enters the UPDATE state, RFC 1939 §6). When the phone logs in, the server has nothing left to show.",
+        fix: "Use IMAP on every device (the mail stays on the server and all devices see the same messages and flags), or turn on “leave messages on the server” in the laptop's POP3 account.",
+        scenario: "laptop-pop3-phone-imap",
+        on: "data.exists",
+        node: Some("phone"),
+    },
+    Card {
+        id: "incoming-password-rejected",
+        symptom: "The mail program cannot download mail and asks for the password again; sending still works.",
+        says: &["The incoming server's reply: -ERR [AUTH] invalid user name or password (POP3, RFC 2449 §8.1); IMAP says NO [AUTHENTICATIONFAILED]."],
+        cause: "The incoming (POP3 or IMAP) account has a wrong password: the server refuses the login and the mail program gets nothing. Sending uses a separate outgoing (SMTP) account, which may still be right.",
+        fix: "Correct the password of the incoming account (POP3 or IMAP settings), not only the outgoing one; with two-factor login, use an app password.",
+        scenario: "pop3-wrong-password",
+        on: "login.failed",
         node: None,
     },
     Card {
