@@ -214,7 +214,7 @@ test("the download buttons give the SVG, the transcript, the JSON trace and the 
   const json = await fetch(() => page.getByRole("button", { name: "Trace (.json)" }).click());
   expect(json.name).toBe("unknown-user-bounce-trace.json");
   const trace = JSON.parse(json.text);
-  expect(trace.version).toBe(3);
+  expect(trace.version).toBe(4);
   expect(trace.events.length).toBe(54);
   await page.getByText(/Stored messages as \.eml/).click();
   const eml = await fetch(() => page.getByRole("button", { name: /^Download Bounce \d+ to alice@example\.com/ }).click());
