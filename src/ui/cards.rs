@@ -22,7 +22,7 @@ pub fn Cards(props: &CardsProps) -> Html {
         use_memo((), |_| CARDS.iter().map(|c| scenario::builtin(c.scenario).and_then(|s| cards::wire(c, &world::run(&s)))).collect());
     html! {
         <section id="cards" class="panel cards" aria-labelledby="cards-title">
-            <h2 class="panel-title" id="cards-title">{ "Troubleshooting: what the user sees, and why" }</h2>
+            <h2 class="panel-title" id="cards-title" tabindex="-1">{ "Troubleshooting: what the user sees, and why" }</h2>
             <div class="panel-body">
                 <ul class="card-list">
                     { for CARDS.iter().zip(wires.iter()).map(|(c, wire)| {

@@ -210,16 +210,20 @@ const TEACH_PARAMS: [&str; 3] = ["lesson", "card", "present"];
 #[component]
 pub fn TeachPlaceholder() -> Html {
     let player = use_player();
-    // Read once: the address names a lesson, a card or presenter mode.
-    let named = *use_memo((), |_| {
+    // Read once: the address names a lesson, a card or presenter mode — and so what gets the
+    // focus in the full build: the lesson's or the cards' heading (so the page scrolls to what was
+    // asked for, not past it to the player), the player in presenter mode.
+    let target = *use_memo((), |_| {
         let search = gloo::utils::window().location().search().unwrap_or_default();
-        search.trim_start_matches('?').split('&').any(|pair| TEACH_PARAMS.contains(&pair.split('=').next().unwrap_or_default()))
+        let named = |p: &str| search.trim_start_matches('?').split('&').any(|pair| pair.split('=').next() == Some(p));
+        TEACH_PARAMS.iter().zip(["#lesson-title", "#cards-title", "#main"]).find(|(p, _)| named(p)).map(|(_, t)| t)
     });
+    let named = target.is_some();
     {
         let player = player.clone();
         use_effect_with((), move |_| {
-            if named {
-                hand_off(&player, player.0.is_edited(), Focus { selector: "#main", press: None });
+            if let Some(selector) = target {
+                hand_off(&player, player.0.is_edited(), Focus { selector, press: None });
             }
         });
     }

@@ -30,6 +30,10 @@ async function tabTo(page, value) {
 test("a lesson by keyboard only: one wrong answer, one right, progress kept across a reload", async ({ open, problems }) => {
   const page = await lessonPage(open, "./?lesson=bounces");
   await expect(page.locator("#lesson-title")).toHaveText(/Bounces/);
+  // The hand-off to the full app focuses the lesson's heading, so the page shows the lesson
+  // (it used to focus the player below it and scroll the lesson out of view).
+  await expect(page.locator("#lesson-title")).toBeFocused();
+  await expect(page.locator("#lesson-title")).toBeInViewport();
   // End runs to the first question's step and no further: the question takes its place.
   await page.keyboard.press("End");
   await expect(page.locator("#lesson-question")).toBeVisible();
@@ -105,6 +109,15 @@ test("a question with a typed code: nonsense is asked again, a code is checked",
   await page.locator("#lesson-code").fill("550");
   await page.keyboard.press("Enter");
   await expect(page.locator(".reveal-right")).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test("?card= opens the troubleshooting cards with their heading in view and focused", async ({ open, problems }) => {
+  const page = await lessonPage(open, "./?card=second-device-no-mail");
+  await expect(page.locator("#cards-title")).toBeFocused();
+  await expect(page.locator("#cards-title")).toBeInViewport();
+  const card = page.locator("[data-card='second-device-no-mail']");
+  await expect(card, "the IMAP answer on the wire, from the trace").toContainText("* 0 EXISTS");
   expect(problems).toEqual([]);
 });
 
