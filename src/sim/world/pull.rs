@@ -312,6 +312,27 @@ impl World<'_> {
         }
     }
 
+    /// The simulated TLS handshake after POP3's STLS or IMAP's STARTTLS; `meaning` says what it
+    /// changes in that protocol.
+    fn pull_tls(&mut self, k: u32, client: usize, server: usize, meaning: &'static str) {
+        let ev =
+            self.pull_event(k, client, Some(server), Layer::Tcp, Kind::TlsHandshake, "TLS handshake (simulated)".into(), meaning.into());
+        ev.key = Some("tls-handshake".into());
+    }
+
+    /// The server ends a POP3 or IMAP connection.
+    fn pull_closed(&mut self, k: u32, server: usize, client: usize) {
+        self.pull_event(
+            k,
+            server,
+            Some(client),
+            Layer::Tcp,
+            Kind::Close,
+            "connection closed".into(),
+            "the server closes the TCP connection".into(),
+        );
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn pull_event(
         &mut self,
@@ -450,21 +471,15 @@ impl World<'_> {
                             ev.key = Some("pop3-update".into());
                             self.pull_changes(server);
                         }
-                        E::TlsStarted => {
-                            let ev = self.pull_event(k, client, Some(server), Layer::Tcp, Kind::TlsHandshake, "TLS handshake (simulated)".into(), "client and server negotiate TLS after STLS; the password that follows is encrypted, and the client asks for the capabilities again (RFC 2595 §4)".into());
-                            ev.key = Some("tls-handshake".into());
-                        }
+                        E::TlsStarted => self.pull_tls(
+                            k,
+                            client,
+                            server,
+                            "client and server negotiate TLS after STLS; the password that follows is encrypted, and the client asks for the capabilities again (RFC 2595 §4)",
+                        ),
                         E::Closed => {
                             closed = true;
-                            self.pull_event(
-                                k,
-                                server,
-                                Some(client),
-                                Layer::Tcp,
-                                Kind::Close,
-                                "connection closed".into(),
-                                "the server closes the TCP connection".into(),
-                            );
+                            self.pull_closed(k, server, client);
                         }
                         _ => {}
                     }
@@ -511,21 +526,15 @@ impl World<'_> {
                             ev.key = Some("imap-expunge".into());
                             self.pull_changes(server);
                         }
-                        E::TlsStarted => {
-                            let ev = self.pull_event(k, client, Some(server), Layer::Tcp, Kind::TlsHandshake, "TLS handshake (simulated)".into(), "client and server negotiate TLS after STARTTLS; now the password may be sent, and the capabilities change (RFC 9051 §6.2.1)".into());
-                            ev.key = Some("tls-handshake".into());
-                        }
+                        E::TlsStarted => self.pull_tls(
+                            k,
+                            client,
+                            server,
+                            "client and server negotiate TLS after STARTTLS; now the password may be sent, and the capabilities change (RFC 9051 §6.2.1)",
+                        ),
                         E::Closed => {
                             closed = true;
-                            self.pull_event(
-                                k,
-                                server,
-                                Some(client),
-                                Layer::Tcp,
-                                Kind::Close,
-                                "connection closed".into(),
-                                "the server closes the TCP connection".into(),
-                            );
+                            self.pull_closed(k, server, client);
                         }
                         _ => {}
                     }
