@@ -27,6 +27,8 @@ import { baseUrl, launch, stopServer } from "./harness.mjs";
 // BENCH_RUNS=0 skips the start-up part.
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const STEPS = Number(process.env.BENCH_STEPS ?? 300);
+// The phone run (390×844, CPU throttled 4×): BENCH_PHONE_STEPS key presses (0 skips it).
+const PHONE_STEPS = Number(process.env.BENCH_PHONE_STEPS ?? 90);
 
 function pct(values, p) {
   const s = [...values].sort((a, b) => a - b);
@@ -123,6 +125,80 @@ function mainThreadCpu(events, results) {
   });
 }
 
+/** Steps through `?debug=bench10k` in a fresh context of `viewport`, the renderer's CPU slowed
+ * `throttle` times; `steps` key presses in all (a third → from the start, a third → mid-trace, the
+ * rest ← from the end) plus Home/End and scrubber jumps. */
+async function stepping(browser, url, viewport, throttle, steps) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url + "?debug=bench10k");
+  await page.waitForSelector("svg.sd-body .sd-row");
+  if (throttle > 1) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
+  }
+  const total = Number(/Step \d+ \/ (\d+)/.exec(await page.locator(".counter-step").textContent())[1]);
+  let at = 1;
+  const groups = new Map();
+  const order = [];
+  await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
+  let maxRows = 0;
+  const step = async (group, action, expect) => {
+    const r = await page.evaluate(stepInPage, action);
+    if (!r.counter.startsWith(`Step ${expect} /`)) {
+      throw new Error(`${group}: expected step ${expect}, the counter reads "${r.counter}"`);
+    }
+    at = expect;
+    maxRows = Math.max(maxRows, r.rows);
+    if (!groups.has(group)) groups.set(group, []);
+    groups.get(group).push(r);
+    order.push(r);
+  };
+  // The harness's own cost: a key the app ignores, so the page does not change.
+  for (let i = 0; i < 50; i++) await step("(no-op key: harness)", ["key", "Shift"], at);
+  const third = Math.floor(steps / 3);
+  for (let i = 0; i < third; i++) await step("→ from the start", ["key", "ArrowRight"], at + 1);
+  await step("scrubber jump", ["scrub", Math.floor(total / 2)], Math.floor(total / 2));
+  for (let i = 0; i < third; i++) await step("→ mid-trace", ["key", "ArrowRight"], at + 1);
+  await step("End / Home", ["key", "End"], total);
+  for (let i = 0; i < steps - 2 * third; i++) await step("← from the end", ["key", "ArrowLeft"], at - 1);
+  let seed = 7;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return 1 + (seed % n); };
+  for (let i = 0; i < 20; i++) {
+    await step("End / Home", ["key", "Home"], 1);
+    await step("End / Home", ["key", "End"], total);
+    const to = rand(total);
+    await step("scrubber jump", ["scrub", to], to);
+  }
+  await page.evaluate(() => performance.mark("bench-step"));
+  mainThreadCpu(JSON.parse((await browser.stopTracing()).toString()).traceEvents, order);
+  await context.close();
+  if (errors.length) throw new Error(errors.join("; "));
+  return { groups, maxRows, total };
+}
+
+/** Prints one stepping table: per action and for all, work/frame/cpu p50, p95 and max. */
+function table(title, { groups, maxRows, total }) {
+  console.log(`\n${title}`);
+  console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+  console.log("action                   n   work p50  work p95  work max  frame p50  frame p95  frame max    cpu p50   cpu p95   cpu max");
+  const all = [];
+  for (const [name, rs] of groups) {
+    if (!name.startsWith("(")) all.push(...rs);
+    const w = rs.map((r) => r.work);
+    const f = rs.map((r) => r.frame);
+    const c = rs.map((r) => r.cpu);
+    console.log(`${name.padEnd(20)}${String(rs.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}   ${ms(pct(c, 50))}  ${ms(pct(c, 95))}  ${ms(pct(c, 100))}`);
+  }
+  const w = all.map((r) => r.work);
+  const f = all.map((r) => r.frame);
+  const c = all.map((r) => r.cpu);
+  console.log(`${"all".padEnd(20)}${String(all.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}   ${ms(pct(c, 50))}  ${ms(pct(c, 95))}  ${ms(pct(c, 100))}`);
+  console.log(`diagram rows in the DOM: at most ${maxRows} (of ${total})`);
+}
+
 async function main() {
   const url = await baseUrl();
   const browser = await launch();
@@ -140,51 +216,10 @@ async function main() {
       embed.push(await startup(browser, url + "?embed=1", APP_READY));
     }
 
-    // ---- stepping on the 10,000-event trace ----
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(url + "?debug=bench10k");
-    await page.waitForSelector("svg.sd-body .sd-row");
-    const total = Number(/Step \d+ \/ (\d+)/.exec(await page.locator(".counter-step").textContent())[1]);
-    let at = 1;
-    const groups = new Map();
-    const order = [];
-    await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
-    let maxRows = 0;
-    const step = async (group, action, expect) => {
-      const r = await page.evaluate(stepInPage, action);
-      if (!r.counter.startsWith(`Step ${expect} /`)) {
-        throw new Error(`${group}: expected step ${expect}, the counter reads "${r.counter}"`);
-      }
-      at = expect;
-      maxRows = Math.max(maxRows, r.rows);
-      if (!groups.has(group)) groups.set(group, []);
-      groups.get(group).push(r);
-      order.push(r);
-    };
-    // The harness's own cost: a key the app ignores, so the page does not change.
-    for (let i = 0; i < 50; i++) await step("(no-op key: harness)", ["key", "Shift"], at);
-    const third = Math.floor(STEPS / 3);
-    for (let i = 0; i < third; i++) await step("→ from the start", ["key", "ArrowRight"], at + 1);
-    await step("scrubber jump", ["scrub", Math.floor(total / 2)], Math.floor(total / 2));
-    for (let i = 0; i < third; i++) await step("→ mid-trace", ["key", "ArrowRight"], at + 1);
-    await step("End / Home", ["key", "End"], total);
-    for (let i = 0; i < STEPS - 2 * third; i++) await step("← from the end", ["key", "ArrowLeft"], at - 1);
-    let seed = 7;
-    const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return 1 + (seed % n); };
-    for (let i = 0; i < 20; i++) {
-      await step("End / Home", ["key", "Home"], 1);
-      await step("End / Home", ["key", "End"], total);
-      const to = rand(total);
-      await step("scrubber jump", ["scrub", to], to);
-    }
-    await page.evaluate(() => performance.mark("bench-step"));
-    mainThreadCpu(JSON.parse((await browser.stopTracing()).toString()).traceEvents, order);
-    await context.close();
-    if (errors.length) throw new Error(errors.join("; "));
-
+    // ---- stepping on the 10,000-event trace: desktop, then a phone with the CPU slowed 4× ----
+    const desktop = await stepping(browser, url, { width: 1280, height: 800 }, 1, STEPS);
+    const phone = PHONE_STEPS > 0 ? await stepping(browser, url, { width: 390, height: 844 }, 4, PHONE_STEPS) : null;
+    const { total } = desktop;
     // ---- report ----
     const dom = (xs) => xs.map((x) => x.dom);
     const frame = (xs) => xs.map((x) => x.frame);
@@ -201,22 +236,8 @@ async function main() {
     console.log(`ratio smtp-sim / hello (frame p50): main page ${ratio(app)}×, embed ${ratio(embed)}× (goal ≤ 1.5×)`);
     }
 
-    console.log(`\nStepping on the ${total}-step trace (ms per step; goal p95 < 16)`);
-    console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
-    console.log("action                   n   work p50  work p95  work max  frame p50  frame p95  frame max    cpu p50   cpu p95   cpu max");
-    const all = [];
-    for (const [name, rs] of groups) {
-      if (!name.startsWith("(")) all.push(...rs);
-      const w = rs.map((r) => r.work);
-      const f = rs.map((r) => r.frame);
-      const c = rs.map((r) => r.cpu);
-      console.log(`${name.padEnd(20)}${String(rs.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}   ${ms(pct(c, 50))}  ${ms(pct(c, 95))}  ${ms(pct(c, 100))}`);
-    }
-    const w = all.map((r) => r.work);
-    const f = all.map((r) => r.frame);
-    const c = all.map((r) => r.cpu);
-    console.log(`${"all".padEnd(20)}${String(all.length).padStart(6)} ${ms(pct(w, 50))}  ${ms(pct(w, 95))}  ${ms(pct(w, 100))}   ${ms(pct(f, 50))}  ${ms(pct(f, 95))}  ${ms(pct(f, 100))}   ${ms(pct(c, 50))}  ${ms(pct(c, 95))}  ${ms(pct(c, 100))}`);
-    console.log(`diagram rows in the DOM: at most ${maxRows} (of ${total})`);
+    table(`Stepping on the ${total}-step trace at 1280×800 (ms per step; goal p95 < 16)`, desktop);
+    if (phone) table(`Stepping at 390×844 with the CPU throttled 4× (Chrome's Emulation.setCPUThrottlingRate; ${PHONE_STEPS} steps)`, phone);
   } finally {
     await browser.close();
     stopServer();
