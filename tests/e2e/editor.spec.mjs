@@ -114,6 +114,9 @@ test("a full mailbox changes the trace at once; the edit survives a reload; Rese
   // …and once the address no longer carries the edited scenario (a link to the built-in with
   // the Editor open is a few dozen characters; the edited scenario is over a thousand).
   await expect(page, "the address no longer carries the edits").not.toHaveURL(/#v6\.[A-Za-z0-9_-]{200,}/);
+  // …and names happy-path again: under load the address can still be the one written while
+  // null-mx was open (it follows the state a quarter second after the last change).
+  await expect(page, "the address names the built-in again").toHaveURL(/[?&]scenario=happy-path(&|#|$)/);
 
   await page.reload();
   await app(page, null);
