@@ -55,8 +55,14 @@ pub fn TraceLoader() -> Html {
             if *awaiting {
                 let id = id.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    // A late answer for a scenario no longer open is ignored by the player.
-                    match fetch_trace(&id).await {
+                    // A late answer for a scenario no longer open is ignored by the player. One
+                    // retry: a request lost on a busy machine must not cost the student the fast
+                    // page (the studio would take over, with the address as it is).
+                    let fetched = match fetch_trace(&id).await {
+                        Ok(trace) => Ok(trace),
+                        Err(_) => fetch_trace(&id).await,
+                    };
+                    match fetched {
                         Ok(trace) => player.dispatch(Intent::TraceLoaded(Rc::new(trace))),
                         Err(reason) => player.dispatch(Intent::TraceUnavailable(reason)),
                     }
